@@ -1,0 +1,100 @@
+"""The one NinjaAPI: authentication, the error shape, and each app's router under /api/v1/."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from assembly.api_routes import router as assembly_router
+from assembly.auth import api_auth
+from assembly.errors import DomainError
+from badges.api import router as badges_router
+from registration.api import router as registration_router
+from sessions.api import router as agenda_router
+from voting.api import router as voting_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Plenary API",
+    version="1",
+    description=(
+        "Runs a general assembly: members, registration, tours, badges and check-in, "
+        "agenda and calendar feeds, quorum and voting. Browsers use their session "
+        "(with the CSRF token); desks and scripts send `Authorization: Bearer <token>`. "
+        'Every error answers `{"code": "...", "detail": "..."}`.'
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+
+def error(
+    request: HttpRequest, status: int, code: str, detail: str, **extra: object
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.detail)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = [
+        ".".join(str(part) for part in item.get("loc", []) if part not in ("body", "query", "path"))
+        for item in exc.errors
+    ]
+    detail = "Invalid input: " + ", ".join(
+        f"{field or 'request'} ({item.get('msg', 'invalid')})"
+        for field, item in zip(fields, exc.errors, strict=True)
+    )
+    return error(request, 422, "invalid_input", detail, errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(request, 401, "not_authenticated", "Log in, or send a valid bearer token.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(request, 403, "forbidden", str(exc) or "Your role does not allow this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        429: "rate_limited",
+    }
+    return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG:
+        raise exc
+    logger.exception("Unhandled API error on %s", request.path)
+    return error(request, 500, "server_error", "Something went wrong on the server.")
+
+
+api.add_router("/", assembly_router)
+api.add_router("/", registration_router)
+api.add_router("/", agenda_router)
+api.add_router("/", badges_router)
+api.add_router("/", voting_router)

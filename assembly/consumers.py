@@ -1,0 +1,50 @@
+"""The assembly's live socket: authenticate, join the assembly group, snapshot, then forward."""
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from assembly.live import assembly_group, next_sequence
+from assembly.models import Assembly
+from assembly.selectors import member_counts, roles_for
+
+
+@database_sync_to_async
+def assembly_with_roles(slug: str, user: Any) -> tuple[Assembly | None, frozenset]:
+    assembly = Assembly.objects.filter(slug=slug).first()
+    if assembly is None:
+        return None, frozenset()
+    return assembly, roles_for(user=user, assembly=assembly)
+
+
+@database_sync_to_async
+def assembly_snapshot(assembly: Assembly) -> dict[str, Any]:
+    return {"assembly": assembly.slug, "name": assembly.name, "members": member_counts(assembly)}
+
+
+class AssemblyConsumer(AsyncJsonWebsocketConsumer):
+    """Anyone with a role at the assembly may listen; others are refused with code 4403."""
+
+    async def connect(self) -> None:
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        assembly, roles = await assembly_with_roles(slug, self.scope.get("user"))
+        if assembly is None or not roles:
+            await self.close(code=4403)
+            return
+        self.group = assembly_group(assembly.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        seq = next_sequence()
+        await self.send_json(
+            {"type": "snapshot", "seq": seq, "payload": await assembly_snapshot(assembly)}
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def live_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": message["event"], "seq": message["seq"], "payload": message["payload"]}
+        )

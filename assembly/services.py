@@ -1,0 +1,120 @@
+"""Writes of the core domain: API tokens, delegate magic links, staff roles."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from sesame.utils import get_query_string
+
+from assembly.errors import Forbidden, NotFound
+from assembly.models import STAFF_ROLES, ApiToken, Assembly, Role, StaffRole, hash_token
+
+User = get_user_model()
+
+API_TOKEN_LIFETIME = timedelta(days=365)
+MAGIC_LINK_SCOPE = "login"
+
+
+def issue_api_token(
+    *, user: AbstractBaseUser, name: str, lifetime: timedelta = API_TOKEN_LIFETIME
+) -> tuple[ApiToken, str]:
+    """Create a bearer token for a staff user; the raw value is returned once and never stored."""
+    if not (user.is_superuser or StaffRole.objects.filter(user=user).exists()):
+        raise Forbidden(_("Only staff members can hold API tokens."))
+    raw = f"plen_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100] or _("API token"),
+        prefix=raw[:12],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + lifetime,
+    )
+    return token, raw
+
+
+def revoke_api_token(*, token_id: int, by: AbstractBaseUser) -> ApiToken:
+    """Revoke one of the user's own tokens (or any, for a superuser)."""
+    tokens = ApiToken.objects.all() if by.is_superuser else ApiToken.objects.filter(user=by)
+    try:
+        token = tokens.get(pk=token_id)
+    except ApiToken.DoesNotExist:
+        raise NotFound(_("No such token.")) from None
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_for_api_token(raw: str) -> AbstractBaseUser | None:
+    """The active token's user, or None for an unknown, revoked or expired token."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # One write a minute at most: desks call this on every scan.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def magic_link_url(*, user: AbstractBaseUser, assembly: Assembly | None = None) -> str:
+    """An absolute, signed, single-use, expiring login link for a delegate."""
+    path = reverse("magic-link")
+    query = get_query_string(user, scope=MAGIC_LINK_SCOPE)
+    if assembly is not None:
+        query += f"&assembly={assembly.slug}"
+    return f"{settings.SITE_URL}{path}{query}"
+
+
+def send_magic_link(*, email: str, assembly: Assembly | None = None) -> bool:
+    """Email a login link to the delegate with this address; False when no delegate has it.
+
+    The caller answers the same either way, so the form does not reveal who is registered.
+    """
+    from registration.models import Delegate, RegistrationState
+
+    delegates = Delegate.objects.filter(email__iexact=email.strip(), user__isnull=False).exclude(
+        state=RegistrationState.CANCELLED
+    )
+    if assembly is not None:
+        delegates = delegates.filter(assembly=assembly)
+    delegate = delegates.select_related("user", "assembly").order_by("-created_at").first()
+    if delegate is None or not delegate.user.is_active:
+        return False
+    link = magic_link_url(user=delegate.user, assembly=delegate.assembly)
+    context = {
+        "delegate": delegate,
+        "assembly": delegate.assembly,
+        "link": link,
+        "hours": settings.SESAME_MAX_AGE // 3600,
+    }
+    send_mail(
+        subject=_("Your login link for %(assembly)s") % {"assembly": delegate.assembly.name},
+        message=render_to_string("emails/magic_link.txt", context),
+        html_message=render_to_string("emails/magic_link.html", context),
+        from_email=None,
+        recipient_list=[delegate.email],
+    )
+    return True
+
+
+def grant_staff_role(*, assembly: Assembly, user: AbstractBaseUser, role: Role) -> StaffRole:
+    if role not in STAFF_ROLES:
+        raise Forbidden(_("Delegates get their role from their registration."))
+    with transaction.atomic():
+        staff_role, _created = StaffRole.objects.get_or_create(
+            assembly=assembly, user=user, role=role
+        )
+    return staff_role

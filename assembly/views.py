@@ -1,0 +1,267 @@
+"""Core pages: home, login (password and magic link), role landings, tokens, health."""
+
+import asyncio
+import uuid
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+from sesame.utils import get_user
+
+from assembly.auth import assembly_page
+from assembly.errors import DomainError
+from assembly.forms import ApiTokenForm, MagicLinkRequestForm
+from assembly.models import ApiToken, Assembly, MemberKind, Region, Role
+from assembly.selectors import (
+    assemblies_visible_to,
+    member_counts,
+    members_list,
+)
+from assembly.services import MAGIC_LINK_SCOPE, issue_api_token, revoke_api_token, send_magic_link
+from registration.selectors import delegate_for
+
+STAFF = (Role.SECRETARIAT, Role.DESK, Role.CHAIR)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    assemblies = list(assemblies_visible_to(request.user))
+    if len(assemblies) == 1:
+        return redirect("assembly-home", slug=assemblies[0].slug)
+    return render(request, "assembly/home.html", {"assemblies": assemblies})
+
+
+@assembly_page()
+def assembly_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    counts = member_counts(assembly)
+    biggest = max(counts["by_region"].values() or [1]) or 1
+    regions = [
+        {
+            "label": region.label,
+            "count": counts["by_region"][region.value],
+            "share": round(100 * counts["by_region"][region.value] / biggest),
+        }
+        for region in Region
+    ]
+    kinds = [{"label": kind.label, "count": counts["by_kind"][kind.value]} for kind in MemberKind]
+    return render(
+        request,
+        "assembly/assembly_home.html",
+        {"assembly": assembly, "counts": counts, "regions": regions, "kinds": kinds},
+    )
+
+
+def magic_link_rate_limited(request: HttpRequest, email: str) -> bool:
+    """Limit link requests per network and per address (MAGIC_LINK_RATE)."""
+    by_ip = is_ratelimited(request, group="magic-link-ip", key="ip", rate="20/h", increment=True)
+    by_email = is_ratelimited(
+        request,
+        group="magic-link-email",
+        key=lambda _group, _request: email.lower(),
+        rate=settings.MAGIC_LINK_RATE,
+        increment=True,
+    )
+    return by_ip or by_email
+
+
+@require_http_methods(["GET", "POST"])
+def request_magic_link(request: HttpRequest) -> HttpResponse:
+    form = MagicLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if magic_link_rate_limited(request, email):
+            return render(
+                request,
+                "assembly/magic_link_request.html",
+                {
+                    "form": form,
+                    "error": _(
+                        "Too many login links were asked for. Please wait an hour and try again."
+                    ),
+                },
+                status=429,
+            )
+        send_magic_link(email=email)
+        return render(request, "assembly/magic_link_sent.html", {"email": email})
+    return render(request, "assembly/magic_link_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def magic_link(request: HttpRequest) -> HttpResponse:
+    """Check the link on GET, log in on POST: mail scanners that prefetch links spend nothing."""
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    slug = request.POST.get("assembly") or request.GET.get("assembly") or ""
+    if is_ratelimited(request, group="magic-link-use", key="ip", rate="60/h", increment=True):
+        return render(
+            request,
+            "assembly/magic_link_invalid.html",
+            {"reason": _("Too many attempts from this network. Please wait and try again.")},
+            status=429,
+        )
+    user = get_user(token, scope=MAGIC_LINK_SCOPE, update_last_login=False) if token else None
+    if user is None:
+        return render(
+            request,
+            "assembly/magic_link_invalid.html",
+            {"reason": _("This login link has expired or has already been used.")},
+            status=400,
+        )
+    if request.method == "GET":
+        return render(
+            request,
+            "assembly/magic_link_confirm.html",
+            {"person": user, "token": token, "slug": slug},
+        )
+    login(request, user, backend="sesame.backends.ModelBackend")
+    assembly = Assembly.objects.filter(slug=slug).first()
+    if assembly is not None and delegate_for(user=user, assembly=assembly):
+        return redirect("delegate-home", slug=assembly.slug)
+    return redirect("home")
+
+
+@assembly_page(Role.DELEGATE)
+def delegate_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    delegate = delegate_for(user=request.user, assembly=assembly)
+    return render(
+        request, "assembly/delegate_home.html", {"assembly": assembly, "delegate": delegate}
+    )
+
+
+@assembly_page(Role.DESK)
+def desk_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    checkpoints = assembly.checkpoints.all()
+    return render(
+        request, "assembly/desk_home.html", {"assembly": assembly, "checkpoints": checkpoints}
+    )
+
+
+@assembly_page(Role.CHAIR)
+def chair_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    counts = member_counts(assembly)
+    needed = assembly.quorum_needed(counts["voting_members"])
+    return render(
+        request,
+        "assembly/chair_home.html",
+        {"assembly": assembly, "counts": counts, "quorum_needed": needed},
+    )
+
+
+@assembly_page(Role.SECRETARIAT)
+def secretariat_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    from registration.selectors import registration_counts
+
+    return render(
+        request,
+        "assembly/secretariat_home.html",
+        {
+            "assembly": assembly,
+            "counts": member_counts(assembly),
+            "registrations": registration_counts(assembly),
+        },
+    )
+
+
+@assembly_page(*STAFF)
+def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    region = request.GET.get("region") or None
+    kind = request.GET.get("kind") or None
+    search = (request.GET.get("q") or "").strip() or None
+    region = region if region in Region.values else None
+    kind = kind if kind in MemberKind.values else None
+    members = members_list(region=region, kind=kind, search=search)
+    return render(
+        request,
+        "assembly/member_list.html",
+        {
+            "assembly": assembly,
+            "members": members,
+            "regions": Region.choices,
+            "kinds": MemberKind.choices,
+            "selected": {"region": region or "", "kind": kind or "", "q": search or ""},
+        },
+    )
+
+
+def is_staff_anywhere(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_superuser or user.staff_roles.exists()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    if not is_staff_anywhere(request):
+        return render(
+            request,
+            "errors/message.html",
+            {"message": _("Only staff members can hold API tokens.")},
+            status=403,
+        )
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = issue_api_token(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "assembly/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        revoke_api_token(token_id=token_id, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("The token is revoked; devices using it are logged out."))
+    return redirect("api-tokens")
+
+
+def _database_ok() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+async def _channel_layer_ok() -> bool:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    message = {"type": "healthz.ping", "nonce": uuid.uuid4().hex}
+    await layer.send(channel, message)
+    received = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    return received.get("nonce") == message["nonce"]
+
+
+async def healthz(request: HttpRequest) -> JsonResponse:
+    """Report the database and the channel layer; 503 when either fails."""
+    checks: dict[str, str] = {}
+    try:
+        checks["database"] = "ok" if await sync_to_async(_database_ok)() else "failed"
+    except Exception as exc:  # report, do not crash: this is what monitors poll
+        checks["database"] = f"failed: {exc.__class__.__name__}"
+    try:
+        checks["channel_layer"] = "ok" if await _channel_layer_ok() else "failed"
+    except Exception as exc:
+        checks["channel_layer"] = f"failed: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    layer = get_channel_layer()
+    body = {
+        "status": "ok" if healthy else "failed",
+        **checks,
+        "database_vendor": connection.vendor,
+        "channel_layer_backend": f"{type(layer).__module__}.{type(layer).__name__}",
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

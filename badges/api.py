@@ -1,0 +1,5 @@
+"""API endpoints of the badges app, mounted by assembly/api.py under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["badges"])

@@ -1,0 +1,3 @@
+"""Pages of the badges app, under /a/<slug>/."""
+
+urlpatterns: list = []

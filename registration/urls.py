@@ -1,0 +1,3 @@
+"""Pages of the registration app, under /a/<slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the sessions app, under /a/<slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,109 @@
+"""Fixtures shared by every test folder, built from the factories."""
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from assembly.models import Role
+from assembly.services import issue_api_token
+from tests.factories import (
+    AssemblyFactory,
+    CheckpointFactory,
+    DelegateFactory,
+    MemberFactory,
+    StaffRoleFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_database_pools(django_db_setup, django_db_blocker):
+    """Close psycopg's pool before the test database is dropped (threads borrow from it)."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if getattr(connection, "pool", None) is not None:
+                connection.close_pool()
+
+
+@pytest.fixture
+def assembly(db):
+    assembly = AssemblyFactory(slug="ga", name="Test General Assembly")
+    CheckpointFactory(assembly=assembly, code="entrance", name="Entrance", kind="entrance")
+    CheckpointFactory(
+        assembly=assembly, code="plenary", name="Plenary hall", kind="plenary", is_voting=True
+    )
+    return assembly
+
+
+@pytest.fixture
+def other_assembly(db):
+    return AssemblyFactory(slug="other", name="Another Assembly")
+
+
+@pytest.fixture
+def member(db):
+    return MemberFactory(name="Seoul")
+
+
+@pytest.fixture
+def delegate(assembly, member):
+    return DelegateFactory(assembly=assembly, member=member, full_name="Kim Seo-yeon")
+
+
+def staff_user(assembly, role: Role, username: str):
+    user = UserFactory(username=username)
+    StaffRoleFactory(assembly=assembly, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def secretariat_user(assembly):
+    return staff_user(assembly, Role.SECRETARIAT, "secretariat")
+
+
+@pytest.fixture
+def desk_user(assembly):
+    return staff_user(assembly, Role.DESK, "desk")
+
+
+@pytest.fixture
+def chair_user(assembly):
+    return staff_user(assembly, Role.CHAIR, "chair")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def secretariat_client(secretariat_user):
+    return client_for(secretariat_user)
+
+
+@pytest.fixture
+def desk_client(desk_user):
+    return client_for(desk_user)
+
+
+@pytest.fixture
+def chair_client(chair_user):
+    return client_for(chair_user)
+
+
+@pytest.fixture
+def delegate_client(delegate):
+    return client_for(delegate.user)
+
+
+@pytest.fixture
+def desk_token(desk_user):
+    _token, raw = issue_api_token(user=desk_user, name="Desk 1")
+    return raw
+
+
+@pytest.fixture
+def bearer(desk_token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {desk_token}"}

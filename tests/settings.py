@@ -1,0 +1,26 @@
+"""Test settings: the real settings with test-only defaults the environment may override."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
+os.environ.setdefault("SITE_URL", "http://testserver")
+
+from assembly.settings import *  # noqa: F403
+from assembly.settings import CACHES, DATABASES, REDIS_URL
+
+# Fast hashing: tests create many users; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/plenary-test-media")  # noqa: S108
+
+if REDIS_URL:
+    # Several suites may share one Redis: keep this run's cache keys apart.
+    CACHES["default"]["KEY_PREFIX"] = f"plenary-test-{os.getpid()}"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Small pool per test process: threads in race tests borrow from it.
+    DATABASES["default"]["OPTIONS"]["pool"].update({"min_size": 1, "max_size": 60})

@@ -1,0 +1,3 @@
+"""Pages of the voting app, under /a/<slug>/."""
+
+urlpatterns: list = []
