@@ -195,3 +195,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- registration ---
+
+# --- agenda ---
+
+# --- badges ---
+
+# --- voting ---

@@ -4,7 +4,14 @@ from django.contrib.auth import get_user_model
 
 from assembly.demo import upsert
 from assembly.models import Assembly, MemberOrganization
-from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
+from registration.models import (
+    Accreditation,
+    AccreditationKind,
+    Attendance,
+    Delegate,
+    DelegateRole,
+    RegistrationState,
+)
 
 User = get_user_model()
 
@@ -66,7 +73,7 @@ def delegate_user(email: str, full_name: str) -> object:
 def load(assembly: Assembly) -> None:
     for member_name, name, title, email, role, attendance in DEMO_DELEGATES:
         member = MemberOrganization.objects.get(name=member_name)
-        upsert(
+        delegate = upsert(
             Delegate,
             {"assembly": assembly, "email": email},
             {
@@ -80,3 +87,11 @@ def load(assembly: Assembly) -> None:
                 "state": RegistrationState.APPROVED,
             },
         )
+        if role == DelegateRole.VOTING_DELEGATE:
+            Accreditation.objects.get_or_create(
+                assembly=assembly,
+                member=member,
+                delegate=delegate,
+                kind=AccreditationKind.VOTING,
+                ended_at=None,
+            )

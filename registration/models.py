@@ -71,6 +71,18 @@ class Delegate(models.Model):
         choices=RegistrationState.choices,
         default=RegistrationState.SUBMITTED,
     )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="photos/%Y/",
+        blank=True,
+        help_text=_("Processed on upload: cropped to the badge ratio, metadata stripped."),
+    )
+    attention = models.CharField(
+        _("attention at the desk"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to desk staff on every scan, e.g. head of delegation, wheelchair."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -95,3 +107,57 @@ class Delegate(models.Model):
         if self.organization_name:
             return self.organization_name
         return self.member.name if self.member_id else ""
+
+
+class AccreditationKind(models.TextChoices):
+    VOTING = "voting", _("Voting delegate")
+    ALTERNATE = "alternate", _("Alternate")
+
+
+class Accreditation(models.Model):
+    """A delegate accredited to cast a member's vote; one active voting delegate per member."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="accreditations")
+    member = models.ForeignKey(
+        MemberOrganization, on_delete=models.PROTECT, related_name="accreditations"
+    )
+    delegate = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="accreditations")
+    kind = models.CharField(_("kind"), max_length=20, choices=AccreditationKind.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["member", "-granted_at"]
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "member"],
+                condition=Q(kind="voting", ended_at__isnull=True),
+                name="one_active_voting_delegate_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["assembly", "delegate"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_accreditation_per_delegate",
+            ),
+        ]
+        indexes = [models.Index(fields=["assembly", "member", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} — {self.get_kind_display()} for {self.member}"
