@@ -25,6 +25,7 @@ def test_healthz_reports_database_and_channel_layer(db):
 
 # Set by tests/settings.py for the test process; a production start has none of them.
 TEST_ONLY = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "SECRET_KEY",
     "DEBUG",
     "SECURE_SSL_REDIRECT",
