@@ -19,10 +19,15 @@ fi
 stamp=.venv/.plenary-installed
 digest=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-  echo "Installing Python packages from requirements.lock ..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c requirements.lock -e ".[dev]"
+  echo "Installing Python packages from requirements.lock (log: .venv/install.log) ..."
+  if ! {
+    .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+      .venv/bin/python -m pip install --disable-pip-version-check -c requirements.lock -e ".[dev]"
+  } > .venv/install.log 2>&1; then
+    tail -n 25 .venv/install.log >&2
+    echo "Installing the Python packages failed; the whole log is in .venv/install.log" >&2
+    exit 1
+  fi
   echo "$digest" > "$stamp"
 fi
 # WeasyPrint needs Pango from the system: say which package, not a traceback.

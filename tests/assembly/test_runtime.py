@@ -129,4 +129,4 @@ async def test_assembly_socket_refuses_anonymous_visitors(assembly):
     connected, code = await communicator.connect()
     assert not connected
     assert code == 4403
-    await communicator.wait()
+    await communicator.disconnect()
