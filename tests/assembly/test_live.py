@@ -1,0 +1,99 @@
+"""The live layer: sent after commit only, coalesced under a burst, the last state never lost."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from assembly.live import broadcast_on_commit, publish_state_on_commit
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def listen(group: str) -> str:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("test.")
+    await layer.group_add(group, channel)
+    return channel
+
+
+async def drain(channel: str, quiet: float = 0.6) -> list[dict]:
+    layer = get_channel_layer()
+    received = []
+    while True:
+        try:
+            received.append(await asyncio.wait_for(layer.receive(channel), timeout=quiet))
+        except TimeoutError:
+            return received
+
+
+def close_after(fn):
+    """Run fn as a command would, then give the thread's connection back."""
+    from django.db import close_old_connections, connection
+
+    def wrapper() -> None:
+        try:
+            fn()
+        finally:
+            connection.close()
+            close_old_connections()
+
+    return wrapper
+
+
+async def test_a_rolled_back_change_sends_nothing():
+    channel = await listen("g.rollback")
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            broadcast_on_commit(group="g.rollback", event="x.changed", payload={"n": 1})
+            publish_state_on_commit(group="g.rollback", event="y.changed", build=lambda: {})
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        await database_sync_to_async(change_then_fail)()
+    assert await drain(channel) == []
+
+
+async def test_a_burst_is_coalesced_and_the_last_state_arrives(settings):
+    settings.LIVE_COALESCE_SECONDS = 0.25
+    channel = await listen("g.burst")
+    state = {"n": 0}
+
+    def one_change() -> None:
+        with transaction.atomic():
+            state["n"] += 1
+            publish_state_on_commit(
+                group="g.burst", event="turnout.changed", build=lambda: dict(state)
+            )
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(100):
+        await database_sync_to_async(one_change)()
+        await asyncio.sleep(0.01)
+    elapsed = loop.time() - started
+    messages = await drain(channel)
+    assert messages[-1]["payload"] == {"n": 100}
+    assert len(messages) <= elapsed / 0.25 + 2
+    seqs = [m["seq"] for m in messages]
+    assert seqs == sorted(seqs)
+    assert {m["type"] for m in messages} == {"live.event"}
+    assert {m["event"] for m in messages} == {"turnout.changed"}
+
+
+async def test_outside_the_server_state_goes_out_at_once():
+    channel = await listen("g.command")
+
+    def command_change() -> None:
+        with transaction.atomic():
+            publish_state_on_commit(
+                group="g.command", event="quorum.changed", build=lambda: {"ok": 1}
+            )
+
+    # A plain thread, as in a management command: no server loop to wait in.
+    await asyncio.to_thread(close_after(command_change))
+    messages = await drain(channel, quiet=0.3)
+    assert [m["payload"] for m in messages] == [{"ok": 1}]
