@@ -1,0 +1,118 @@
+/* Plenary live client: snapshot first, then deltas; stale messages dropped by seq;
+   reconnects with backoff and shows a small "reconnecting" mark; falls back to polling
+   a JSON snapshot endpoint (same shape) where websockets are blocked. */
+(function () {
+  "use strict";
+
+  function socketUrl(path) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + path;
+  }
+
+  function LiveConnection(options) {
+    this.path = options.socket;             // e.g. "/ws/a/wego/room/"
+    this.snapshotUrl = options.snapshot;    // JSON endpoint answering {type, seq, payload}
+    this.onSnapshot = options.onSnapshot || function () {};
+    this.onEvent = options.onEvent || function () {};
+    this.statusEl = options.statusEl || null;
+    this.pollEvery = options.pollEvery || 4000;
+    this.snapshotSeq = 0;
+    this.lastSeqByType = {};
+    this.failures = 0;
+    this.polling = null;
+    this.socket = null;
+    this.closedByUs = false;
+  }
+
+  LiveConnection.prototype.setStatus = function (state) {
+    if (!this.statusEl) return;
+    this.statusEl.dataset.state = state;
+    var text = this.statusEl.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)];
+    this.statusEl.textContent = text || "";
+    this.statusEl.hidden = state === "live";
+  };
+
+  LiveConnection.prototype.accept = function (message) {
+    if (!message || typeof message.seq !== "number") return;
+    if (message.type === "snapshot") {
+      if (message.seq < this.snapshotSeq) return;
+      this.snapshotSeq = message.seq;
+      this.lastSeqByType = {};
+      this.onSnapshot(message.payload, message);
+      return;
+    }
+    // Anything built before the snapshot we hold, or before a newer message of its type, is stale.
+    if (message.seq <= this.snapshotSeq) return;
+    if (message.seq <= (this.lastSeqByType[message.type] || 0)) return;
+    this.lastSeqByType[message.type] = message.seq;
+    this.onEvent(message.type, message.payload, message);
+  };
+
+  LiveConnection.prototype.fetchSnapshot = function () {
+    var self = this;
+    if (!this.snapshotUrl) return Promise.resolve();
+    return fetch(this.snapshotUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (message) { if (message) self.accept(message); })
+      .catch(function () { /* offline: the next poll or reconnect tries again */ });
+  };
+
+  LiveConnection.prototype.startPolling = function () {
+    var self = this;
+    if (this.polling || !this.snapshotUrl) return;
+    this.setStatus("polling");
+    this.fetchSnapshot();
+    this.polling = window.setInterval(function () { self.fetchSnapshot(); }, this.pollEvery);
+  };
+
+  LiveConnection.prototype.stopPolling = function () {
+    if (this.polling) window.clearInterval(this.polling);
+    this.polling = null;
+  };
+
+  LiveConnection.prototype.connect = function () {
+    var self = this;
+    if (!("WebSocket" in window)) { this.startPolling(); return this; }
+    var socket;
+    try {
+      socket = new WebSocket(socketUrl(this.path));
+    } catch (error) {
+      this.startPolling();
+      return this;
+    }
+    this.socket = socket;
+    socket.onopen = function () {
+      self.failures = 0;
+      self.stopPolling();
+      self.setStatus("live");
+    };
+    socket.onmessage = function (event) {
+      var message;
+      try { message = JSON.parse(event.data); } catch (error) { return; }
+      self.accept(message);
+    };
+    socket.onclose = function (event) {
+      self.socket = null;
+      if (self.closedByUs) return;
+      if (event.code === 4403) { self.setStatus("denied"); return; }
+      self.failures += 1;
+      // After a few failed attempts the network probably blocks websockets: poll meanwhile.
+      if (self.failures >= 3) self.startPolling(); else self.setStatus("reconnecting");
+      var delay = Math.min(30000, 1000 * Math.pow(2, self.failures - 1));
+      delay = delay / 2 + Math.random() * delay / 2;
+      window.setTimeout(function () { self.connect(); }, delay);
+    };
+    return this;
+  };
+
+  LiveConnection.prototype.close = function () {
+    this.closedByUs = true;
+    this.stopPolling();
+    if (this.socket) this.socket.close();
+  };
+
+  window.PlenaryLive = {
+    connect: function (options) { return new LiveConnection(options).connect(); },
+    LiveConnection: LiveConnection
+  };
+})();
