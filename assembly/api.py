@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -49,26 +50,28 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         ".".join(str(part) for part in item.get("loc", []) if part not in ("body", "query", "path"))
         for item in exc.errors
     ]
-    detail = "Invalid input: " + ", ".join(
-        f"{field or 'request'} ({item.get('msg', 'invalid')})"
-        for field, item in zip(fields, exc.errors, strict=True)
-    )
+    detail = _("Invalid input: %(fields)s") % {
+        "fields": ", ".join(
+            f"{field or 'request'} ({item.get('msg', 'invalid')})"
+            for field, item in zip(fields, exc.errors, strict=True)
+        )
+    }
     return error(request, 422, "invalid_input", detail, errors=exc.errors)
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error(request, 401, "not_authenticated", "Log in, or send a valid bearer token.")
+    return error(request, 401, "not_authenticated", _("Log in, or send a valid bearer token."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error(request, 403, "forbidden", str(exc) or "Your role does not allow this.")
+    return error(request, 403, "forbidden", str(exc) or _("Your role does not allow this."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error(request, 404, "not_found", str(exc) or "Not found.")
+    return error(request, 404, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(HttpError)
@@ -90,7 +93,7 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
         raise exc
     logger.exception("Unhandled API error on %s", request.path)
-    return error(request, 500, "server_error", "Something went wrong on the server.")
+    return error(request, 500, "server_error", _("Something went wrong on the server."))
 
 
 api.add_router("/", assembly_router)
