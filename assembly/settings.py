@@ -199,6 +199,8 @@ LOGGING = {
 # --- registration ---
 
 # --- agenda ---
+# Rendered VEVENTs and whole feeds are cached by revision (0 turns caching off).
+AGENDA_FEED_CACHE_SECONDS = env_int("AGENDA_FEED_CACHE_SECONDS", 3600)
 
 # --- badges ---
 
