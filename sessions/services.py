@@ -105,7 +105,8 @@ def notify_on_commit(session: Session, *, change: str, before: dict[str, Any]) -
         "url": session_url(session),
     }
     messages = []
-    with translation.override(settings.LANGUAGE_CODE):
+    # The date filter shows the current zone: the assembly's, as the programme does.
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(zone):
         subject = render_to_string("agenda/emails/session_changed_subject.txt", context).strip()
         for name, email in recipients:
             body = render_to_string("agenda/emails/session_changed.txt", {**context, "name": name})
@@ -247,10 +248,14 @@ def update_session_details(
 
 
 def choose_session(*, delegate: Delegate, session: Session) -> AgendaChoice:
-    """Put a session in the delegate's agenda (idempotent); a cancelled one is refused."""
-    if session.status == SessionStatus.CANCELLED:
-        raise SessionCancelled()
+    """Put a session in the delegate's agenda (idempotent); a cancelled one is refused.
+
+    Locks the session row so a cancellation in flight is seen, not raced.
+    """
     with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.CANCELLED:
+            raise SessionCancelled()
         choice, created = AgendaChoice.objects.get_or_create(delegate=delegate, session=session)
         if created:
             mark_agenda_changed(delegate)
