@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
+from ninja.responses import Status
 
 from assembly.auth import BearerTokenAuth, get_assembly, require_role
 from assembly.models import Assembly, Role
@@ -140,11 +141,11 @@ def visible_or_404(request: HttpRequest, assembly: Assembly, code: str) -> Sessi
     operation_id="agenda_choose_session",
     summary="Add a session to the caller's agenda",
 )
-def choose_session(request: HttpRequest, slug: str, code: str) -> tuple[int, None]:
+def choose_session(request: HttpRequest, slug: str, code: str) -> Status:
     assembly = get_assembly(slug)
     delegate = caller_delegate(request, assembly)
     services.choose_session(delegate=delegate, session=visible_or_404(request, assembly, code))
-    return 204, None
+    return Status(204, None)
 
 
 @router.delete(
@@ -153,11 +154,11 @@ def choose_session(request: HttpRequest, slug: str, code: str) -> tuple[int, Non
     operation_id="agenda_drop_session",
     summary="Remove a session from the caller's agenda",
 )
-def drop_session(request: HttpRequest, slug: str, code: str) -> tuple[int, None]:
+def drop_session(request: HttpRequest, slug: str, code: str) -> Status:
     assembly = get_assembly(slug)
     delegate = caller_delegate(request, assembly)
     services.drop_session(delegate=delegate, session=visible_or_404(request, assembly, code))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -76,7 +76,9 @@ def test_dtstamp_is_when_the_session_changed_not_when_the_feed_was_fetched(
 
 
 def test_uid_stays_and_sequence_grows_on_every_change(client, assembly, workshop):
-    uid_before = str(events(client.get(programme_url(assembly)).content)["Solutions Meets Cities"]["UID"])
+    uid_before = str(
+        events(client.get(programme_url(assembly)).content)["Solutions Meets Cities"]["UID"]
+    )
     services.move_session(
         session=workshop,
         starts_at=workshop.starts_at + timedelta(hours=1),
@@ -86,8 +88,11 @@ def test_uid_stays_and_sequence_grows_on_every_change(client, assembly, workshop
     assert str(moved["UID"]) == uid_before
     assert moved["SEQUENCE"] == 1
     services.update_session_details(
-        session=workshop, title="Solutions Meets Cities", kind="workshop",
-        description="New text", visibility="public",
+        session=workshop,
+        title="Solutions Meets Cities",
+        kind="workshop",
+        description="New text",
+        visibility="public",
     )
     edited = events(client.get(programme_url(assembly)).content)["Solutions Meets Cities"]
     assert edited["SEQUENCE"] == 2
@@ -107,7 +112,7 @@ def test_cancelled_session_stays_in_feed_with_its_uid_and_status_cancelled(
 
 
 def test_times_are_right_across_the_october_daylight_saving_change(client, paris):
-    assembly, saturday, monday = paris
+    assembly, _saturday, _monday = paris
     body = client.get(programme_url(assembly)).content
     parsed = events(body)
     assert parsed["Saturday plenary"]["DTSTART"].to_ical() == b"20261024T100000"
@@ -147,7 +152,9 @@ def test_logged_in_member_gets_members_only_sessions_in_the_programme_feed(
     assert "private" in response["Cache-Control"]
 
 
-def test_members_feed_at_the_token_url_holds_members_only_sessions(client, assembly, excom, delegate):
+def test_members_feed_at_the_token_url_holds_members_only_sessions(
+    client, assembly, excom, delegate
+):
     token = personal_feed_token(personal_feed_of(delegate))
     url = reverse("agenda:members-feed", args=[assembly.slug, token])
     body = client.get(url).content
@@ -155,7 +162,9 @@ def test_members_feed_at_the_token_url_holds_members_only_sessions(client, assem
     assert "Executive Committee meeting" in vobject_events(body)
 
 
-def test_filtered_feed_holds_only_what_the_filter_chose(client, assembly, ga_session, workshop, tour):
+def test_filtered_feed_holds_only_what_the_filter_chose(
+    client, assembly, ga_session, workshop, tour
+):
     tours = events(client.get(programme_url(assembly, kind="tour")).content)
     assert set(tours) == {"Gwangjang Market tour"}
     day_two = assembly.start_date + timedelta(days=1)
@@ -212,10 +221,18 @@ def test_changed_feed_answers_200_with_a_new_etag(client, assembly, workshop, de
 
     personal = personal_url(delegate)
     before = client.get(personal)
-    services.choose_session(delegate=delegate, session=workshop.__class__.objects.create(
-        assembly=assembly, room=workshop.room, code="new", title="New", kind="workshop",
-        starts_at=workshop.ends_at + timedelta(hours=2), ends_at=workshop.ends_at + timedelta(hours=3),
-    ))
+    services.choose_session(
+        delegate=delegate,
+        session=workshop.__class__.objects.create(
+            assembly=assembly,
+            room=workshop.room,
+            code="new",
+            title="New",
+            kind="workshop",
+            starts_at=workshop.ends_at + timedelta(hours=2),
+            ends_at=workshop.ends_at + timedelta(hours=3),
+        ),
+    )
     after = client.get(personal, HTTP_IF_NONE_MATCH=before["ETag"])
     assert after.status_code == 200
     assert "New" in events(after.content)
