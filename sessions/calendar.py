@@ -186,12 +186,11 @@ def delegate_for_feed_token(token: str) -> Delegate | None:
         return None
     if not isinstance(data, dict):
         return None
-    feed = (
-        PersonalFeed.objects.filter(delegate_id=data.get("d"), version=data.get("v"))
-        .select_related("delegate__assembly")
-        .first()
-    )
-    if feed is None:
+    try:
+        feed = PersonalFeed.objects.select_related("delegate__assembly").get(
+            delegate_id=data.get("d"), version=data.get("v")
+        )
+    except (PersonalFeed.DoesNotExist, ValueError, TypeError):
         return None
     delegate = feed.delegate
     if delegate.state == "cancelled":
@@ -199,5 +198,5 @@ def delegate_for_feed_token(token: str) -> Delegate | None:
     last_day: date = delegate.assembly.end_date
     if timezone.localdate() > last_day + FEED_TOKEN_LIFETIME:
         return None
-    delegate.agenda_feed = feed
+    delegate._feed = feed
     return delegate

@@ -102,7 +102,8 @@ def programme_feed_response(
 def personal_stamp(delegate: Delegate) -> tuple[tuple[object, ...], datetime | None]:
     """What the personal feed's ETag depends on: the token version, the delegate's choices and
     the chosen entries' last changes (add a source here when personal_entries gains one)."""
-    feed = personal_feed_of(delegate)
+    # The token lookup already holds the feed row; pages fetch (or create) it.
+    feed = getattr(delegate, "_feed", None) or personal_feed_of(delegate)
     latest, count = programme_stamp(chosen_sessions(delegate))
     last = max(filter(None, [latest, feed.agenda_changed_at]))
     return ("personal", delegate.pk, feed.version, feed.agenda_changed_at, latest, count), last

@@ -89,8 +89,10 @@ class Session(models.Model):
     code = models.SlugField(_("code"), max_length=80, help_text=_("Used in the page address."))
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices)
+    # RESTRICT, not PROTECT: a room with sessions cannot be deleted alone, but deleting the
+    # whole assembly (which cascades to both) still works.
     room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("room")
+        Room, on_delete=models.RESTRICT, related_name="sessions", verbose_name=_("room")
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
