@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +109,10 @@ def event_for(entry: CalendarEntry, zone_name: str) -> Event:
     return event
 
 
+def feed_cache() -> BaseCache:
+    return caches["agenda-feeds"]
+
+
 def cache_seconds() -> int:
     return int(getattr(settings, "AGENDA_FEED_CACHE_SECONDS", 0))
 
@@ -119,10 +123,10 @@ def event_bytes(entry: CalendarEntry, zone_name: str) -> bytes:
     if not seconds:
         return event_for(entry, zone_name).to_ical()
     key = f"{entry.cache_key}:{zone_name}"
-    cached = cache.get(key)
+    cached = feed_cache().get(key)
     if cached is None:
         cached = event_for(entry, zone_name).to_ical()
-        cache.set(key, cached, seconds)
+        feed_cache().set(key, cached, seconds)
     return cached
 
 
@@ -132,11 +136,11 @@ def timezone_bytes(assembly: Assembly) -> bytes:
     last = assembly.end_date + timedelta(days=366)
     key = f"agenda:vtimezone:{assembly.time_zone}:{first}:{last}"
     seconds = cache_seconds()
-    cached = cache.get(key) if seconds else None
+    cached = feed_cache().get(key) if seconds else None
     if cached is None:
         cached = Timezone.from_tzid(assembly.time_zone, first_date=first, last_date=last).to_ical()
         if seconds:
-            cache.set(key, cached, seconds)
+            feed_cache().set(key, cached, seconds)
     return cached
 
 

@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -18,6 +17,7 @@ from sessions.calendar import (
     absolute,
     cache_seconds,
     entry_from_session,
+    feed_cache,
     feed_etag,
     personal_feed_token,
     render_calendar,
@@ -61,11 +61,11 @@ def calendar_response(
     else:
         key = "agenda:feed:" + etag.strip('"')
         seconds = cache_seconds()
-        body = cache.get(key) if seconds else None
+        body = feed_cache().get(key) if seconds else None
         if body is None:
             body = render_calendar(assembly=assembly, name=name, entries=entries())
             if seconds:
-                cache.set(key, body, seconds)
+                feed_cache().set(key, body, seconds)
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
