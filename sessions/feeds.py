@@ -26,9 +26,11 @@ from sessions.models import Session
 from sessions.selectors import (
     ProgrammeFilter,
     chosen_sessions,
+    parse_filter,
     personal_entries,
     personal_feed_of,
     programme_stamp,
+    visible_sessions,
 )
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -78,14 +80,11 @@ def calendar_response(
 
 
 def programme_feed_response(
-    request: HttpRequest,
-    *,
-    assembly: Assembly,
-    sessions: QuerySet[Session],
-    flt: ProgrammeFilter,
-    members: bool,
-    private: bool,
+    request: HttpRequest, *, assembly: Assembly, members: bool
 ) -> HttpResponse:
+    """The programme under the request's filters; members-only sessions only for members."""
+    flt = parse_filter(assembly=assembly, params=request.GET)
+    sessions = visible_sessions(assembly=assembly, members=members, flt=flt)
     latest, count = programme_stamp(sessions)
     name = assembly.name if flt.is_empty else f"{assembly.name} ({_('selection')})"
     return calendar_response(
@@ -95,7 +94,7 @@ def programme_feed_response(
         stamp=("programme", members, sorted(flt.query().items()), latest, count),
         last_changed=latest,
         entries=lambda: session_entries(sessions),
-        private=private,
+        private=members,
     )
 
 

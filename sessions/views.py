@@ -318,16 +318,7 @@ def timeline_path(assembly: Assembly) -> str:
 @assembly_page()
 def programme_feed(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """The public programme; a logged-in member's own browser also gets members-only sessions."""
-    members = member_view(request)
-    flt = parse_filter(assembly=assembly, params=request.GET)
-    return feeds.programme_feed_response(
-        request,
-        assembly=assembly,
-        sessions=visible_sessions(assembly=assembly, members=members, flt=flt),
-        flt=flt,
-        members=members,
-        private=members,
-    )
+    return feeds.programme_feed_response(request, assembly=assembly, members=member_view(request))
 
 
 def feed_delegate_or_404(assembly: Assembly, token: str) -> Delegate:
@@ -342,15 +333,7 @@ def feed_delegate_or_404(assembly: Assembly, token: str) -> Delegate:
 def members_feed(request: HttpRequest, assembly: Assembly, token: str) -> HttpResponse:
     """The programme with members-only sessions, for a member's calendar app (no login there)."""
     feed_delegate_or_404(assembly, token)
-    flt = parse_filter(assembly=assembly, params=request.GET)
-    return feeds.programme_feed_response(
-        request,
-        assembly=assembly,
-        sessions=visible_sessions(assembly=assembly, members=True, flt=flt),
-        flt=flt,
-        members=True,
-        private=True,
-    )
+    return feeds.programme_feed_response(request, assembly=assembly, members=True)
 
 
 @require_GET
