@@ -122,7 +122,7 @@ def my_agenda(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
             "url": e.url,
             "category": e.category,
             "cancelled": e.cancelled,
-            "session_code": e.session.code if e.session else None,
+            "session_code": e.session_code,
         }
         for e in personal_entries(delegate)
     ]

@@ -1,6 +1,7 @@
 """iCalendar feeds: one VEVENT per entry, a VTIMEZONE for the assembly, cached by revision."""
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -8,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.cache import BaseCache, caches
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from icalendar import Calendar, Event, Timezone
 
 from assembly.models import Assembly
 from registration.models import Delegate
-from sessions.models import PersonalFeed, Session, SessionStatus
+from sessions.models import PersonalFeed, Session, SessionKind, SessionStatus
 
 PRODID = "-//Plenary//Agenda//EN"
 FEED_SALT = "agenda.personal-feed"
@@ -39,7 +41,8 @@ class CalendarEntry:
     sequence: int
     created_at: datetime
     changed_at: datetime
-    session: Session | None = None
+    status: str = SessionStatus.SCHEDULED
+    session_code: str | None = None
 
     @property
     def cache_key(self) -> str:
@@ -55,34 +58,76 @@ def session_url(session: Session) -> str:
     return absolute(reverse("agenda:session", args=[session.assembly.slug, session.code]))
 
 
-def session_location(session: Session) -> str:
-    assembly = session.assembly
-    parts = [session.room.name, assembly.venue, assembly.venue_address or assembly.city]
-    return ", ".join(part for part in parts if part)
+ENTRY_FIELDS = (
+    "pk",
+    "uid",
+    "code",
+    "title",
+    "kind",
+    "status",
+    "starts_at",
+    "ends_at",
+    "description",
+    "sequence",
+    "created_at",
+    "changed_at",
+    "room__name",
+    "assembly__slug",
+    "assembly__venue",
+    "assembly__venue_address",
+    "assembly__city",
+)
 
 
-def entry_from_session(session: Session) -> CalendarEntry:
-    description = session.description
-    speakers = [speaker.name for speaker in session.speakers.all()]
-    if speakers:
-        description += "\n\n" + _("Speakers: %(names)s") % {"names": ", ".join(speakers)}
-    url = session_url(session)
-    description += f"\n\n{url}"
-    return CalendarEntry(
-        uid=f"{session.uid}@plenary",
-        title=session.title,
-        starts_at=session.starts_at,
-        ends_at=session.ends_at,
-        location=session_location(session),
-        description=description.strip(),
-        url=url,
-        category=session.get_kind_display(),
-        cancelled=session.status == SessionStatus.CANCELLED,
-        sequence=session.sequence,
-        created_at=session.created_at,
-        changed_at=session.changed_at,
-        session=session,
+def session_entries(sessions: QuerySet[Session]) -> list[CalendarEntry]:
+    """Calendar entries of sessions from plain rows (two queries, no model instances):
+    feeds of thousands of delegates build these on every changed poll."""
+    rows = list(sessions.values(*ENTRY_FIELDS))
+    speakers: dict[int, list[str]] = defaultdict(list)
+    names = (
+        Session.speakers.through.objects.filter(session_id__in=[row["pk"] for row in rows])
+        .order_by("speaker__name")
+        .values_list("session_id", "speaker__name")
     )
+    for session_id, name in names:
+        speakers[session_id].append(name)
+    kinds = dict(SessionKind.choices)
+    prefixes: dict[str, str] = {}
+    entries = []
+    for row in rows:
+        slug = row["assembly__slug"]
+        if slug not in prefixes:
+            prefixes[slug] = absolute(reverse("agenda:programme", args=[slug]))
+        url = f"{prefixes[slug]}{row['code']}/"
+        description = row["description"]
+        if speakers[row["pk"]]:
+            description += "\n\n" + _("Speakers: %(names)s") % {
+                "names": ", ".join(speakers[row["pk"]])
+            }
+        place = [
+            row["room__name"],
+            row["assembly__venue"],
+            row["assembly__venue_address"] or row["assembly__city"],
+        ]
+        entries.append(
+            CalendarEntry(
+                uid=f"{row['uid']}@plenary",
+                title=row["title"],
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                location=", ".join(part for part in place if part),
+                description=f"{description}\n\n{url}".strip(),
+                url=url,
+                category=str(kinds.get(row["kind"], row["kind"])),
+                cancelled=row["status"] == SessionStatus.CANCELLED,
+                sequence=row["sequence"],
+                created_at=row["created_at"],
+                changed_at=row["changed_at"],
+                status=row["status"],
+                session_code=row["code"],
+            )
+        )
+    return entries
 
 
 def event_for(entry: CalendarEntry, zone_name: str) -> Event:
@@ -117,17 +162,21 @@ def cache_seconds() -> int:
     return int(getattr(settings, "AGENDA_FEED_CACHE_SECONDS", 0))
 
 
-def event_bytes(entry: CalendarEntry, zone_name: str) -> bytes:
-    """One VEVENT's text; cached by the entry's revision, so every feed shares it."""
+def events_bytes(entries: list[CalendarEntry], zone_name: str) -> list[bytes]:
+    """Each entry's VEVENT text, cached by the entry's revision so every feed shares it
+    (one get_many and one set_many per feed: a single round trip each on Redis)."""
     seconds = cache_seconds()
     if not seconds:
-        return event_for(entry, zone_name).to_ical()
-    key = f"{entry.cache_key}:{zone_name}"
-    cached = feed_cache().get(key)
-    if cached is None:
-        cached = event_for(entry, zone_name).to_ical()
-        feed_cache().set(key, cached, seconds)
-    return cached
+        return [event_for(entry, zone_name).to_ical() for entry in entries]
+    keys = [f"{entry.cache_key}:{zone_name}" for entry in entries]
+    found = feed_cache().get_many(keys)
+    missing = {}
+    for key, entry in zip(keys, entries, strict=True):
+        if key not in found:
+            missing[key] = found[key] = event_for(entry, zone_name).to_ical()
+    if missing:
+        feed_cache().set_many(missing, seconds)
+    return [found[key] for key in keys]
 
 
 def timezone_bytes(assembly: Assembly) -> bytes:
@@ -166,7 +215,7 @@ def render_calendar(*, assembly: Assembly, name: str, entries: Iterable[Calendar
     end = b"END:VCALENDAR\r\n"
     zone_name = assembly.time_zone
     parts = [head[: -len(end)], timezone_bytes(assembly)]
-    parts.extend(event_bytes(entry, zone_name) for entry in entries)
+    parts.extend(events_bytes(list(entries), zone_name))
     parts.append(end)
     return b"".join(parts)
 

@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
@@ -16,11 +15,11 @@ from sessions.calendar import (
     CalendarEntry,
     absolute,
     cache_seconds,
-    entry_from_session,
     feed_cache,
     feed_etag,
     personal_feed_token,
     render_calendar,
+    session_entries,
 )
 from sessions.models import Session
 from sessions.selectors import (
@@ -34,10 +33,6 @@ from sessions.selectors import (
 )
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def session_entries(sessions: QuerySet[Session]) -> list[CalendarEntry]:
-    return [entry_from_session(s) for s in sessions.prefetch_related("speakers")]
 
 
 def calendar_response(
@@ -133,7 +128,7 @@ def single_session_response(request: HttpRequest, *, session: Session) -> HttpRe
         name=session.title,
         stamp=("session", session.pk, session.sequence, session.changed_at),
         last_changed=session.changed_at,
-        entries=lambda: [entry_from_session(session)],
+        entries=lambda: session_entries(Session.objects.filter(pk=session.pk)),
         filename=f"{session.code}.ics",
         private=session.is_members_only,
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from assembly.models import Assembly
 from assembly.selectors import roles_for
 from registration.models import Delegate
-from sessions.calendar import CalendarEntry, entry_from_session
+from sessions.calendar import CalendarEntry, session_entries
 from sessions.models import (
     AgendaChoice,
     AgendaItem,
@@ -174,8 +174,7 @@ def personal_entries(delegate: Delegate) -> list[CalendarEntry]:
     registration, as CalendarEntry objects): "my agenda", the personal feed and the API
     all read this function. A new source also goes into sessions.feeds.personal_stamp.
     """
-    sessions = chosen_sessions(delegate).prefetch_related("speakers")
-    entries = [entry_from_session(session) for session in sessions]
+    entries = session_entries(chosen_sessions(delegate))
     return sorted(entries, key=lambda entry: entry.starts_at)
 
 
