@@ -1,6 +1,7 @@
 """Admin for the programme; saving a session goes through the services (clashes, emails)."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assembly.errors import DomainError
+from assembly.models import Assembly
 from sessions import services
 from sessions.models import AgendaItem, Room, Session, SessionStatus, Speaker
 
@@ -59,13 +61,26 @@ class SessionAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         # Show and read times in the assembly's own zone, not the server's UTC.
-        session = Session.objects.filter(pk=object_id).select_related("assembly").first()
-        if session is not None:
-            timezone.activate(session.assembly.zone)
+        zone = self.assembly_zone(request, object_id)
+        if zone is not None:
+            timezone.activate(zone)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         finally:
             timezone.deactivate()
+
+    @staticmethod
+    def assembly_zone(request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
+        """The zone of the session's assembly, the one chosen in the form, or the only one."""
+        if object_id:
+            session = Session.objects.filter(pk=object_id).select_related("assembly").first()
+            return session.assembly.zone if session else None
+        chosen = request.POST.get("assembly") or request.GET.get("assembly") or ""
+        if chosen and not chosen.isdigit():
+            return None
+        assemblies = Assembly.objects.filter(pk=chosen) if chosen else Assembly.objects.all()
+        candidates = list(assemblies[:2])
+        return candidates[0].zone if len(candidates) == 1 else None
 
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
         """Route every save through a service; their refusals become form errors upstream."""

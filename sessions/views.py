@@ -10,7 +10,7 @@ from django.shortcuts import render as django_render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
@@ -106,7 +106,7 @@ def session_detail(request: HttpRequest, assembly: Assembly, code: str) -> HttpR
     )
 
 
-@require_GET
+@require_safe
 @assembly_page()
 def session_ics(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
     session = visible_session_or_404(request, assembly, code)
@@ -314,7 +314,7 @@ def timeline_path(assembly: Assembly) -> str:
 # Feeds
 
 
-@require_GET
+@require_safe
 @assembly_page()
 def programme_feed(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """The public programme; a logged-in member's own browser also gets members-only sessions."""
@@ -328,7 +328,7 @@ def feed_delegate_or_404(assembly: Assembly, token: str) -> Delegate:
     return delegate
 
 
-@require_GET
+@require_safe
 @assembly_page()
 def members_feed(request: HttpRequest, assembly: Assembly, token: str) -> HttpResponse:
     """The programme with members-only sessions, for a member's calendar app (no login there)."""
@@ -336,7 +336,7 @@ def members_feed(request: HttpRequest, assembly: Assembly, token: str) -> HttpRe
     return feeds.programme_feed_response(request, assembly=assembly, members=True)
 
 
-@require_GET
+@require_safe
 @assembly_page()
 def personal_feed(request: HttpRequest, assembly: Assembly, token: str) -> HttpResponse:
     delegate = feed_delegate_or_404(assembly, token)

@@ -211,6 +211,12 @@ def test_unchanged_feed_answers_304_to_etag_and_to_last_modified(client, assembl
     assert by_date.status_code == 304
 
 
+def test_feeds_answer_head_requests_with_the_validators(client, assembly, workshop):
+    response = client.head(programme_url(assembly))
+    assert response.status_code == 200
+    assert response["ETag"]
+
+
 def test_changed_feed_answers_200_with_a_new_etag(client, assembly, workshop, delegate):
     url = programme_url(assembly)
     first = client.get(url)

@@ -298,6 +298,8 @@ def test_admin_adds_a_session_through_the_service(assembly, admin_client, room_3
     assert response.status_code == 302, response.content.decode()[-2000:]
     added = Session.objects.get(code="added")
     assert list(added.speakers.all()) == [speaker]
+    # The form's wall times are read in the assembly's zone, not the server's UTC.
+    assert added.starts_at == local(assembly, 2, "18:00")
 
 
 def test_pages_answer_anonymous_visitors(assembly, workshop):

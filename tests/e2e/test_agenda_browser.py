@@ -52,6 +52,7 @@ def test_delegate_adds_a_session_to_my_agenda_and_downloads_its_ics_on_a_phone(
     phone.get_by_role("link", name="Programme").first.click()
     assert phone.get_by_role("heading", name="Programme", exact=True).is_visible()
     assert phone.get_by_text("UTC+09:00").first.is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.get_by_role("button", name="Add Solutions Meets Cities to my agenda").click()
     assert phone.get_by_text("“Solutions Meets Cities” is in your agenda.").is_visible()
     assert AgendaChoice.objects.filter(delegate=delegate, session=programme).exists()
