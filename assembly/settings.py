@@ -202,6 +202,18 @@ LOGGING = {
 # --- registration ---
 
 # --- agenda ---
+# Rendered VEVENTs and whole feeds are cached by revision (0 turns caching off), in their own
+# cache: the default in-memory cache keeps 300 entries, fewer than one assembly's feeds.
+AGENDA_FEED_CACHE_SECONDS = env_int("AGENDA_FEED_CACHE_SECONDS", 3600)
+CACHES["agenda-feeds"] = (
+    {**CACHES["default"], "KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}-agenda"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "agenda-feeds",
+        "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_FEED_CACHE_ENTRIES", 10_000)},
+    }
+)
 
 # --- badges ---
 

@@ -1,0 +1,209 @@
+"""Reads of the agenda shared by pages, feeds, the API and the consumer (visibility rules here)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils import timezone
+
+from assembly.models import Assembly
+from assembly.selectors import roles_for
+from registration.models import Delegate
+from sessions.calendar import CalendarEntry, session_entries
+from sessions.models import (
+    AgendaChoice,
+    AgendaItem,
+    PersonalFeed,
+    Room,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Visibility,
+)
+
+
+def is_member(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
+    """Members-only sessions are for anyone logged in with a role at the assembly."""
+    return bool(roles_for(user=user, assembly=assembly))
+
+
+@dataclass(frozen=True)
+class ProgrammeFilter:
+    """The programme page's filters; the same filter builds the subscribable feed."""
+
+    day: date | None = None
+    room: str | None = None
+    kind: str | None = None
+
+    def query(self) -> dict[str, str]:
+        params = {}
+        if self.day:
+            params["day"] = self.day.isoformat()
+        if self.room:
+            params["room"] = self.room
+        if self.kind:
+            params["kind"] = self.kind
+        return params
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.query()
+
+
+def parse_filter(*, assembly: Assembly, params: dict[str, str]) -> ProgrammeFilter:
+    """Keep only values the assembly knows; anything else is ignored, never an error page."""
+    day = None
+    raw_day = (params.get("day") or "").strip()
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            day = None
+        if day and not (assembly.start_date <= day <= assembly.end_date):
+            day = None
+    room = (params.get("room") or "").strip() or None
+    if room and not Room.objects.filter(assembly=assembly, code=room).exists():
+        room = None
+    kind = (params.get("kind") or "").strip() or None
+    if kind not in SessionKind.values:
+        kind = None
+    return ProgrammeFilter(day=day, room=room, kind=kind)
+
+
+def day_bounds(assembly: Assembly, day: date) -> tuple[datetime, datetime]:
+    """A local day of the assembly as aware datetimes (23 or 25 hours long on a DST change)."""
+    zone = assembly.zone
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def visible_sessions(
+    *, assembly: Assembly, members: bool, flt: ProgrammeFilter | None = None
+) -> QuerySet[Session]:
+    """Sessions a visitor may see (cancelled ones included: pages and feeds mark them)."""
+    sessions = Session.objects.filter(assembly=assembly)
+    if not members:
+        sessions = sessions.filter(visibility=Visibility.PUBLIC)
+    if flt is not None:
+        if flt.day:
+            start, end = day_bounds(assembly, flt.day)
+            sessions = sessions.filter(starts_at__gte=start, starts_at__lt=end)
+        if flt.room:
+            sessions = sessions.filter(room__code=flt.room)
+        if flt.kind:
+            sessions = sessions.filter(kind=flt.kind)
+    return sessions.select_related("room", "assembly").order_by("starts_at", "room__order")
+
+
+def with_details(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    return sessions.prefetch_related(
+        Prefetch("speakers", queryset=Speaker.objects.order_by("name")),
+        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
+    )
+
+
+def session_for(*, assembly: Assembly, code: str, members: bool) -> Session | None:
+    return (
+        with_details(visible_sessions(assembly=assembly, members=members)).filter(code=code).first()
+    )
+
+
+def programme_days(assembly: Assembly) -> list[date]:
+    days = (assembly.end_date - assembly.start_date).days + 1
+    return [assembly.start_date + timedelta(days=n) for n in range(days)]
+
+
+def programme_stamp(sessions: QuerySet[Session]) -> tuple[datetime | None, int]:
+    """Latest change and count of a set of sessions: one cheap query behind ETag and 304."""
+    row = sessions.order_by().aggregate(latest=Max("changed_at"), count=Count("id"))
+    return row["latest"], row["count"]
+
+
+def current_session_ids(sessions: list[Session], now: datetime | None = None) -> set[int]:
+    moment = now or timezone.now()
+    return {
+        s.pk
+        for s in sessions
+        if s.starts_at <= moment < s.ends_at and s.status != SessionStatus.CANCELLED
+    }
+
+
+def rooms_of(assembly: Assembly) -> QuerySet[Room]:
+    return Room.objects.filter(assembly=assembly).order_by("order", "name")
+
+
+def speakers_of(assembly: Assembly) -> QuerySet[Speaker]:
+    return Speaker.objects.filter(assembly=assembly).order_by("name")
+
+
+def speaker_for(*, assembly: Assembly, code: str) -> Speaker | None:
+    return Speaker.objects.filter(assembly=assembly, code=code).first()
+
+
+def chosen_sessions(delegate: Delegate) -> QuerySet[Session]:
+    """The sessions the delegate put in their agenda (delegates see members-only sessions)."""
+    return (
+        Session.objects.filter(choices__delegate=delegate)
+        .select_related("room", "assembly")
+        .order_by("starts_at", "room__order")
+    )
+
+
+def chosen_session_ids(delegate: Delegate | None) -> set[int]:
+    if delegate is None:
+        return set()
+    return set(AgendaChoice.objects.filter(delegate=delegate).values_list("session_id", flat=True))
+
+
+def delegates_who_chose(session: Session) -> QuerySet[Delegate]:
+    return Delegate.objects.filter(agenda_choices__session=session).exclude(email="")
+
+
+def personal_feed_of(delegate: Delegate) -> PersonalFeed:
+    feed, _created = PersonalFeed.objects.get_or_create(delegate=delegate)
+    return feed
+
+
+def personal_entries(delegate: Delegate) -> list[CalendarEntry]:
+    """Everything in the delegate's own agenda, in time order: their chosen sessions.
+
+    The one place to merge other sources (the delegate's confirmed tours from
+    registration, as CalendarEntry objects): "my agenda", the personal feed and the API
+    all read this function. A new source also goes into sessions.feeds.personal_stamp.
+    """
+    entries = session_entries(chosen_sessions(delegate))
+    return sorted(entries, key=lambda entry: entry.starts_at)
+
+
+def speaker_clashes(sessions: list[Session]) -> dict[int, list[str]]:
+    """Per session, the speakers also booked in another live session at an overlapping time."""
+    clashes: dict[int, list[str]] = {}
+    live = [s for s in sessions if s.status != SessionStatus.CANCELLED]
+    for i, first in enumerate(live):
+        for second in live[i + 1 :]:
+            if first.starts_at < second.ends_at and second.starts_at < first.ends_at:
+                shared = {sp.name for sp in first.speakers.all()} & {
+                    sp.name for sp in second.speakers.all()
+                }
+                for name in sorted(shared):
+                    clashes.setdefault(first.pk, []).append(f"{name} ({second.title})")
+                    clashes.setdefault(second.pk, []).append(f"{name} ({first.title})")
+    return clashes
+
+
+def room_clashes(sessions: list[Session]) -> dict[int, list[str]]:
+    """Per session, the other live sessions overlapping it in the same room (the DB or the
+    service refuses these; shown so the timeline tells the truth about imported data)."""
+    clashes: dict[int, list[str]] = {}
+    live = [s for s in sessions if s.status != SessionStatus.CANCELLED]
+    for i, first in enumerate(live):
+        for second in live[i + 1 :]:
+            if first.room_id == second.room_id and (
+                first.starts_at < second.ends_at and second.starts_at < first.ends_at
+            ):
+                clashes.setdefault(first.pk, []).append(second.title)
+                clashes.setdefault(second.pk, []).append(first.title)
+    return clashes

@@ -1,0 +1,64 @@
+"""Times in the assembly's zone with their offset (switchable to the viewer's zone in JS)."""
+
+from datetime import datetime
+
+from django import template
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from assembly.models import Assembly
+from registration.models import Delegate
+
+register = template.Library()
+
+
+def offset_label(moment: datetime) -> str:
+    offset = moment.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
+@register.filter
+def local(moment: datetime, assembly: Assembly) -> datetime:
+    return moment.astimezone(assembly.zone)
+
+
+@register.simple_tag
+def clock(moment: datetime, assembly: Assembly, with_day: bool = False) -> SafeString:
+    """<time> in the assembly's local time; data-ts lets the switch re-render it."""
+    local_moment = moment.astimezone(assembly.zone)
+    text = formats.time_format(local_moment, "H:i")
+    if with_day:
+        text = f"{formats.date_format(local_moment, 'D j M')}, {text}"
+    return format_html(
+        '<time datetime="{}" data-ts="{}" data-day="{}">{}</time>',
+        local_moment.isoformat(),
+        int(moment.timestamp() * 1000),
+        "1" if with_day else "",
+        text,
+    )
+
+
+@register.simple_tag
+def time_range(starts: datetime, ends: datetime, assembly: Assembly, with_day: bool = False):
+    """'09:30 to 12:30 UTC+09:00', the offset taken at the start (it names DST in Europe)."""
+    local_start = starts.astimezone(assembly.zone)
+    return format_html(
+        '{}\u2013{} <span class="tz-offset" data-tz-offset>{}</span>',
+        clock(starts, assembly, with_day),
+        clock(ends, assembly),
+        offset_label(local_start),
+    )
+
+
+@register.inclusion_tag("agenda/_delegate_agenda.html")
+def delegate_agenda(assembly: Assembly, delegate: Delegate | None) -> dict[str, object]:
+    from django.utils import timezone
+
+    from sessions.selectors import personal_entries
+
+    entries = []
+    if delegate is not None:
+        now = timezone.now()
+        entries = [e for e in personal_entries(delegate) if e.ends_at > now][:3]
+    return {"assembly": assembly, "delegate": delegate, "entries": entries}
