@@ -1,7 +1,7 @@
 """API endpoints of the registration app, mounted by assembly/api.py under /api/v1/."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from assembly.auth import get_assembly, require_role
@@ -123,19 +123,22 @@ def list_tours(request: HttpRequest, slug: str) -> list[dict]:
     response={201: SignupOut},
     operation_id="sign_up_for_tour",
 )
-def sign_up_for_tour(request: HttpRequest, slug: str, code: str, payload: SignupIn) -> tuple:
+def sign_up_for_tour(request: HttpRequest, slug: str, code: str, payload: SignupIn) -> Status:
     """Take a place (two with a companion) or join the waiting list; answers with the position."""
     assembly = get_assembly(slug)
     delegate = my_delegate(request, assembly)
     tour = selectors.tour_by_code(assembly=assembly, code=code)
     signup = tours.sign_up(tour=tour, delegate=delegate, accompanied=payload.accompanied)
     position = selectors.positions_for([signup]).get(signup.pk)
-    return 201, {
-        "tour": tour.code,
-        "status": signup.status,
-        "position": position,
-        "places": signup.places,
-    }
+    return Status(
+        201,
+        {
+            "tour": tour.code,
+            "status": signup.status,
+            "position": position,
+            "places": signup.places,
+        },
+    )
 
 
 @router.delete(
@@ -216,7 +219,7 @@ def reject_registration(
     response={201: AccreditationOut},
     operation_id="accredit_delegate",
 )
-def accredit_delegate(request: HttpRequest, slug: str, payload: AccreditIn) -> tuple:
+def accredit_delegate(request: HttpRequest, slug: str, payload: AccreditIn) -> Status:
     """Accredit an approved delegate as its member's voting delegate (replacing) or alternate."""
     assembly = get_assembly(slug)
     require_role(request, assembly, Role.SECRETARIAT)
@@ -231,11 +234,14 @@ def accredit_delegate(request: HttpRequest, slug: str, payload: AccreditIn) -> t
         by=request.user,
         reason=payload.reason,
     )
-    return 201, {
-        "id": accreditation.pk,
-        "member": delegate.member.name,
-        "delegate_id": delegate.pk,
-        "delegate": delegate.full_name,
-        "kind": accreditation.kind,
-        "granted_at": accreditation.granted_at,
-    }
+    return Status(
+        201,
+        {
+            "id": accreditation.pk,
+            "member": delegate.member.name,
+            "delegate_id": delegate.pk,
+            "delegate": delegate.full_name,
+            "kind": accreditation.kind,
+            "granted_at": accreditation.granted_at,
+        },
+    )

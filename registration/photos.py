@@ -69,7 +69,24 @@ def check_header(data: bytes) -> None:
         )
 
 
+def is_complete(data: bytes) -> bool:
+    """Whether the file ends where its format says it should.
+
+    Checked by hand because WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which
+    makes Pillow fill a cut-off photo with grey instead of failing.
+    """
+    if data.startswith(b"\xff\xd8"):
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if data.startswith(b"\x89PNG"):
+        return b"IEND" in data[-16:]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return False
+
+
 def decode(data: bytes) -> Image.Image:
+    if not is_complete(data):
+        raise PhotoRefused(_("The image file is damaged or incomplete."))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()  # structure check; the image must be reopened after it

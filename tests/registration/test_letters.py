@@ -124,7 +124,9 @@ def test_secretariat_issues_and_opens_the_letter_from_the_detail_page(
 ):
     url = reverse("registration:issue-letter", args=[assembly.slug, traveller.pk])
     assert secretariat_client.post(url).status_code == 302
-    pdf = secretariat_client.get(reverse("registration:letter-pdf", args=[assembly.slug, traveller.pk]))
+    pdf = secretariat_client.get(
+        reverse("registration:letter-pdf", args=[assembly.slug, traveller.pk])
+    )
     assert "N12345678" in pdf_text(pdf.content)
 
 

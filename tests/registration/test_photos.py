@@ -50,7 +50,8 @@ def test_exif_orientation_is_applied_and_metadata_stripped():
     # After rotating 90° clockwise the yellow half is on top.
     top = result.getpixel((300, 50))
     bottom = result.getpixel((300, 750))
-    assert top[0] > 200 and top[2] < 80
+    assert top[0] > 200
+    assert top[2] < 80
     assert bottom[2] > 150
 
 
@@ -77,7 +78,9 @@ def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares huge dimensions: a decompression bomb in a few hundred bytes."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 1024)
@@ -102,9 +105,7 @@ def test_oversized_file_is_refused_with_the_limit():
     assert "limit is 8 MB" in exc.value.detail
 
 
-def test_new_photo_replaces_and_deletes_the_old_file(
-    delegate, django_capture_on_commit_callbacks
-):
+def test_new_photo_replaces_and_deletes_the_old_file(delegate, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = set_photo(delegate=delegate, photo=upload(image_bytes())).photo
         old_name = first.name

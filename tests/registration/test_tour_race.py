@@ -22,7 +22,7 @@ def run_in_threads(target, items):
         try:
             barrier.wait()
             target(item)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+        except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
             connections.close_all()
