@@ -6,6 +6,7 @@ and the `tour_never_oversold` CHECK constraint refuses any write that would exce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -75,11 +76,14 @@ def sign_up(*, tour: Tour, delegate: Delegate, accompanied: bool = False) -> Tou
                 _("This tour has only %(n)s place; come without a companion.")
                 % {"n": tour.capacity}
             )
-        if TourSignup.objects.filter(tour=tour, delegate=delegate, status__in=LIVE).exists():
+        # One query under the lock: is the delegate already in, and does anybody wait?
+        found = TourSignup.objects.filter(tour=tour, status__in=LIVE).aggregate(
+            mine=Count("pk", filter=Q(delegate=delegate)),
+            waiting=Count("pk", filter=Q(status=SignupStatus.WAITLISTED)),
+        )
+        if found["mine"]:
             raise AlreadySignedUp()
-        someone_waits = TourSignup.objects.filter(
-            tour=tour, status=SignupStatus.WAITLISTED
-        ).exists()
+        someone_waits = bool(found["waiting"])
         now = timezone.now()
         if not someone_waits and tour.taken + places <= tour.capacity:
             status, confirmed_at = SignupStatus.CONFIRMED, now
