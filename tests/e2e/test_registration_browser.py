@@ -1,4 +1,4 @@
-"""On a phone: invitation link -> register with a photo -> approved -> email -> tour -> My assembly."""
+"""On a phone: invitation -> register with a photo -> approved -> email -> tour -> My assembly."""
 
 import re
 
@@ -71,7 +71,9 @@ def test_invited_delegate_registers_is_approved_and_signs_up_for_a_tour_on_a_pho
     assert phone.get_by_text("Approved").first.is_visible()
     phone.get_by_role("link", name="Tour programme").click()
     phone.get_by_role("button", name="Sign up").click()
-    assert phone.get_by_text("Your place on “Gwangjang Market food tour” is confirmed.").is_visible()
+    assert phone.get_by_text(
+        "Your place on “Gwangjang Market food tour” is confirmed."
+    ).is_visible()
     phone.get_by_role("link", name="My assembly").first.click()
     tours = phone.get_by_role("region", name="My tours")
     assert tours.get_by_text("Gwangjang Market food tour").is_visible()
