@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -256,20 +257,8 @@ def register_delegate(
             state=S.SUBMITTED,
             state_changed_at=timezone.now(),
         )
-        for name in DelegateDetails.names():
-            setattr(delegate, name, getattr(details, name))
-        delegate.email = email
-        if not delegate.needs_visa_letter:
-            clear_passport(delegate)
-        if processed is not None:
-            delegate.photo.save(processed.name, processed, save=False)
-        try:
-            with transaction.atomic():
-                delegate.save()
-        except IntegrityError:
-            if delegate.photo:
-                delegate.photo.storage.delete(delegate.photo.name)
-            raise AlreadyRegistered() from None
+        details.email = email
+        save_details(delegate, details, processed)
         record_event(delegate=delegate, from_state="", to_state=S.SUBMITTED, by=by, note=source)
         if invitation is not None and invitation.auto_approve:
             delegate.state = S.APPROVED
@@ -283,6 +272,30 @@ def register_delegate(
             )
         notify_state(delegate)
     return delegate
+
+
+def save_details(
+    delegate: Delegate,
+    details: DelegateDetails,
+    photo: ContentFile | None,
+    *,
+    skip: tuple[str, ...] = (),
+) -> None:
+    """Copy the details (and a processed photo) onto the delegate and save; caller holds a tx."""
+    for name in DelegateDetails.names():
+        if name not in skip:
+            setattr(delegate, name, getattr(details, name))
+    if not delegate.needs_visa_letter:
+        clear_passport(delegate)
+    if photo is not None:
+        delegate.photo.save(photo.name, photo, save=False)
+    try:
+        with transaction.atomic():
+            delegate.save()
+    except IntegrityError:
+        if photo is not None:
+            delegate.photo.storage.delete(delegate.photo.name)
+        raise AlreadyRegistered() from None
 
 
 def clear_passport(delegate: Delegate) -> None:
@@ -383,19 +396,8 @@ def update_registration(
     with transaction.atomic():
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
         old_photo = delegate.photo.name if delegate.photo else ""
-        for name in DelegateDetails.names():
-            if name in ("role", "email") and not by_secretariat:
-                continue  # the role is the secretariat's decision; the email is the login
-            setattr(delegate, name, getattr(details, name))
-        if not delegate.needs_visa_letter:
-            clear_passport(delegate)
-        if processed is not None:
-            delegate.photo.save(processed.name, processed, save=False)
-        try:
-            with transaction.atomic():
-                delegate.save()
-        except IntegrityError:
-            raise AlreadyRegistered() from None
+        # The role is the secretariat's decision; the email is the delegate's login.
+        save_details(delegate, details, processed, skip=() if by_secretariat else ("role", "email"))
         if processed is not None and old_photo:
             storage = delegate.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))

@@ -2,6 +2,7 @@
 
 import csv
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -73,6 +74,45 @@ def registration_rate_limited(request: HttpRequest) -> bool:
     )
 
 
+def register_from_form(
+    request: HttpRequest,
+    assembly: Assembly,
+    form: rforms.DelegateForm,
+    invitation: Invitation | None,
+) -> HttpResponse:
+    """Shared by the invitation and public forms: validate, register, or show the errors."""
+    if request.method == "POST" and form.is_valid():
+        if registration_rate_limited(request):
+            form.add_error(None, _("Too many registrations from this network. Please wait."))
+        else:
+            try:
+                services.register_delegate(
+                    assembly=assembly,
+                    details=services.DelegateDetails.from_data(form.cleaned_data),
+                    source=RegistrationSource.INVITATION
+                    if invitation
+                    else RegistrationSource.PUBLIC,
+                    invitation=invitation,
+                    photo=form.cleaned_data.get("photo_upload"),
+                )
+            except DomainError as error:
+                form_error(form, error)
+            else:
+                return redirect(
+                    reverse("registration:registered", args=[assembly.slug])
+                    + "?"
+                    + urlencode({"email": form.cleaned_data["email"]})
+                )
+    if invitation is not None:
+        invitation.refresh_from_db(fields=["places_used"])
+    return render(
+        request,
+        "registration/register.html",
+        {"assembly": assembly, "form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @assembly_page()
 def invitation_register(request: HttpRequest, assembly: Assembly, token: str) -> HttpResponse:
@@ -87,62 +127,14 @@ def invitation_register(request: HttpRequest, assembly: Assembly, token: str) ->
         request.FILES or None,
         initial={"organization_name": invitation.member.name, "country": invitation.member.country},
     )
-    if request.method == "POST" and form.is_valid():
-        if registration_rate_limited(request):
-            form.add_error(None, _("Too many registrations from this network. Please wait."))
-        else:
-            try:
-                services.register_delegate(
-                    assembly=assembly,
-                    details=services.DelegateDetails.from_data(form.cleaned_data),
-                    source=RegistrationSource.INVITATION,
-                    invitation=invitation,
-                    photo=form.cleaned_data.get("photo_upload"),
-                )
-            except DomainError as error:
-                form_error(form, error)
-            else:
-                return redirect(
-                    reverse("registration:registered", args=[assembly.slug])
-                    + f"?email={form.cleaned_data['email']}"
-                )
-    invitation.refresh_from_db(fields=["places_used"])
-    return render(
-        request,
-        "registration/register.html",
-        {"assembly": assembly, "form": form, "invitation": invitation},
-        status=400 if form.errors else 200,
-    )
+    return register_from_form(request, assembly, form, invitation)
 
 
 @require_http_methods(["GET", "POST"])
 @assembly_page()
 def public_register(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     form = rforms.public_form(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if registration_rate_limited(request):
-            form.add_error(None, _("Too many registrations from this network. Please wait."))
-        else:
-            try:
-                services.register_delegate(
-                    assembly=assembly,
-                    details=services.DelegateDetails.from_data(form.cleaned_data),
-                    source=RegistrationSource.PUBLIC,
-                    photo=form.cleaned_data.get("photo_upload"),
-                )
-            except DomainError as error:
-                form_error(form, error)
-            else:
-                return redirect(
-                    reverse("registration:registered", args=[assembly.slug])
-                    + f"?email={form.cleaned_data['email']}"
-                )
-    return render(
-        request,
-        "registration/register.html",
-        {"assembly": assembly, "form": form, "invitation": None},
-        status=400 if form.errors else 200,
-    )
+    return register_from_form(request, assembly, form, None)
 
 
 @assembly_page()
