@@ -397,7 +397,8 @@ def load_signups(assembly: Assembly, tours: list[Tour]) -> None:
 
 
 def load_invitations(assembly: Assembly) -> None:
-    expires = local(assembly, 0, "00:00")
+    days = (assembly.end_date - assembly.start_date).days
+    expires = local(assembly, days, "23:59")
     uninvited = (
         MemberOrganization.objects.filter(assembly.voting_member_filter())
         .exclude(delegates__assembly=assembly)

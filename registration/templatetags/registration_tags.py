@@ -16,11 +16,7 @@ def registration_todo(delegate: Delegate | None) -> dict:
 @register.inclusion_tag("registration/_my_tours.html")
 def my_tours(delegate: Delegate | None) -> dict:
     signups = tour_signups_for(delegate) if delegate else []
-    zone = delegate.assembly.zone if delegate else None
     return {
         "delegate": delegate,
-        "signups": [
-            {"s": s, "start": s.starts_at.astimezone(zone), "end": s.ends_at.astimezone(zone)}
-            for s in signups
-        ],
+        "signups": [{"s": s, "start": s.starts_at, "end": s.ends_at} for s in signups],
     }

@@ -234,3 +234,19 @@ def test_rosters_are_for_the_secretariat_only(delegate_client, assembly, tour):
     for name in ("roster", "roster-csv", "roster-pdf"):
         url = reverse(f"registration:{name}", args=[assembly.slug, tour.code])
         assert delegate_client.get(url).status_code == 403
+
+
+def test_my_assembly_shows_tour_times_in_the_assemblys_zone(
+    delegate_client, assembly, tour, delegate
+):
+    sign_up(tour=tour, delegate=delegate)
+    body = delegate_client.get(reverse("delegate-home", args=[assembly.slug])).content.decode()
+    assert "09:00–11:00" in body  # Seoul time, as on the tour programme
+
+
+def test_roster_pdf_prints_local_times(secretariat_client, assembly, tour):
+    pdf = secretariat_client.get(
+        reverse("registration:roster-pdf", args=[assembly.slug, tour.code])
+    )
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "09:00" in text
