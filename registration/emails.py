@@ -30,7 +30,10 @@ def email_delegate_on_commit(
     }
 
     def send() -> None:
-        login = magic_link_url(user=delegate.user, assembly=assembly) if delegate.user_id else ""
+        user = delegate.user
+        # Staff with a password log in with it: an emailed link must not bypass that.
+        delegate_login = user is not None and not user.has_usable_password()
+        login = magic_link_url(user=user, assembly=assembly) if delegate_login else ""
         full = {**base, "login_link": login}
         message = EmailMultiAlternatives(
             subject=subject,

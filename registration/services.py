@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
 from registration.emails import email_delegate_on_commit
 from registration.errors import (
@@ -274,6 +275,17 @@ def register_delegate(
     return delegate
 
 
+def check_details(details: DelegateDetails) -> None:
+    """Rules the form also checks, for callers that are not the form (API, import)."""
+    if not details.full_name.strip():
+        raise InvalidInput(_("The name on the badge is required."))
+    arrival, departure = details.arrival_date, details.departure_date
+    if arrival and departure and departure < arrival:
+        raise InvalidInput(_("Departure cannot be before arrival."))
+    if details.role not in DelegateRole.values or details.attendance not in Attendance.values:
+        raise InvalidInput(_("Unknown role or attendance."))
+
+
 def save_details(
     delegate: Delegate,
     details: DelegateDetails,
@@ -282,6 +294,7 @@ def save_details(
     skip: tuple[str, ...] = (),
 ) -> None:
     """Copy the details (and a processed photo) onto the delegate and save; caller holds a tx."""
+    check_details(details)
     for name in DelegateDetails.names():
         if name not in skip:
             setattr(delegate, name, getattr(details, name))

@@ -180,3 +180,36 @@ def test_openapi_documents_every_registration_operation(client):
         "reject_registration",
         "accredit_delegate",
     } <= ids
+
+
+def test_api_update_with_departure_before_arrival_changes_nothing(
+    delegate_client, assembly, delegate
+):
+    url = api("update_my_registration", slug=assembly.slug)
+    response = send(
+        delegate_client,
+        "patch",
+        url,
+        {"arrival_date": "2030-05-05", "departure_date": "2030-05-01", "title": "Mayor"},
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    delegate.refresh_from_db()
+    assert (delegate.title, delegate.arrival_date) == ("", None)
+
+
+def test_staff_member_registering_gets_no_login_link_by_email(
+    assembly, secretariat_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from registration.services import DelegateDetails, register_delegate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register_delegate(
+            assembly=assembly,
+            details=DelegateDetails(
+                full_name="Staff Person", email=secretariat_user.email, role="observer"
+            ),
+            source="public",
+        )
+    assert "/login/link/" not in mail.outbox[0].body

@@ -241,7 +241,7 @@ def test_my_assembly_shows_tour_times_in_the_assemblys_zone(
 ):
     sign_up(tour=tour, delegate=delegate)
     body = delegate_client.get(reverse("delegate-home", args=[assembly.slug])).content.decode()
-    assert "09:00–11:00" in body  # Seoul time, as on the tour programme
+    assert "09:00\u201311:00" in body  # Seoul time, as on the tour programme
 
 
 def test_roster_pdf_prints_local_times(secretariat_client, assembly, tour):
