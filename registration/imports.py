@@ -21,7 +21,7 @@ from registration.models import (
     RegistrationSource,
     RegistrationState,
 )
-from registration.services import DelegateDetails, change_state, register_delegate
+from registration.services import DelegateDetails, register_delegate
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 IMPORT_SALT = "registration.import"
@@ -274,16 +274,13 @@ def import_registrations(
                     source=RegistrationSource.IMPORT,
                     member=data.get("member"),
                     by=by,
+                    approve=data.get("state") == RegistrationState.APPROVED,
                 )
             except AlreadyRegistered:
                 raise ImportInvalid(
                     _("Line %(line)s: %(email)s was registered meanwhile; nothing was imported.")
                     % {"line": row.line, "email": data["email"]}
                 ) from None
-            if data.get("state") == RegistrationState.APPROVED:
-                delegate = change_state(
-                    delegate=delegate, to_state=RegistrationState.APPROVED, by=by, note="import"
-                )
             created.append(delegate)
     return created
 

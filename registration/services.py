@@ -231,8 +231,9 @@ def register_delegate(
     member: MemberOrganization | None = None,
     photo: UploadedFile | None = None,
     by: AbstractBaseUser | None = None,
+    approve: bool = False,
 ) -> Delegate:
-    """Create a submitted registration (approved at once for auto-approving invitations).
+    """Create a submitted registration, approved at once when asked or the invitation says so.
 
     Takes one of the invitation's places with a conditional update; emails the delegate.
     """
@@ -261,17 +262,17 @@ def register_delegate(
         details.email = email
         save_details(delegate, details, processed)
         record_event(delegate=delegate, from_state="", to_state=S.SUBMITTED, by=by, note=source)
-        if invitation is not None and invitation.auto_approve:
+        if approve or (invitation is not None and invitation.auto_approve):
             delegate.state = S.APPROVED
             delegate.save(update_fields=["state", "state_changed_at", "updated_at"])
             record_event(
                 delegate=delegate,
                 from_state=S.SUBMITTED,
                 to_state=S.APPROVED,
-                by=None,
-                note=_("Approved by invitation"),
+                by=by if approve else None,
+                note=source if approve else _("Approved by invitation"),
             )
-        notify_state(delegate)
+        notify_state(delegate)  # one email, for the state the registration ends in
     return delegate
 
 

@@ -134,3 +134,19 @@ def test_exported_file_imports_back_into_another_assembly(
     writer.writerows(rows)
     created = import_registrations(assembly=other_assembly, text=out.getvalue(), by=None)
     assert [d.full_name for d in created] == ["Ольга Смирнова"]
+
+
+def test_each_imported_person_gets_one_email_for_their_state(
+    assembly, member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_registrations(assembly=assembly, text=GOOD, by=None)
+    subjects = sorted((m.to[0], m.subject.split(" for ")[0]) for m in mail.outbox)
+    assert subjects == [
+        ("fatima@abudhabi.example", "We received your registration"),
+        ("kim@seoul.example", "Your registration"),
+    ]
+    kim = Delegate.objects.get(email="kim@seoul.example")
+    assert [e.to_state for e in kim.events.all()] == ["submitted", "approved"]

@@ -95,3 +95,32 @@ def test_companion_sign_ups_racing_for_the_last_places_never_split(assembly):
     confirmed = TourSignup.objects.filter(tour=tour, status="confirmed")
     assert confirmed.count() == 2
     assert tour.taken == 4  # the fifth place stays free: a pair is two places or none
+
+
+def test_twenty_simultaneous_registrations_fill_an_invitation_of_three_places(assembly):
+    from registration.errors import PlacesExhausted
+    from registration.models import Delegate
+    from registration.services import DelegateDetails, register_delegate
+    from tests.registration.factories import InvitationFactory
+
+    invitation = InvitationFactory(assembly=assembly, member=MemberFactory(), places=3)
+    refused = []
+
+    def register(n):
+        try:
+            register_delegate(
+                assembly=assembly,
+                details=DelegateDetails(
+                    full_name=f"Person {n}", email=f"inv{n}@example.org", role="voting_delegate"
+                ),
+                source="invitation",
+                invitation=invitation,
+            )
+        except PlacesExhausted:
+            refused.append(n)
+
+    errors = run_in_threads(register, list(range(20)))
+    assert errors == []
+    invitation.refresh_from_db()
+    assert (invitation.places_used, len(refused)) == (3, 17)
+    assert Delegate.objects.filter(invitation=invitation).count() == 3
