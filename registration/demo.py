@@ -231,7 +231,8 @@ def load_members_delegates(assembly: Assembly) -> list[Delegate]:
     for index, member in enumerate(candidates):
         given, family = NAMES[member.region]
         n = next(counters[member.region])
-        name = OWN_SCRIPT.get(member.name) or f"{given[n % 9]} {family[(n * 4 + 1) % 9]}"
+        # Distinct (given, family) pairs for the first 81 people of a region.
+        name = OWN_SCRIPT.get(member.name) or f"{given[n % 9]} {family[(n // 9 + n * 4 + 1) % 9]}"
         state = NOT_YET_APPROVED.get(index, RegistrationState.APPROVED)
         online = index % ONLINE_EVERY == 6
         delegates.append(
@@ -422,8 +423,7 @@ def load(assembly: Assembly) -> None:
         {"assembly": assembly},
         {
             "edit_cutoff": local(assembly, (assembly.end_date - assembly.start_date).days, "18:00"),
-            "letterhead": "World Smart Sustainable Cities Organization (WeGO)\n"
-            "Secretariat · Seoul, Korea · secretariat@we-gov.org",
+            "letterhead": "Secretariat · Seoul, Korea · secretariat@we-gov.org",
             "signatory_name": "The WeGO Secretariat",
             "signatory_title": "On behalf of the Secretary General",
         },

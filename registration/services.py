@@ -537,10 +537,9 @@ def issue_visa_letter(*, delegate: Delegate, by: AbstractBaseUser | None) -> Vis
         existing = VisaLetter.objects.filter(delegate=delegate).first()
         if existing:
             return existing
-        year = delegate.assembly.start_date.year
         letter = VisaLetter.objects.create(
             delegate=delegate,
-            reference=f"{delegate.assembly.slug.upper()[:12]}-{year}-{secrets.token_hex(3).upper()}",
+            reference=f"{delegate.assembly.slug.upper()[:24]}-{secrets.token_hex(4).upper()}",
             token=secrets.token_urlsafe(24),
             issued_by=by if by is not None and by.is_authenticated else None,
         )
