@@ -401,20 +401,17 @@ def update_registration(
     details: DelegateDetails,
     by: AbstractBaseUser,
     by_secretariat: bool = False,
-    photo: UploadedFile | None = None,
 ) -> Delegate:
-    """Change a registration's details; delegates only until the cutoff, and never their role."""
+    """Change a registration's details; delegates only until the cutoff, and never their role.
+
+    The photo has its own service, set_photo.
+    """
     if not by_secretariat and not editing_open(delegate):
         raise EditingClosed()
-    processed = process_photo(photo) if photo else None
     with transaction.atomic():
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
-        old_photo = delegate.photo.name if delegate.photo else ""
         # The role is the secretariat's decision; the email is the delegate's login.
-        save_details(delegate, details, processed, skip=() if by_secretariat else ("role", "email"))
-        if processed is not None and old_photo:
-            storage = delegate.photo.storage
-            transaction.on_commit(lambda: storage.delete(old_photo))
+        save_details(delegate, details, None, skip=() if by_secretariat else ("role", "email"))
     return delegate
 
 

@@ -160,6 +160,7 @@ def my_registration(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
     form.fields["email"].disabled = True
     form.fields["role"].disabled = True
+    del form.fields["photo_upload"]  # the photo has its own form on this page
     if request.method == "POST":
         if not editable:
             messages.error(request, str(services.EditingClosed.default_detail))
@@ -170,7 +171,6 @@ def my_registration(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                     delegate=delegate,
                     details=services.DelegateDetails.from_data(form.cleaned_data),
                     by=request.user,
-                    photo=form.cleaned_data.get("photo_upload"),
                 )
             except DomainError as error:
                 form_error(form, error)
@@ -479,7 +479,15 @@ def invitations(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return render(
         request,
         "registration/invitations.html",
-        {"assembly": assembly, "form": form, "rows": rows, "now": timezone.now()},
+        {
+            "assembly": assembly,
+            "form": form,
+            "rows": rows,
+            "now": timezone.now(),
+            "public_url": request.build_absolute_uri(
+                reverse("registration:public-register", args=[assembly.slug])
+            ),
+        },
     )
 
 
