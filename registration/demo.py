@@ -191,6 +191,11 @@ def save_delegate(
     member: MemberOrganization | None,
     **values: object,
 ) -> Delegate:
+    values.setdefault("attendance", Attendance.IN_PERSON)
+    values.setdefault("state", RegistrationState.APPROVED)
+    values.setdefault("source", RegistrationSource.INVITATION)
+    if member is not None:
+        values.setdefault("country", member.country)
     return upsert(
         Delegate,
         {"assembly": assembly, "email": email},
@@ -209,11 +214,8 @@ def load_fixed(assembly: Assembly) -> list[Delegate]:
                 name=name,
                 member=member,
                 title=title,
-                country=member.country,
                 role=role,
                 attendance=attendance,
-                state=RegistrationState.APPROVED,
-                source=RegistrationSource.INVITATION,
             )
         )
     return delegates
@@ -242,11 +244,9 @@ def load_members_delegates(assembly: Assembly) -> list[Delegate]:
                 name=name,
                 member=member,
                 title=TITLES[index % len(TITLES)],
-                country=member.country,
                 role=DelegateRole.VOTING_DELEGATE,
                 attendance=Attendance.ONLINE if online else Attendance.IN_PERSON,
                 state=state,
-                source=RegistrationSource.INVITATION,
                 dietary_needs="Vegetarian" if index % 6 == 2 else "",
                 needs_visa_letter=index % 9 == 4,
                 passport_name=name.upper() if index % 9 == 4 else "",
@@ -263,11 +263,7 @@ def load_members_delegates(assembly: Assembly) -> list[Delegate]:
                     name=alt,
                     member=member,
                     title="Alternate delegate",
-                    country=member.country,
                     role=DelegateRole.ALTERNATE,
-                    attendance=Attendance.IN_PERSON,
-                    state=RegistrationState.APPROVED,
-                    source=RegistrationSource.INVITATION,
                 )
             )
     return delegates
@@ -288,11 +284,7 @@ def load_guests(assembly: Assembly) -> list[Delegate]:
                 name=name,
                 member=member,
                 title="Business development",
-                country=member.country,
                 role=DelegateRole.OBSERVER,
-                attendance=Attendance.IN_PERSON,
-                state=RegistrationState.APPROVED,
-                source=RegistrationSource.INVITATION,
             )
         )
     for (name, organization, role, country), state in zip(GUESTS, GUEST_STATES, strict=True):
@@ -305,7 +297,6 @@ def load_guests(assembly: Assembly) -> list[Delegate]:
                 organization_name=organization,
                 country=country,
                 role=role,
-                attendance=Attendance.IN_PERSON,
                 state=state,
                 source=RegistrationSource.PUBLIC,
             )
@@ -320,8 +311,6 @@ def load_guests(assembly: Assembly) -> list[Delegate]:
                 organization_name=organization,
                 country="Korea",
                 role=DelegateRole.STAFF,
-                attendance=Attendance.IN_PERSON,
-                state=RegistrationState.APPROVED,
                 source=RegistrationSource.SECRETARIAT,
             )
         )
