@@ -178,6 +178,16 @@ TOUR_DEMAND = {
 }
 
 
+_counters = {region: itertools.count() for region in NAMES}
+
+
+def next_name(region: str) -> str:
+    """The region's next generated name; the first 81 of a region are all different."""
+    given, family = NAMES[region]
+    n = next(_counters[region])
+    return f"{given[n % 9]} {family[(n // 9 + n * 4 + 1) % 9]}"
+
+
 def email_for(name: str, organization: str) -> str:
     local = slugify(name).replace("-", ".") or "delegate"
     return f"{local}@{slugify(organization) or 'guest'}.example"
@@ -229,12 +239,8 @@ def load_members_delegates(assembly: Assembly) -> list[Delegate]:
         .order_by("-population", "name")[:VOTING_MEMBERS_WANTED]
     )
     delegates = []
-    counters = {region: itertools.count() for region in NAMES}
     for index, member in enumerate(candidates):
-        given, family = NAMES[member.region]
-        n = next(counters[member.region])
-        # Distinct (given, family) pairs for the first 81 people of a region.
-        name = OWN_SCRIPT.get(member.name) or f"{given[n % 9]} {family[(n // 9 + n * 4 + 1) % 9]}"
+        name = OWN_SCRIPT.get(member.name) or next_name(member.region)
         state = NOT_YET_APPROVED.get(index, RegistrationState.APPROVED)
         online = index % ONLINE_EVERY == 6
         delegates.append(
@@ -255,7 +261,7 @@ def load_members_delegates(assembly: Assembly) -> list[Delegate]:
             )
         )
         if index % ALTERNATE_EVERY == 0 and state == RegistrationState.APPROVED:
-            alt = f"{given[(n + 4) % 9]} {family[(n * 2 + 5) % 9]}"
+            alt = next_name(member.region)
             delegates.append(
                 save_delegate(
                     assembly,
@@ -274,9 +280,8 @@ def load_guests(assembly: Assembly) -> list[Delegate]:
     corporations = MemberOrganization.objects.filter(
         kind__in=[MemberKind.CORPORATION, MemberKind.INSTITUTION]
     ).order_by("name")[:6]
-    for index, member in enumerate(corporations):
-        given, family = NAMES[member.region]
-        name = f"{given[(index + 2) % 9]} {family[(index + 6) % 9]}"
+    for member in corporations:
+        name = next_name(member.region)
         delegates.append(
             save_delegate(
                 assembly,
@@ -407,6 +412,8 @@ def load_invitations(assembly: Assembly) -> None:
 
 
 def load(assembly: Assembly) -> None:
+    for region in NAMES:  # the same names on every run
+        _counters[region] = itertools.count()
     upsert(
         RegistrationSettings,
         {"assembly": assembly},
