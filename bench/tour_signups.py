@@ -254,11 +254,11 @@ def main() -> None:
     oversell = max(0, places - tour.capacity)
     print(
         f"capacity {tour.capacity}: confirmed {places}, waitlisted {waiting}, "
-        f"counter {tour.taken} -> oversell {oversell}"
+        f"counters taken {tour.taken} / waiting {tour.waiting} -> oversell {oversell}"
     )
     print(f"ratio sign-up / bare insert: {signups / bare:.2f}")
-    if oversell or tour.taken != places:
-        sys.exit("OVERSOLD")
+    if oversell or tour.taken != places or tour.waiting != waiting:
+        sys.exit("OVERSOLD or counters out of step")
 
 
 if __name__ == "__main__":

@@ -313,6 +313,9 @@ class Tour(models.Model):
     capacity = models.PositiveIntegerField(_("places"))
     # Places held by confirmed sign-ups; changed only under the tour's row lock.
     taken = models.PositiveIntegerField(_("places taken"), default=0)
+    # Sign-ups on the waiting list, also kept under the lock: a newcomer reads it from the locked
+    # row to know whether someone waits (first come, first served) without another query.
+    waiting = models.PositiveIntegerField(_("people waiting"), default=0)
     # Arrival counter: each sign-up gets the next number, which orders the waiting list.
     next_number = models.PositiveIntegerField(default=1, editable=False)
 

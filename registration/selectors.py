@@ -114,16 +114,11 @@ def tours_with_my_signups(*, assembly: Assembly, delegate: Delegate | None) -> l
     mine: dict[int, SignupView] = {}
     if delegate is not None:
         mine = {view.tour_id: view for view in tour_signups_for(delegate)}
-    waiting = dict(
-        TourSignup.objects.filter(tour__assembly=assembly, status=SignupStatus.WAITLISTED)
-        .values_list("tour")
-        .annotate(n=Count("id"))
-    )
     return [
         {
             "tour": tour,
             "places_left": tour.places_left,
-            "waiting": waiting.get(tour.pk, 0),
+            "waiting": tour.waiting,
             "filled_percent": round(100 * tour.taken / tour.capacity) if tour.capacity else 100,
             "mine": mine.get(tour.pk),
         }

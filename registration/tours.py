@@ -6,7 +6,6 @@ and the `tour_never_oversold` CHECK constraint refuses any write that would exce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -70,29 +69,27 @@ def sign_up(*, tour: Tour, delegate: Delegate, accompanied: bool = False) -> Tou
                     "time": local_span(clash.tour),
                 }
             )
+        # The delegate's row lock makes this check safe before the tour's lock; the partial
+        # unique constraint stands behind it.
+        if TourSignup.objects.filter(tour=tour, delegate=delegate, status__in=LIVE).exists():
+            raise AlreadySignedUp()
+        # Critical section from here to the commit: keep it to two statements after the lock.
         tour = Tour.objects.select_for_update().get(pk=tour.pk)
         if places > tour.capacity:
             raise TourNotOpen(
                 _("This tour has only %(n)s place; come without a companion.")
                 % {"n": tour.capacity}
             )
-        # One query under the lock: is the delegate already in, and does anybody wait?
-        found = TourSignup.objects.filter(tour=tour, status__in=LIVE).aggregate(
-            mine=Count("pk", filter=Q(delegate=delegate)),
-            waiting=Count("pk", filter=Q(status=SignupStatus.WAITLISTED)),
-        )
-        if found["mine"]:
-            raise AlreadySignedUp()
-        someone_waits = bool(found["waiting"])
         now = timezone.now()
-        if not someone_waits and tour.taken + places <= tour.capacity:
+        if tour.waiting == 0 and tour.taken + places <= tour.capacity:
             status, confirmed_at = SignupStatus.CONFIRMED, now
             tour.taken += places
         else:
             status, confirmed_at = SignupStatus.WAITLISTED, None
+            tour.waiting += 1
         number = tour.next_number
         tour.next_number += 1
-        tour.save(update_fields=["taken", "next_number"])
+        tour.save(update_fields=["taken", "waiting", "next_number"])
         return TourSignup.objects.create(
             tour=tour,
             delegate=delegate,
@@ -126,9 +123,10 @@ def promote_waiting(tour: Tour) -> list[TourSignup]:
         head.confirmed_at = timezone.now()
         head.save(update_fields=["status", "confirmed_at"])
         tour.taken += head.places
+        tour.waiting -= 1
         promoted.append(head)
     if promoted:
-        tour.save(update_fields=["taken"])
+        tour.save(update_fields=["taken", "waiting"])
         for signup in promoted:
             email_delegate_on_commit(
                 delegate=signup.delegate,
@@ -154,6 +152,9 @@ def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
             tour.taken -= signup.places
             tour.save(update_fields=["taken"])
             promote_waiting(tour)
+        else:
+            tour.waiting -= 1
+            tour.save(update_fields=["waiting"])
     return signup
 
 

@@ -48,7 +48,7 @@ def test_hundred_concurrent_sign_ups_fill_ten_places_and_queue_ninety_in_order(a
     signups = list(TourSignup.objects.filter(tour=tour).order_by("number"))
     confirmed = [s for s in signups if s.status == "confirmed"]
     waiting = [s for s in signups if s.status == "waitlisted"]
-    assert (len(confirmed), len(waiting), tour.taken) == (10, 90, 10)
+    assert (len(confirmed), len(waiting), tour.taken, tour.waiting) == (10, 90, 10, 90)
     # Arrival order: every confirmed arrived before every waiting sign-up; numbers are unique.
     assert [s.number for s in signups] == list(range(1, 101))
     assert max(s.number for s in confirmed) < min(s.number for s in waiting)
@@ -63,7 +63,7 @@ def test_hundred_concurrent_sign_ups_fill_ten_places_and_queue_ninety_in_order(a
         TourSignup.objects.filter(tour=tour, status="confirmed").values_list("delegate", flat=True)
     )
     assert now_confirmed == first_in_line
-    assert tour.taken == 10
+    assert (tour.taken, tour.waiting) == (10, 80)
 
 
 def test_one_cancellation_promotes_exactly_one(assembly):

@@ -63,6 +63,8 @@ def test_leaving_the_waiting_list_moves_the_others_up_without_promoting(small_to
     assert tour_signups_for(people[2]) == []
     assert [tour_signups_for(p)[0].position for p in people[3:]] == [1, 2]
     assert mail.outbox == []
+    small_tour.refresh_from_db()
+    assert (small_tour.taken, small_tour.waiting) == (2, 2)
 
 
 def test_companion_takes_two_places_or_waits_for_two(small_tour, people):
