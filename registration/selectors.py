@@ -1,10 +1,21 @@
 """Reads about delegates shared by pages, the API and consumers."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count
+from dataclasses import dataclass
+from datetime import datetime
 
-from assembly.models import Assembly
-from registration.models import Delegate, RegistrationState
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from assembly.models import Assembly, MemberOrganization
+from registration.models import (
+    Accreditation,
+    AccreditationKind,
+    Delegate,
+    RegistrationState,
+    SignupStatus,
+    Tour,
+    TourSignup,
+)
 
 
 def has_delegate_record(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
@@ -37,3 +48,222 @@ def registration_counts(assembly: Assembly) -> dict[str, int]:
         counts[row["state"]] = row["n"]
     counts["total"] = sum(counts.values())
     return counts
+
+
+# --- tours --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignupView:
+    """A delegate's sign-up as other apps and pages show it."""
+
+    tour_id: int
+    code: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    meeting_point: str
+    status: str  # "confirmed" or "waitlisted"
+    position: int | None  # place in the waiting list, 1 = next; None when confirmed
+    places: int
+
+
+def positions_for(signups: list[TourSignup]) -> dict[int, int]:
+    """Waiting-list positions of the given waitlisted sign-ups (1 = next in line)."""
+    positions: dict[int, int] = {}
+    for signup in signups:
+        if signup.status == SignupStatus.WAITLISTED:
+            ahead = TourSignup.objects.filter(
+                tour_id=signup.tour_id,
+                status=SignupStatus.WAITLISTED,
+                number__lt=signup.number,
+            ).count()
+            positions[signup.pk] = ahead + 1
+    return positions
+
+
+def tour_signups_for(delegate: Delegate) -> list[SignupView]:
+    """The delegate's confirmed and waitlisted tours, by start time, with waiting positions."""
+    signups = list(
+        TourSignup.objects.filter(
+            delegate=delegate, status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+        )
+        .select_related("tour")
+        .order_by("tour__starts_at")
+    )
+    positions = positions_for(signups)
+    return [
+        SignupView(
+            tour_id=s.tour_id,
+            code=s.tour.code,
+            title=s.tour.title,
+            starts_at=s.tour.starts_at,
+            ends_at=s.tour.ends_at,
+            meeting_point=s.tour.meeting_point,
+            status=s.status,
+            position=positions.get(s.pk),
+            places=s.places,
+        )
+        for s in signups
+    ]
+
+
+def tours_with_my_signups(*, assembly: Assembly, delegate: Delegate | None) -> list[dict]:
+    """Every tour with places left and, for the delegate, their sign-up and position."""
+    tours = list(Tour.objects.filter(assembly=assembly).order_by("starts_at", "title"))
+    mine: dict[int, SignupView] = {}
+    if delegate is not None:
+        mine = {view.tour_id: view for view in tour_signups_for(delegate)}
+    return [
+        {
+            "tour": tour,
+            "places_left": tour.places_left,
+            "waiting": tour.waiting,
+            "filled_percent": round(100 * tour.taken / tour.capacity) if tour.capacity else 100,
+            "mine": mine.get(tour.pk),
+        }
+        for tour in tours
+    ]
+
+
+def tour_by_code(*, assembly: Assembly, code: str) -> Tour:
+    from registration.errors import TourNotFound
+
+    tour = Tour.objects.filter(assembly=assembly, code=code).select_related("assembly").first()
+    if tour is None:
+        raise TourNotFound()
+    return tour
+
+
+def tour_roster(tour: Tour) -> dict[str, list[TourSignup]]:
+    """Confirmed people and the waiting list (in order) for the guide and the secretariat."""
+    signups = (
+        TourSignup.objects.filter(tour=tour)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("delegate__member")
+        .order_by("number", "pk")
+    )
+    roster: dict[str, list[TourSignup]] = {"confirmed": [], "waitlisted": []}
+    for signup in signups:
+        roster[signup.status].append(signup)
+    return roster
+
+
+# --- accreditation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VotingDelegates:
+    voting: Delegate | None
+    alternates: list[Delegate]
+
+
+def voting_delegates_for(member: MemberOrganization, assembly: Assembly) -> VotingDelegates:
+    """Who may cast the member's vote: its active accredited voting delegate, then alternates."""
+    active = (
+        Accreditation.objects.filter(assembly=assembly, member=member, ended_at__isnull=True)
+        .select_related("delegate")
+        .order_by("granted_at", "pk")
+    )
+    voting = None
+    alternates = []
+    for accreditation in active:
+        if accreditation.kind == AccreditationKind.VOTING:
+            voting = accreditation.delegate
+        else:
+            alternates.append(accreditation.delegate)
+    return VotingDelegates(voting=voting, alternates=alternates)
+
+
+def accreditation_overview(assembly: Assembly) -> list[dict]:
+    """Members with approved delegates, each with its active accreditations and candidates."""
+    delegates = (
+        Delegate.objects.filter(
+            assembly=assembly, member__isnull=False, state=RegistrationState.APPROVED
+        )
+        .select_related("member")
+        .order_by("member__name", "full_name")
+    )
+    active = {
+        a.delegate_id: a
+        for a in Accreditation.objects.filter(assembly=assembly, ended_at__isnull=True)
+    }
+    rows: dict[int, dict] = {}
+    for delegate in delegates:
+        row = rows.setdefault(
+            delegate.member_id,
+            {"member": delegate.member, "voting": None, "alternates": [], "delegates": []},
+        )
+        row["delegates"].append(delegate)
+        accreditation = active.get(delegate.pk)
+        if accreditation and accreditation.kind == AccreditationKind.VOTING:
+            row["voting"] = delegate
+        elif accreditation:
+            row["alternates"].append(delegate)
+    return list(rows.values())
+
+
+# --- registrations for the secretariat ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationFilters:
+    state: str | None = None
+    role: str | None = None
+    attendance: str | None = None
+    region: str | None = None
+    search: str | None = None
+
+
+def registrations_list(*, assembly: Assembly, filters: RegistrationFilters) -> QuerySet[Delegate]:
+    delegates = Delegate.objects.filter(assembly=assembly).select_related("member")
+    if filters.state:
+        delegates = delegates.filter(state=filters.state)
+    if filters.role:
+        delegates = delegates.filter(role=filters.role)
+    if filters.attendance:
+        delegates = delegates.filter(attendance=filters.attendance)
+    if filters.region:
+        delegates = delegates.filter(member__region=filters.region)
+    if filters.search:
+        term = filters.search
+        delegates = delegates.filter(
+            Q(full_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(member__name__icontains=term)
+            | Q(organization_name__icontains=term)
+        )
+    return delegates.order_by("state_changed_at", "created_at", "pk")
+
+
+def delegate_todo(delegate: Delegate) -> list[dict[str, str]]:
+    """What the delegate still has to do or can now fetch, most urgent first."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    slug = delegate.assembly.slug
+    todo = []
+    if delegate.state in (RegistrationState.SUBMITTED, RegistrationState.WAITLISTED):
+        todo.append(
+            {"kind": "wait", "text": _("Your registration awaits the secretariat's approval.")}
+        )
+    if not delegate.photo:
+        todo.append(
+            {
+                "kind": "do",
+                "text": _("Add a photo for your badge."),
+                "url": reverse("registration:my-registration", args=[slug]) + "#photo",
+            }
+        )
+    letter = getattr(delegate, "visa_letter", None) if delegate.needs_visa_letter else None
+    if letter is not None and delegate.state == RegistrationState.APPROVED:
+        todo.append(
+            {
+                "kind": "ready",
+                "text": _("Your visa invitation letter is ready."),
+                "url": reverse("registration:my-visa-letter", args=[slug]),
+            }
+        )
+    elif delegate.needs_visa_letter and delegate.state == RegistrationState.APPROVED:
+        todo.append({"kind": "wait", "text": _("The secretariat is preparing your visa letter.")})
+    return todo

@@ -1,0 +1,310 @@
+"""CSV import of registrations (a Django form per row, preview first) and CSV export."""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from assembly.models import Assembly, MemberOrganization
+from registration.errors import AlreadyRegistered, ImportInvalid
+from registration.models import (
+    Attendance,
+    Delegate,
+    DelegateRole,
+    RegistrationSource,
+    RegistrationState,
+)
+from registration.services import DelegateDetails, register_delegate
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+IMPORT_SALT = "registration.import"
+REQUIRED_COLUMNS = ["full_name", "email", "role"]
+OPTIONAL_COLUMNS = [
+    "member",
+    "title",
+    "organization_name",
+    "country",
+    "phone",
+    "attendance",
+    "dietary_needs",
+    "accessibility_needs",
+    "arrival_date",
+    "departure_date",
+    "state",
+]
+EXPORT_COLUMNS = [
+    "id",
+    "full_name",
+    "email",
+    "member",
+    "organization_name",
+    "title",
+    "country",
+    "phone",
+    "role",
+    "attendance",
+    "state",
+    "dietary_needs",
+    "accessibility_needs",
+    "arrival_date",
+    "departure_date",
+    "needs_visa_letter",
+    "photo",
+    "registered_at",
+]
+
+
+class ImportRowForm(forms.Form):
+    """One CSV row, checked like the registration form."""
+
+    full_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=DelegateRole.choices)
+    member = forms.CharField(required=False, max_length=200)
+    title = forms.CharField(required=False, max_length=150)
+    organization_name = forms.CharField(required=False, max_length=200)
+    country = forms.CharField(required=False, max_length=100)
+    phone = forms.CharField(required=False, max_length=40)
+    attendance = forms.ChoiceField(choices=Attendance.choices, required=False)
+    dietary_needs = forms.CharField(required=False, max_length=300)
+    accessibility_needs = forms.CharField(required=False, max_length=300)
+    arrival_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    departure_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    state = forms.ChoiceField(
+        required=False,
+        choices=[
+            (RegistrationState.SUBMITTED, "submitted"),
+            (RegistrationState.APPROVED, "approved"),
+        ],
+        help_text=_lazy("submitted (default) or approved"),
+    )
+
+    def __init__(self, *args: object, assembly: Assembly, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.assembly = assembly
+
+    def clean_member(self) -> MemberOrganization | None:
+        name = self.cleaned_data["member"].strip()
+        if not name:
+            return None
+        member = MemberOrganization.objects.filter(name__iexact=name).first()
+        if member is None:
+            raise forms.ValidationError(
+                _("No member organization is called “%(name)s”.") % {"name": name}
+            )
+        return member
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        taken = (
+            Delegate.objects.filter(assembly=self.assembly, email__iexact=email)
+            .exclude(state=RegistrationState.CANCELLED)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(_("%(email)s is already registered.") % {"email": email})
+        return email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        role = data.get("role")
+        if role in (DelegateRole.VOTING_DELEGATE, DelegateRole.ALTERNATE) and not data.get(
+            "member"
+        ):
+            self.add_error(
+                "member", _("A voting delegate or alternate needs a member organization.")
+            )
+        if (
+            data.get("arrival_date")
+            and data.get("departure_date")
+            and data["departure_date"] < data["arrival_date"]
+        ):
+            self.add_error("departure_date", _("Departure cannot be before arrival."))
+        return data
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    cleaned: dict = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow]
+    columns: list[str]
+
+    @property
+    def valid(self) -> bool:
+        return all(row.valid for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if not row.valid)
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportInvalid(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // 1_048_576}
+        )
+    try:
+        return raw.decode("utf-8-sig")  # strips a BOM when there is one
+    except UnicodeDecodeError as error:
+        raise ImportInvalid(
+            _(
+                "The file is not UTF-8 (first bad byte at position %(pos)s). "
+                "Save it as “CSV UTF-8” and upload it again."
+            )
+            % {"pos": error.start + 1},
+            code="wrong_encoding",
+        ) from None
+
+
+def normalise(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
+    """Check every row; nothing is written. Whole-file problems raise ImportInvalid."""
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ImportInvalid(_("The file is empty."), code="empty_file")
+    header_line = lines[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [normalise(name) for name in next(reader)]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise ImportInvalid(
+            _("Missing columns: %(names)s. The first line must name the columns.")
+            % {"names": ", ".join(missing)},
+            code="missing_columns",
+        )
+    unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise ImportInvalid(
+            _("Unknown columns: %(names)s. Known columns: %(known)s.")
+            % {
+                "names": ", ".join(unknown),
+                "known": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
+            },
+            code="unknown_columns",
+        )
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
+        if len(cells) != len(header):
+            row.errors.append(
+                _("%(got)s fields where the header has %(want)s.")
+                % {"got": len(cells), "want": len(header)}
+            )
+            rows.append(row)
+            continue
+        form = ImportRowForm({k: v.strip() for k, v in row.values.items()}, assembly=assembly)
+        if form.is_valid():
+            row.cleaned = form.cleaned_data
+            email = row.cleaned["email"]
+            if email in seen:
+                row.errors.append(
+                    _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
+                )
+            seen.setdefault(email, line)
+        else:
+            for name, errors in form.errors.items():
+                label = name if name != "__all__" else ""
+                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+        rows.append(row)
+    if not rows:
+        raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
+    return ImportPreview(rows=rows, columns=header)
+
+
+def sign_import(text: str) -> str:
+    return signing.dumps(text, salt=IMPORT_SALT, compress=True)
+
+
+def unsign_import(value: str) -> str:
+    try:
+        return signing.loads(value, salt=IMPORT_SALT, max_age=3600)
+    except signing.BadSignature:
+        raise ImportInvalid(_("The preview has expired; upload the file again.")) from None
+
+
+def import_registrations(
+    *, assembly: Assembly, text: str, by: AbstractBaseUser | None
+) -> list[Delegate]:
+    """Write every row of a fully valid file in one transaction, or nothing at all."""
+    preview = preview_import(assembly=assembly, text=text)
+    if not preview.valid:
+        raise ImportInvalid(
+            _("%(n)s rows have errors; nothing was imported.") % {"n": preview.error_count}
+        )
+    created = []
+    with transaction.atomic():
+        for row in preview.rows:
+            data = row.cleaned
+            details = DelegateDetails.from_data(
+                {
+                    **{k: v for k, v in data.items() if k not in ("member", "state")},
+                    "attendance": data.get("attendance") or Attendance.IN_PERSON,
+                }
+            )
+            try:
+                delegate = register_delegate(
+                    assembly=assembly,
+                    details=details,
+                    source=RegistrationSource.IMPORT,
+                    member=data.get("member"),
+                    by=by,
+                    approve=data.get("state") == RegistrationState.APPROVED,
+                )
+            except AlreadyRegistered:
+                raise ImportInvalid(
+                    _("Line %(line)s: %(email)s was registered meanwhile; nothing was imported.")
+                    % {"line": row.line, "email": data["email"]}
+                ) from None
+            created.append(delegate)
+    return created
+
+
+def export_rows(delegates: Iterable[Delegate]) -> Iterable[list[str]]:
+    yield EXPORT_COLUMNS
+    for d in delegates:
+        yield [
+            str(d.pk),
+            d.full_name,
+            d.email,
+            d.member.name if d.member_id else "",
+            d.organization_name,
+            d.title,
+            d.country,
+            d.phone,
+            d.role,
+            d.attendance,
+            d.state,
+            d.dietary_needs,
+            d.accessibility_needs,
+            d.arrival_date.isoformat() if d.arrival_date else "",
+            d.departure_date.isoformat() if d.departure_date else "",
+            "yes" if d.needs_visa_letter else "no",
+            "yes" if d.photo else "no",
+            d.created_at.isoformat(timespec="seconds"),
+        ]

@@ -1,0 +1,107 @@
+"""Schemas of the registration API."""
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+from assembly.models import Region
+from registration.models import Attendance, DelegateRole, RegistrationState
+
+
+class RegistrationOut(Schema):
+    id: int
+    full_name: str
+    title: str
+    organization: str
+    email: str
+    phone: str
+    country: str
+    role: DelegateRole
+    attendance: Attendance
+    state: RegistrationState
+    member: str | None
+    dietary_needs: str
+    accessibility_needs: str
+    arrival_date: date | None
+    departure_date: date | None
+    needs_visa_letter: bool
+    has_photo: bool
+    visa_letter_ready: bool
+    editable: bool
+
+
+class RegistrationUpdateIn(Schema):
+    """Fields a delegate may change until the cutoff; omitted fields stay as they are."""
+
+    full_name: str | None = None
+    title: str | None = None
+    organization_name: str | None = None
+    phone: str | None = None
+    country: str | None = None
+    attendance: Attendance | None = None
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    arrival_date: date | None = None
+    departure_date: date | None = None
+    needs_visa_letter: bool | None = None
+    passport_name: str | None = None
+    passport_number: str | None = None
+    nationality: str | None = None
+    date_of_birth: date | None = None
+
+
+class MySignupOut(Schema):
+    status: str
+    position: int | None
+    places: int
+
+
+class TourOut(Schema):
+    code: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    meeting_point: str
+    capacity: int
+    places_left: int
+    waiting: int
+    mine: MySignupOut | None
+
+
+class SignupIn(Schema):
+    accompanied: bool = False
+
+
+class SignupOut(Schema):
+    tour: str
+    status: str
+    position: int | None
+    places: int
+
+
+class RegistrationFilterQuery(Schema):
+    state: RegistrationState | None = None
+    role: DelegateRole | None = None
+    attendance: Attendance | None = None
+    region: Region | None = None
+    search: str | None = None
+
+
+class StateChangeIn(Schema):
+    note: str = ""
+
+
+class AccreditIn(Schema):
+    delegate_id: int
+    kind: str = "voting"
+    reason: str = ""
+
+
+class AccreditationOut(Schema):
+    id: int
+    member: str
+    delegate_id: int
+    delegate: str
+    kind: str
+    granted_at: datetime

@@ -1,0 +1,230 @@
+"""Writes of the tour programme: sign-ups that never oversell, the waiting list, promotions.
+
+Every change of a tour's places happens under that tour's row lock (SELECT ... FOR UPDATE),
+and the `tour_never_oversold` CHECK constraint refuses any write that would exceed capacity.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from registration.emails import email_delegate_on_commit
+from registration.errors import (
+    AlreadySignedUp,
+    NotSignedUp,
+    TourClash,
+    TourNotOpen,
+)
+from registration.models import (
+    Attendance,
+    Delegate,
+    RegistrationState,
+    SignupStatus,
+    Tour,
+    TourSignup,
+    WaitlistMove,
+)
+
+LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+def clash_for(*, delegate: Delegate, tour: Tour) -> TourSignup | None:
+    """The delegate's live sign-up for another tour overlapping this one, if any."""
+    return (
+        TourSignup.objects.filter(
+            delegate=delegate,
+            status__in=LIVE,
+            tour__starts_at__lt=tour.ends_at,
+            tour__ends_at__gt=tour.starts_at,
+        )
+        .exclude(tour=tour)
+        .select_related("tour")
+        .first()
+    )
+
+
+def sign_up(*, tour: Tour, delegate: Delegate, accompanied: bool = False) -> TourSignup:
+    """Confirm a place (two with a companion, both or none) or join the waiting list.
+
+    Locks the delegate (their tours at one time) and then the tour (its places). Confirmed only
+    while nobody waits: the waiting list is first come, first served.
+    """
+    places = 2 if accompanied else 1
+    if delegate.assembly_id != tour.assembly_id:
+        raise TourNotOpen(_("This tour belongs to another assembly."))
+    with transaction.atomic():
+        delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
+        if delegate.state != RegistrationState.APPROVED:
+            raise TourNotOpen()
+        if delegate.attendance != Attendance.IN_PERSON:
+            raise TourNotOpen(_("Tours are for delegates attending in person."))
+        clash = clash_for(delegate=delegate, tour=tour)
+        if clash is not None:
+            raise TourClash(
+                _("“%(other)s” (%(time)s) overlaps this tour. Cancel it first to join this one.")
+                % {
+                    "other": clash.tour.title,
+                    "time": local_span(clash.tour),
+                }
+            )
+        # The delegate's row lock makes this check safe before the tour's lock; the partial
+        # unique constraint stands behind it.
+        if TourSignup.objects.filter(tour=tour, delegate=delegate, status__in=LIVE).exists():
+            raise AlreadySignedUp()
+        # Critical section from here to the commit: keep it to two statements after the lock.
+        tour = Tour.objects.select_for_update().get(pk=tour.pk)
+        if places > tour.capacity:
+            raise TourNotOpen(
+                _("This tour has only %(n)s place; come without a companion.")
+                % {"n": tour.capacity}
+            )
+        now = timezone.now()
+        if tour.waiting == 0 and tour.taken + places <= tour.capacity:
+            status, confirmed_at = SignupStatus.CONFIRMED, now
+            tour.taken += places
+        else:
+            status, confirmed_at = SignupStatus.WAITLISTED, None
+            tour.waiting += 1
+        number = tour.next_number
+        tour.next_number += 1
+        tour.save(update_fields=["taken", "waiting", "next_number"])
+        return TourSignup.objects.create(
+            tour=tour,
+            delegate=delegate,
+            status=status,
+            places=places,
+            number=number,
+            confirmed_at=confirmed_at,
+        )
+
+
+def local_span(tour: Tour) -> str:
+    zone = tour.assembly.zone
+    start = tour.starts_at.astimezone(zone)
+    end = tour.ends_at.astimezone(zone)
+    return f"{date_format(start, 'D j M')} {date_format(start, 'H:i')}-{date_format(end, 'H:i')}"
+
+
+def promote_waiting(tour: Tour) -> list[TourSignup]:
+    """Confirm the head of the line while places allow; the caller holds the tour's lock."""
+    promoted = []
+    while True:
+        head = (
+            TourSignup.objects.filter(tour=tour, status=SignupStatus.WAITLISTED)
+            .select_related("delegate__assembly")
+            .order_by("number", "pk")
+            .first()
+        )
+        if head is None or tour.taken + head.places > tour.capacity:
+            break  # a pair at the head waits for two places; nobody jumps the line
+        head.status = SignupStatus.CONFIRMED
+        head.confirmed_at = timezone.now()
+        head.save(update_fields=["status", "confirmed_at"])
+        tour.taken += head.places
+        tour.waiting -= 1
+        promoted.append(head)
+    if promoted:
+        tour.save(update_fields=["taken", "waiting"])
+        for signup in promoted:
+            email_delegate_on_commit(
+                delegate=signup.delegate,
+                template="tour_promoted",
+                subject=_("A place on “%(tour)s” is yours") % {"tour": tour.title},
+                context={"tour": tour, "signup": signup, "when": local_span(tour)},
+            )
+    return promoted
+
+
+def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
+    """Give up a place or leave the waiting list; the first in line is promoted at once."""
+    with transaction.atomic():
+        tour = Tour.objects.select_for_update().select_related("assembly").get(pk=tour.pk)
+        signup = TourSignup.objects.filter(tour=tour, delegate=delegate, status__in=LIVE).first()
+        if signup is None:
+            raise NotSignedUp()
+        was_confirmed = signup.status == SignupStatus.CONFIRMED
+        signup.status = SignupStatus.CANCELLED
+        signup.cancelled_at = timezone.now()
+        signup.save(update_fields=["status", "cancelled_at"])
+        if was_confirmed:
+            tour.taken -= signup.places
+            tour.save(update_fields=["taken"])
+            promote_waiting(tour)
+        else:
+            tour.waiting -= 1
+            tour.save(update_fields=["waiting"])
+    return signup
+
+
+def cancel_all_signups(*, delegate: Delegate) -> int:
+    """Cancel every live sign-up of a delegate whose registration ends."""
+    tours = Tour.objects.filter(signups__delegate=delegate, signups__status__in=LIVE).distinct()
+    count = 0
+    for tour in tours:
+        cancel_signup(tour=tour, delegate=delegate)
+        count += 1
+    return count
+
+
+def waiting_line(tour: Tour) -> list[TourSignup]:
+    return list(
+        TourSignup.objects.filter(tour=tour, status=SignupStatus.WAITLISTED).order_by(
+            "number", "pk"
+        )
+    )
+
+
+def move_in_waiting_list(
+    *, signup: TourSignup, to_position: int, reason: str, by: AbstractBaseUser | None
+) -> TourSignup:
+    """Move a waiting sign-up to another position by hand; the move and its reason are kept."""
+    reason = reason.strip()
+    if not reason:
+        raise TourNotOpen(_("Give a reason for changing the order."), code="reason_required")
+    with transaction.atomic():
+        tour = Tour.objects.select_for_update().select_related("assembly").get(pk=signup.tour_id)
+        line = waiting_line(tour)
+        ids = [item.pk for item in line]
+        if signup.pk not in ids:
+            raise NotSignedUp(_("This sign-up is not on the waiting list."))
+        if not 1 <= to_position <= len(line):
+            raise TourNotOpen(
+                _("Choose a position between 1 and %(n)s.") % {"n": len(line)},
+                code="position_out_of_range",
+            )
+        from_position = ids.index(signup.pk) + 1
+        numbers = [item.number for item in line]
+        moved = line.pop(from_position - 1)
+        line.insert(to_position - 1, moved)
+        # Arrival numbers are reused in the new order, so later arrivals still come after.
+        for item, number in zip(line, numbers, strict=True):
+            if item.number != number:
+                item.number = number
+                item.save(update_fields=["number"])
+        WaitlistMove.objects.create(
+            signup=moved,
+            from_position=from_position,
+            to_position=to_position,
+            reason=reason[:300],
+            by=by if by is not None and by.is_authenticated else None,
+        )
+        promote_waiting(tour)
+        moved.refresh_from_db()
+    return moved
+
+
+def set_tour_capacity(*, tour: Tour, capacity: int) -> Tour:
+    """Change the number of places; never below the places already confirmed. Promotes."""
+    with transaction.atomic():
+        tour = Tour.objects.select_for_update().select_related("assembly").get(pk=tour.pk)
+        if capacity < tour.taken:
+            raise TourNotOpen(
+                _("%(n)s places are already confirmed.") % {"n": tour.taken},
+                code="capacity_below_taken",
+            )
+        tour.capacity = capacity
+        tour.save(update_fields=["capacity"])
+        promote_waiting(tour)
+    return tour

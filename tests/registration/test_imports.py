@@ -1,0 +1,152 @@
+"""CSV import with a preview and per-row errors, all or nothing; export with the filters."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from registration.errors import ImportInvalid
+from registration.imports import decode, import_registrations, preview_import
+from registration.models import Delegate
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "full_name,email,role,member,attendance,state\n"
+    "김서연 Kim Seo-yeon,kim@seoul.example,voting_delegate,Seoul,in_person,approved\n"
+    "فاطمة الهاشمي,fatima@abudhabi.example,observer,,online,\n"
+)
+
+
+def post_file(client, assembly, text: str | bytes, name: str = "people.csv"):
+    data = text.encode() if isinstance(text, str) else text
+    url = reverse("registration:import", args=[assembly.slug])
+    return client.post(url, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def test_preview_of_a_valid_file_writes_nothing_then_confirm_writes_all(
+    secretariat_client, assembly, member
+):
+    response = post_file(secretariat_client, assembly, GOOD)
+    assert response.status_code == 200
+    assert "All 2 rows are ready" in response.content.decode()
+    assert Delegate.objects.count() == 0
+    payload = response.context["payload"]
+    url = reverse("registration:import", args=[assembly.slug])
+    response = secretariat_client.post(url, {"confirm": "1", "payload": payload})
+    assert response.status_code == 302
+    kim = Delegate.objects.get(email="kim@seoul.example")
+    assert (kim.member, kim.state, kim.source) == (member, "approved", "import")
+    assert Delegate.objects.get(email="fatima@abudhabi.example").state == "submitted"
+
+
+def test_semicolon_file_with_bom_is_read(assembly, member):
+    raw = ("\ufeff" + GOOD.replace(",", ";")).encode()
+    preview = preview_import(assembly=assembly, text=decode(raw))
+    assert preview.valid
+    assert [row.values["full_name"] for row in preview.rows][1] == "فاطمة الهاشمي"
+
+
+def test_bad_rows_are_listed_by_line_with_reasons_and_nothing_is_written(
+    secretariat_client, assembly, member
+):
+    text = GOOD + (
+        "No Email,,observer,,,\n"
+        "Bad Role,bad@x.example,king,,,\n"
+        "Dup Kim,kim@seoul.example,observer,,,\n"
+        "Nowhere,n@x.example,voting_delegate,Atlantis,,\n"
+    )
+    response = post_file(secretariat_client, assembly, text)
+    assert response.status_code == 400
+    preview = response.context["preview"]
+    errors = {row.line: " ".join(row.errors) for row in preview.rows if not row.valid}
+    assert set(errors) == {4, 5, 6, 7}
+    assert "email" in errors[4]
+    assert "king" in errors[5]
+    assert "also on line 2" in errors[6]
+    assert "Atlantis" in errors[7]
+    assert "4 rows have errors" in response.content.decode()
+    assert "payload" not in response.context
+    assert Delegate.objects.count() == 0
+
+
+def test_missing_columns_are_named(secretariat_client, assembly):
+    response = post_file(secretariat_client, assembly, "name,email\nKim,kim@x.example\n")
+    assert response.status_code == 400
+    assert "Missing columns: full_name, role" in response.content.decode()
+
+
+def test_wrong_encoding_is_explained(secretariat_client, assembly):
+    latin1 = "full_name,email,role\nJoão Araújo,joao@x.example,observer\n".encode("latin-1")
+    response = post_file(secretariat_client, assembly, latin1)
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode()
+    assert Delegate.objects.count() == 0
+
+
+def test_import_writes_nothing_when_a_row_became_invalid_after_the_preview(assembly, member):
+    preview = preview_import(assembly=assembly, text=GOOD)
+    assert preview.valid
+    Delegate.objects.create(
+        assembly=assembly, email="fatima@abudhabi.example", full_name="Someone Faster"
+    )
+    with pytest.raises(ImportInvalid):
+        import_registrations(assembly=assembly, text=GOOD, by=None)
+    assert not Delegate.objects.filter(email="kim@seoul.example").exists()
+
+
+def test_tampered_confirmation_is_refused(secretariat_client, assembly):
+    url = reverse("registration:import", args=[assembly.slug])
+    response = secretariat_client.post(url, {"confirm": "1", "payload": "forged"})
+    assert response.status_code == 400
+    assert Delegate.objects.count() == 0
+
+
+def test_import_page_is_for_the_secretariat_only(delegate_client, assembly):
+    assert post_file(delegate_client, assembly, GOOD).status_code == 403
+
+
+def test_export_follows_the_current_filters(secretariat_client, assembly, make_delegate):
+    make_delegate(full_name="Approved One", state="approved")
+    make_delegate(full_name="Submitted One", state="submitted")
+    url = reverse("registration:export", args=[assembly.slug])
+    response = secretariat_client.get(url, {"state": "submitted"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["full_name"] for row in rows] == ["Submitted One"]
+    assert rows[0]["state"] == "submitted"
+    assert "passport_number" not in rows[0]
+
+
+def test_exported_file_imports_back_into_another_assembly(
+    secretariat_client, assembly, other_assembly, make_delegate, member
+):
+    make_delegate(full_name="Ольга Смирнова", role="observer", member=None)
+    url = reverse("registration:export", args=[assembly.slug])
+    text = b"".join(secretariat_client.get(url).streaming_content).decode("utf-8-sig")
+    keep = ["full_name", "email", "role", "attendance", "state"]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=keep, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    created = import_registrations(assembly=other_assembly, text=out.getvalue(), by=None)
+    assert [d.full_name for d in created] == ["Ольга Смирнова"]
+
+
+def test_each_imported_person_gets_one_email_for_their_state(
+    assembly, member, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_registrations(assembly=assembly, text=GOOD, by=None)
+    subjects = sorted((m.to[0], m.subject.split(" for ")[0]) for m in mail.outbox)
+    assert subjects == [
+        ("fatima@abudhabi.example", "We received your registration"),
+        ("kim@seoul.example", "Your registration"),
+    ]
+    kim = Delegate.objects.get(email="kim@seoul.example")
+    assert [e.to_state for e in kim.events.all()] == ["submitted", "approved"]
