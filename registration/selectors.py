@@ -66,6 +66,7 @@ class SignupView:
     status: str  # "confirmed" or "waitlisted"
     position: int | None  # place in the waiting list, 1 = next; None when confirmed
     places: int
+    confirmed_at: datetime | None = None
 
 
 def positions_for(signups: list[TourSignup]) -> dict[int, int]:
@@ -103,6 +104,7 @@ def tour_signups_for(delegate: Delegate) -> list[SignupView]:
             status=s.status,
             position=positions.get(s.pk),
             places=s.places,
+            confirmed_at=s.confirmed_at,
         )
         for s in signups
     ]

@@ -25,6 +25,7 @@ from sessions.models import Session
 from sessions.selectors import (
     ProgrammeFilter,
     chosen_sessions,
+    confirmed_tours,
     parse_filter,
     personal_entries,
     personal_feed_of,
@@ -99,8 +100,12 @@ def personal_stamp(delegate: Delegate) -> tuple[tuple[object, ...], datetime | N
     # The token lookup already holds the feed row; pages fetch (or create) it.
     feed = getattr(delegate, "_feed", None) or personal_feed_of(delegate)
     latest, count = programme_stamp(chosen_sessions(delegate))
-    last = max(filter(None, [latest, feed.agenda_changed_at]))
-    return ("personal", delegate.pk, feed.version, feed.agenda_changed_at, latest, count), last
+    tours = confirmed_tours(delegate)
+    tour_stamp = tuple((t.code, t.starts_at, t.ends_at, t.meeting_point) for t in tours)
+    tour_changes = [t.confirmed_at for t in tours if t.confirmed_at]
+    last = max(filter(None, [latest, feed.agenda_changed_at, *tour_changes]))
+    stamp = ("personal", delegate.pk, feed.version, feed.agenda_changed_at, latest, count)
+    return (*stamp, tour_stamp), last
 
 
 def personal_feed_response(request: HttpRequest, *, delegate: Delegate) -> HttpResponse:

@@ -5,12 +5,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from assembly.models import Assembly
 from assembly.selectors import roles_for
-from registration.models import Delegate
-from sessions.calendar import CalendarEntry, session_entries
+from registration.models import Delegate, SignupStatus
+from registration.selectors import SignupView, tour_signups_for
+from sessions.calendar import CalendarEntry, absolute, session_entries
 from sessions.models import (
     AgendaChoice,
     AgendaItem,
@@ -167,14 +169,53 @@ def personal_feed_of(delegate: Delegate) -> PersonalFeed:
     return feed
 
 
-def personal_entries(delegate: Delegate) -> list[CalendarEntry]:
-    """Everything in the delegate's own agenda, in time order: their chosen sessions.
+def confirmed_tours(delegate: Delegate) -> list[SignupView]:
+    return [s for s in tour_signups_for(delegate) if s.status == SignupStatus.CONFIRMED]
 
-    The one place to merge other sources (the delegate's confirmed tours from
-    registration, as CalendarEntry objects): "my agenda", the personal feed and the API
-    all read this function. A new source also goes into sessions.feeds.personal_stamp.
+
+def tour_entries(delegate: Delegate, tours: list[SignupView]) -> list[CalendarEntry]:
+    """The delegate's confirmed tours as calendar entries (registration owns the sign-ups).
+
+    A tour has no sequence of its own: its UID stays, and its times and meeting point are in
+    the personal feed's stamp, so a changed tour changes the feed's ETag.
     """
-    entries = session_entries(chosen_sessions(delegate))
+    assembly = delegate.assembly
+    url = absolute(reverse("registration:tours", args=[assembly.slug]))
+    category = str(SessionKind.TOUR.label)
+    return [
+        CalendarEntry(
+            uid=f"tour-{assembly.slug}-{tour.code}@plenary",
+            title=tour.title,
+            starts_at=tour.starts_at,
+            ends_at=tour.ends_at,
+            location=tour.meeting_point,
+            description=f"{tour.title}\n\n{url}",
+            url=url,
+            category=category,
+            cancelled=False,
+            sequence=0,
+            created_at=tour.confirmed_at or tour.starts_at,
+            changed_at=tour.confirmed_at or tour.starts_at,
+        )
+        for tour in tours
+    ]
+
+
+def personal_entries(delegate: Delegate) -> list[CalendarEntry]:
+    """Everything in the delegate's own agenda, in time order: chosen sessions and tours.
+
+    "My agenda", the personal feed and the API all read this function; a new source also
+    goes into sessions.feeds.personal_stamp. A tour the delegate both chose as a programme
+    session and signed up for appears once, as the tour.
+    """
+    tours = confirmed_tours(delegate)
+    tour_codes = {tour.code for tour in tours}
+    sessions = [
+        entry
+        for entry in session_entries(chosen_sessions(delegate))
+        if entry.session_code not in tour_codes
+    ]
+    entries = sessions + tour_entries(delegate, tours)
     return sorted(entries, key=lambda entry: entry.starts_at)
 
 
