@@ -363,3 +363,88 @@ def receipt_list(poll: Poll) -> list[dict[str, Any]]:
         .order_by("receipt_hash")
         .values_list("receipt_hash", "choices", "weight")
     ]
+
+
+# --- results in words ---------------------------------------------------------------------------
+
+
+def result_lines(poll: Poll) -> dict[str, Any] | None:
+    """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    result = poll.result
+    if not result:
+        return None
+    labels = {o["value"]: o["label"] for o in poll_options(poll)}
+    counts = result["counts"]
+    biggest = max([*counts.values(), 1])
+    bars = [
+        {
+            "value": value,
+            "label": labels.get(value, value),
+            "count": count,
+            "share": round(100 * count / biggest),
+            "elected": value in result.get("elected", []),
+        }
+        for value, count in counts.items()
+    ]
+    cast, base, threshold = result["cast"], result["base"], result["threshold"]
+    yes = counts.get("yes", 0)
+    names = ", ".join(labels.get(c, c) for c in result.get("elected", []))
+    runoff = ", ".join(labels.get(c, c) for c in result.get("runoff", []))
+    base_words = {
+        "absolute_present": _("voting members present"),
+    }.get(poll.motion.majority, _("votes cast"))
+    outcome = result["outcome"]
+    if outcome == "no_votes":
+        sentence = _("No votes were cast.")
+    elif outcome in ("adopted", "rejected") and poll.motion.majority == "simple":
+        sentence = (
+            (_("Adopted") if outcome == "adopted" else _("Rejected"))
+            + ": "
+            + _("%(yes)d yes, %(no)d no, %(abstain)d abstentions (more yes than no needed)")
+            % {"yes": yes, "no": counts.get("no", 0), "abstain": counts.get("abstain", 0)}
+        )
+    elif (
+        outcome in ("adopted", "rejected", "elected", "not_elected") and result["mode"] == "yes_no"
+    ):
+        head = {
+            "adopted": _("Adopted"),
+            "rejected": _("Rejected"),
+            "elected": _("Elected"),
+            "not_elected": _("Not elected"),
+        }[outcome]
+        sentence = f"{head}: " + _(
+            "%(yes)d yes of %(base)d %(base_words)s, %(threshold)d needed"
+        ) % {"yes": yes, "base": base, "base_words": base_words, "threshold": threshold}
+    elif outcome == "elected":
+        sentence = _("Elected: %(names)s (%(threshold)d of %(base)d %(base_words)s needed)") % {
+            "names": names,
+            "threshold": threshold,
+            "base": base,
+            "base_words": base_words,
+        }
+    elif outcome == "runoff":
+        seats = result.get("runoff_seats", 0)
+        sentence = ngettext(
+            "Runoff for %(n)d seat among %(runoff)s",
+            "Runoff for %(n)d seats among %(runoff)s",
+            seats,
+        ) % {"n": seats, "runoff": runoff}
+        if names:
+            sentence = _("Elected: %(names)s. ") % {"names": names} + sentence
+        if result.get("tie"):
+            sentence += " " + _("(tie)")
+    else:
+        sentence = _("Nobody elected.")
+    return {
+        "bars": bars,
+        "cast": cast,
+        "base": base,
+        "base_words": base_words,
+        "abstentions": result["abstentions"],
+        "threshold": threshold,
+        "outcome": outcome,
+        "sentence": sentence,
+    }
