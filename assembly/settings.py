@@ -203,3 +203,5 @@ LOGGING = {
 # --- badges ---
 
 # --- voting ---
+# Online delegates may mark themselves present (else only the secretariat confirms them).
+VOTING_SELF_ONLINE_CHECKIN = env_bool("VOTING_SELF_ONLINE_CHECKIN", True)

@@ -1,4 +1,4 @@
-"""The voting demo: bodies, motions as draft polls, idempotent; simulate_voting moves the numbers."""
+"""The voting demo: bodies, draft polls, idempotence; simulate_voting moves the numbers."""
 
 import pytest
 from django.core.management import call_command
