@@ -203,11 +203,12 @@ def cast_ballot(request: HttpRequest, slug: str, poll_id: int, payload: BallotIn
     delegate = voter_for(user=request.user, assembly=assembly)
     if delegate is None:
         raise Forbidden()
-    poll = Poll.objects.filter(assembly=assembly, pk=poll_id).first()
-    if poll is None:
-        raise NotFound()
+    # The service loads and locks the poll (within this assembly).
     receipts = services.cast_ballots(
-        poll=poll, delegate=delegate, choices=payload.choices, members=payload.members
+        poll=Poll(pk=poll_id, assembly=assembly),
+        delegate=delegate,
+        choices=payload.choices,
+        members=payload.members,
     )
     return Status(201, [r.__dict__ for r in receipts])
 

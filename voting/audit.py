@@ -12,7 +12,8 @@ from voting.verify import GENESIS, canonical_json, entry_hash
 
 def append_audit(*, assembly_id: int, event: str, data: dict[str, Any]) -> AuditEntry:
     """Append one row after the head; the head's row lock orders concurrent writers."""
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint is needed: any failure aborts the caller too.
+    with transaction.atomic(savepoint=False):
         head = AuditHead.objects.select_for_update().filter(assembly_id=assembly_id).first()
         if head is None:
             AuditHead.objects.get_or_create(assembly_id=assembly_id, defaults={"hash": GENESIS})

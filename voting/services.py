@@ -12,7 +12,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assembly.errors import InvalidInput
+from assembly.errors import InvalidInput, NotFound
 from assembly.live import assembly_group, broadcast_on_commit
 from assembly.models import Assembly, MemberOrganization
 from registration.models import Accreditation, AccreditationKind, Delegate
@@ -516,15 +516,20 @@ def cast_ballots(
         poll = (
             Poll.objects.select_for_update(no_key=True)
             .select_related("motion", "motion__body", "motion__body__assembly")
-            .get(pk=poll.pk)
+            .filter(pk=poll.pk, assembly_id=poll.assembly_id)
+            .first()
         )
+        if poll is None:
+            raise NotFound()
         if poll.state != PollState.OPEN or poll.kind == PollKind.HAND:
             raise PollNotOpen()
         if poll.closes_at and timezone.now() >= poll.closes_at:
             raise PollNotOpen(_("The voting time is over."))
         routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
         if members is None:
-            wanted = sorted(set(routes) - members_voted(poll, list(routes)))
+            # One member: let the unique constraint answer; several: skip those already voted.
+            voted = members_voted(poll, list(routes)) if len(routes) > 1 else set()
+            wanted = sorted(set(routes) - voted)
             if routes and not wanted:
                 raise AlreadyVoted()
         else:
@@ -535,6 +540,8 @@ def cast_ballots(
             raise NotRepresented()
         for member_id in wanted:
             blocked = routes[member_id].blocked
+            if blocked and members_voted(poll, [member_id]):
+                raise AlreadyVoted()
             if blocked == "not_present":
                 raise NotPresent()
             if blocked == "delegate_present":
@@ -548,7 +555,8 @@ def cast_ballots(
         for member_id in wanted:
             route = routes[member_id]
             try:
-                with transaction.atomic():
+                # No savepoint: a duplicate aborts the whole action, which rolls back entirely.
+                with transaction.atomic(savepoint=False):
                     VoteCast.objects.create(poll=poll, member_id=member_id, cast_by=delegate)
             except IntegrityError:
                 raise AlreadyVoted(
