@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization, Region, Role, StaffRole
@@ -183,34 +183,56 @@ class Route:
     blocked: str | None  # None, "not_present" or "delegate_present"
 
 
+def _counts_as_present(assembly: Assembly, delegate: Delegate) -> bool:
+    try:
+        presence = delegate.presence
+    except DelegatePresence.DoesNotExist:
+        return False
+    return presence.in_hall or (assembly.online_presence_counts and presence.online)
+
+
+def _seats_of(body: GoverningBody, member_ids: list[int]) -> dict[int, int]:
+    """Which of these members sit in the body, with their weights, in one query."""
+    if body.kind == BodyKind.LISTED:
+        return dict(
+            BodySeat.objects.filter(body=body, member_id__in=member_ids).values_list(
+                "member_id", "weight"
+            )
+        )
+    weight = BodySeat.objects.filter(body=body, member_id=OuterRef("pk")).values("weight")[:1]
+    rows = (
+        electorate(body)
+        .filter(pk__in=member_ids)
+        .annotate(seat_weight=Subquery(weight))
+        .values_list("pk", "seat_weight")
+    )
+    return {pk: seat_weight or 1 for pk, seat_weight in rows}
+
+
 def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
     """Members of the poll's body this delegate may vote for, with any reason it cannot now."""
     if delegate.state != RegistrationState.APPROVED:
         return []
     body = poll.motion.body
     assembly = body.assembly
-    candidates: list[tuple[int, str]] = []
-    accreditation = Accreditation.objects.filter(
-        assembly=assembly, delegate=delegate, ended_at__isnull=True
-    ).first()
-    if accreditation is not None:
-        candidates.append((accreditation.member_id, accreditation.kind))
-        if accreditation.kind == AccreditationKind.VOTING:
-            for member_id in (
-                active_proxies(assembly).filter(holder=delegate).values_list("member_id", flat=True)
-            ):
-                candidates.append((member_id, "proxy"))
-    if not candidates:
-        return []
-    in_body = set(
-        electorate(body).filter(pk__in=[m for m, _via in candidates]).values_list("pk", flat=True)
+    accreditation = (
+        Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
+        .select_related("member")
+        .order_by()
+        .first()
     )
-    weights = seat_weights(body)
-    members = MemberOrganization.objects.in_bulk([m for m, _via in candidates])
-    self_present = delegate_is_present(assembly=assembly, delegate_id=delegate.pk)
+    if accreditation is None:
+        return []
+    candidates: list[tuple[MemberOrganization, str]] = [(accreditation.member, accreditation.kind)]
+    if accreditation.kind == AccreditationKind.VOTING and assembly.proxies_allowed:
+        # Proxies count only while the assembly allows them.
+        for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member"):
+            candidates.append((proxy.member, "proxy"))
+    seats = _seats_of(body, [member.pk for member, _via in candidates])
+    self_present = _counts_as_present(assembly, delegate)
     routes = []
-    for member_id, via in candidates:
-        if member_id not in in_body:
+    for member, via in candidates:
+        if member.pk not in seats:
             continue
         blocked = None
         if body.presence_required and not self_present:
@@ -219,7 +241,7 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
             voting_delegate = (
                 Accreditation.objects.filter(
                     assembly=assembly,
-                    member_id=member_id,
+                    member=member,
                     kind=AccreditationKind.VOTING,
                     ended_at__isnull=True,
                 )
@@ -230,7 +252,7 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
                 assembly=assembly, delegate_id=voting_delegate
             ):
                 blocked = "delegate_present"
-        routes.append(Route(members[member_id], via, weights.get(member_id, 1), blocked))
+        routes.append(Route(member, via, seats[member.pk], blocked))
     return routes
 
 
@@ -246,13 +268,17 @@ def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> 
     """The delegate record through which this user votes; desk staff never vote."""
     if not user.is_authenticated:
         return None
-    if StaffRole.objects.filter(assembly=assembly, user=user, role=Role.DESK).exists():
-        return None
-    return (
+    desk = StaffRole.objects.filter(assembly=assembly, user=user, role=Role.DESK)
+    delegate = (
         Delegate.objects.filter(assembly=assembly, user=user, state=RegistrationState.APPROVED)
+        .annotate(is_desk=Exists(desk))
         .select_related("member")
+        .order_by()
         .first()
     )
+    if delegate is None or delegate.is_desk:
+        return None
+    return delegate
 
 
 # --- polls --------------------------------------------------------------------------------------

@@ -514,7 +514,7 @@ def cast_ballots(
     """
     with transaction.atomic():
         poll = (
-            Poll.objects.select_for_update(no_key=True)
+            Poll.objects.select_for_update(no_key=True, of=("self",))
             .select_related("motion", "motion__body", "motion__body__assembly")
             .filter(pk=poll.pk, assembly_id=poll.assembly_id)
             .first()
@@ -525,6 +525,8 @@ def cast_ballots(
             raise PollNotOpen()
         if poll.closes_at and timezone.now() >= poll.closes_at:
             raise PollNotOpen(_("The voting time is over."))
+        # Fresh presence: the caller's object may predate a scan.
+        delegate = Delegate.objects.select_related("presence").get(pk=delegate.pk)
         routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
         if members is None:
             # One member: let the unique constraint answer; several: skip those already voted.

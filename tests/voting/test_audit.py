@@ -130,7 +130,8 @@ def test_observer_verifies_the_export_offline_with_the_standard_library(publishe
     assert ok.returncode == 0, ok.stdout
     assert "0 problems" in ok.stdout
     data = json.loads(export.read_text())
-    data["polls"][0]["ballots"][0]["choices"] = ["no"]
+    ballot = data["polls"][0]["ballots"][0]
+    ballot["choices"] = ["yes"] if ballot["choices"] == ["no"] else ["no"]
     export.write_text(json.dumps(data))
     bad = subprocess.run(
         [sys.executable, "-I", str(VERIFIER), str(export)], capture_output=True, text=True
