@@ -170,3 +170,61 @@ def test_secretariat_confirms_online_presence(assembly, body, voters, secretaria
     secretariat_client.post(page("voting-presence"), {"delegate": voters[0].pk, "present": "1"})
     html = secretariat_client.get(page("voting-presence")).content.decode()
     assert "1 of 5 voting members present" in html
+
+
+def test_online_delegate_checks_in_online_and_counts_for_quorum(assembly, body, voters):
+    delegate = voters[0]
+    delegate.attendance = "online"
+    delegate.save()
+    client = client_for(delegate.user)
+    assert "I am present online" in client.get(page("delegate-home")).content.decode()
+    client.post(page("voting-online-checkin"), {"present": "1"})
+    from voting.selectors import quorum_snapshot
+
+    assert quorum_snapshot(body)["present"] == 1
+
+
+def test_online_check_in_is_refused_when_the_setting_is_off(assembly, body, voters, settings):
+    settings.VOTING_SELF_ONLINE_CHECKIN = False
+    response = client_for(voters[0].user).post(page("voting-online-checkin"), {"present": "1"})
+    assert response.status_code == 403
+
+
+def test_secretariat_records_approves_and_revokes_a_proxy_on_the_page(
+    assembly, body, voters, secretariat_client
+):
+    from tests.factories import MemberFactory
+    from voting.models import Proxy
+
+    assembly.proxies_allowed = True
+    assembly.save()
+    member = MemberFactory()
+    secretariat_client.post(
+        page("voting-proxies"), {"action": "request", "member": member.pk, "holder": voters[0].pk}
+    )
+    proxy = Proxy.objects.get()
+    secretariat_client.post(page("voting-proxies"), {"action": "approve", "proxy": proxy.pk})
+    proxy.refresh_from_db()
+    assert proxy.state == "approved"
+    html = secretariat_client.get(page("voting-proxies")).content.decode()
+    assert member.name in html
+    secretariat_client.post(page("voting-proxies"), {"action": "revoke", "proxy": proxy.pk})
+    proxy.refresh_from_db()
+    assert proxy.state == "revoked"
+
+
+def test_chair_prepares_a_runoff_from_the_console(body, present_voters, chair_user, chair_client):
+    from tests.voting.factories import election
+
+    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=1)
+    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    for delegate, choice in zip(
+        present_voters, [ids[0], ids[0], ids[1], ids[1], ids[2]], strict=True
+    ):
+        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
+    close_poll(poll=poll, by=chair_user)
+    html = chair_client.get(page("voting-console")).content.decode()
+    assert "Runoff for 1 seat among Kampala, São Paulo" in html
+    chair_client.post(page("voting-action", poll.pk, "runoff"))
+    assert poll.runoffs.get().state == PollState.DRAFT
