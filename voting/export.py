@@ -4,8 +4,7 @@ from typing import Any
 
 from assembly.models import Assembly
 from voting.models import AuditEntry, AuditHead, Poll, PollKind
-from voting.selectors import poll_candidate_ids, poll_mode
-from voting.services import ballot_rows
+from voting.services import ballot_rows, poll_facts
 
 
 def audit_export(assembly: Assembly) -> dict[str, Any]:
@@ -19,18 +18,8 @@ def audit_export(assembly: Assembly) -> dict[str, Any]:
                 "id": poll.pk,
                 "title": motion.title,
                 "round": poll.round,
-                "kind": poll.kind,
                 "state": poll.state,
-                "mode": poll_mode(poll),
-                "candidates": poll_candidate_ids(poll),
-                "majority": motion.majority,
-                "abstentions_in_base": motion.abstentions_in_base,
-                "seats": poll.seats,
-                "runoff_rule": motion.runoff_rule,
-                "present_weight_at_close": (poll.at_close or {})
-                .get("quorum", {})
-                .get("present_weight", 0),
-                "hand_counts": poll.hand_counts,
+                **poll_facts(poll),
                 "result": poll.result,
                 "ballots": [] if poll.kind == PollKind.HAND else ballot_rows(poll),
             }

@@ -57,7 +57,7 @@ from voting.selectors import (
     quorum_snapshot,
     voting_routes,
 )
-from voting.verify import ballot_hash, compute_result, receipt_hash, tally
+from voting.verify import ballot_hash, receipt_hash, result_for_poll
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed back
 
@@ -254,9 +254,11 @@ def _shuffle_ballots(poll: Poll) -> None:
     Ballot.objects.bulk_create(rows)
 
 
-def _poll_facts(poll: Poll) -> dict[str, Any]:
+def poll_facts(poll: Poll) -> dict[str, Any]:
+    """What the tally needs to know about a poll, as in the audit export."""
     motion = poll.motion
     return {
+        "kind": poll.kind,
         "mode": poll_mode(poll),
         "candidates": poll_candidate_ids(poll),
         "majority": motion.majority,
@@ -264,24 +266,18 @@ def _poll_facts(poll: Poll) -> dict[str, Any]:
         "seats": poll.seats,
         "runoff_rule": motion.runoff_rule,
         "present_weight_at_close": (poll.at_close or {}).get("quorum", {}).get("present_weight", 0),
+        "hand_counts": poll.hand_counts,
     }
 
 
-def _result_from_ballots(poll: Poll) -> dict[str, Any]:
-    facts = _poll_facts(poll)
-    ballots = Ballot.objects.filter(poll=poll).values("choices", "weight")
-    counts, cast = tally(mode=facts["mode"], candidates=facts["candidates"], ballots=ballots)
-    return compute_result(
-        mode=facts["mode"],
-        candidates=facts["candidates"],
-        counts=counts,
-        cast=cast,
-        majority=facts["majority"],
-        abstentions_in_base=facts["abstentions_in_base"],
-        present=facts["present_weight_at_close"],
-        seats=facts["seats"],
-        runoff_rule=facts["runoff_rule"],
+def _result(poll: Poll) -> dict[str, Any]:
+    """The result from the ballots (or the entered counts), by the same code observers run."""
+    ballots = (
+        []
+        if poll.kind == PollKind.HAND
+        else list(Ballot.objects.filter(poll=poll).values("choices", "weight"))
     )
+    return result_for_poll(poll_facts(poll), ballots)
 
 
 def ballot_rows(poll: Poll) -> list[dict[str, Any]]:
@@ -321,7 +317,7 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
             if poll.kind == PollKind.SECRET:
                 _shuffle_ballots(poll)
             seal = [[row["id"], ballot_hash(row)] for row in ballot_rows(poll)]
-            poll.result = _result_from_ballots(poll)
+            poll.result = _result(poll)
         poll.save()
         append_audit(
             assembly_id=poll.assembly_id,
@@ -402,18 +398,7 @@ def confirm_hand_counts(*, poll: Poll, by: AbstractBaseUser) -> Poll:
         poll = _locked(poll)
         if poll.kind != PollKind.HAND or poll.state != PollState.CLOSED or not poll.hand_counts:
             raise WrongPollState(_("There are no entered counts to confirm."))
-        facts = _poll_facts(poll)
-        poll.result = compute_result(
-            mode=facts["mode"],
-            candidates=facts["candidates"],
-            counts=poll.hand_counts["counts"],
-            cast=poll.hand_counts["ballots"],
-            majority=facts["majority"],
-            abstentions_in_base=facts["abstentions_in_base"],
-            present=facts["present_weight_at_close"],
-            seats=facts["seats"],
-            runoff_rule=facts["runoff_rule"],
-        )
+        poll.result = _result(poll)
         poll.hand_counts_confirmed_by = by
         poll.save()
         append_audit(

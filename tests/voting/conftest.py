@@ -40,3 +40,13 @@ def motion(body):
 @pytest.fixture
 def open_secret_poll(motion, present_voters, chair_user):
     return open_poll(poll=draft_poll(motion), by=chair_user)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Messages that reach the channel layer (group, event, payload), in order."""
+    from assembly import live
+
+    messages = []
+    monkeypatch.setattr(live, "send_now", lambda **message: messages.append(message))
+    return messages

@@ -55,3 +55,15 @@ def election(body, *, names, seats=1, code="elec", majority="absolute_cast"):
 
 def draft_poll(motion, kind=PollKind.SECRET, **kwargs):
     return create_poll(motion=motion, kind=kind, **kwargs)
+
+
+def election_without_majority(body, voters, chair):
+    """A one-seat election closed with 2-2-1 votes: nobody reaches the absolute majority."""
+    from voting.services import cast_ballots, close_poll, open_poll
+
+    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=1)
+    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
+    poll = open_poll(poll=draft_poll(motion), by=chair)
+    for delegate, choice in zip(voters, [ids[0], ids[0], ids[1], ids[1], ids[2]], strict=True):
+        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
+    return close_poll(poll=poll, by=chair), ids

@@ -160,18 +160,10 @@ def test_proxies_refused_when_the_assembly_does_not_allow_them(
 
 
 def test_turnout_is_broadcast_to_the_poll_group_without_choices(
-    open_secret_poll, present_voters, django_capture_on_commit_callbacks
+    open_secret_poll, present_voters, sent, django_capture_on_commit_callbacks
 ):
-    from assembly import live
-
-    sent = []
-    original = live.send_now
-    live.send_now = lambda **kw: sent.append(kw)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
-    finally:
-        live.send_now = original
+    with django_capture_on_commit_callbacks(execute=True):
+        cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
     assert sent == [
         {
             "group": f"poll.{open_secret_poll.pk}",

@@ -214,16 +214,9 @@ def test_secretariat_records_approves_and_revokes_a_proxy_on_the_page(
 
 
 def test_chair_prepares_a_runoff_from_the_console(body, present_voters, chair_user, chair_client):
-    from tests.voting.factories import election
+    from tests.voting.factories import election_without_majority
 
-    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=1)
-    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
-    poll = open_poll(poll=draft_poll(motion), by=chair_user)
-    for delegate, choice in zip(
-        present_voters, [ids[0], ids[0], ids[1], ids[1], ids[2]], strict=True
-    ):
-        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
-    close_poll(poll=poll, by=chair_user)
+    poll, _ids = election_without_majority(body, present_voters, chair_user)
     html = chair_client.get(page("voting-console")).content.decode()
     assert "Runoff for 1 seat among Kampala, São Paulo" in html
     chair_client.post(page("voting-action", poll.pk, "runoff"))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.voting.factories import draft_poll, election
+from tests.voting.factories import draft_poll, election_without_majority
 from voting.errors import CountsNotConfirmed, DomainError, NoQuorum, TooEarly, WrongPollState
 from voting.models import AuditEntry, Poll, PollKind, PollState
 from voting.services import (
@@ -118,14 +118,7 @@ def test_hand_counts_that_do_not_add_up_are_refused(motion, present_voters, chai
 def test_missing_majority_creates_a_draft_runoff_among_the_leading(
     body, present_voters, chair_user
 ):
-    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=1)
-    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
-    poll = open_poll(poll=draft_poll(motion), by=chair_user)
-    for delegate, choice in zip(
-        present_voters, [ids[0], ids[0], ids[1], ids[1], ids[2]], strict=True
-    ):
-        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
-    close_poll(poll=poll, by=chair_user)
+    poll, ids = election_without_majority(body, present_voters, chair_user)
     publish_poll(poll=poll, by=chair_user)
     runoff = poll.runoffs.get()
     assert runoff.state == PollState.DRAFT

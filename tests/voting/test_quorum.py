@@ -118,18 +118,10 @@ def test_scan_work_does_not_grow_with_the_number_of_members(assembly):
 
 
 def test_scan_broadcasts_full_quorum_state_after_commit(
-    body, voters, django_capture_on_commit_callbacks
+    body, voters, sent, django_capture_on_commit_callbacks
 ):
-    sent = []
-    from assembly import live
-
-    original = live.send_now
-    live.send_now = lambda **kw: sent.append(kw)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            record_hall_entry(delegate=voters[0], at=now())
-    finally:
-        live.send_now = original
+    with django_capture_on_commit_callbacks(execute=True):
+        record_hall_entry(delegate=voters[0], at=now())
     quorum_messages = [m for m in sent if m["event"] == "quorum.changed"]
     assert len(quorum_messages) == 1
     message = quorum_messages[0]
