@@ -389,6 +389,7 @@ def enter_hand_counts(
             event="poll.counts_entered",
             data={"poll": poll.pk, "by": by.pk, "counts": poll.hand_counts},
         )
+        _broadcast_poll(poll)
     return poll
 
 
@@ -406,6 +407,7 @@ def confirm_hand_counts(*, poll: Poll, by: AbstractBaseUser) -> Poll:
             event="poll.counts_confirmed",
             data={"poll": poll.pk, "by": by.pk, "result": poll.result},
         )
+        _broadcast_poll(poll)
     return poll
 
 

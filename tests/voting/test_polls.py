@@ -124,3 +124,16 @@ def test_missing_majority_creates_a_draft_runoff_among_the_leading(
     assert runoff.state == PollState.DRAFT
     assert runoff.round == 2
     assert sorted(str(c.pk) for c in runoff.candidates.all()) == sorted(ids[:2])
+
+
+def test_close_due_polls_command_closes_only_polls_past_their_countdown(
+    motion, present_voters, chair_user, capsys
+):
+    from django.core.management import call_command
+
+    due = open_poll(poll=draft_poll(motion, close_after_seconds=30), by=chair_user)
+    Poll.objects.filter(pk=due.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    call_command("close_due_polls")
+    due.refresh_from_db()
+    assert due.state == PollState.CLOSED
+    assert f"closed poll {due.pk}" in capsys.readouterr().out
