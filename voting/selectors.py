@@ -215,9 +215,10 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
         return []
     body = poll.motion.body
     assembly = body.assembly
+    # The delegate's presence comes fresh with the accreditation: callers may hold a stale one.
     accreditation = (
         Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
-        .select_related("member")
+        .select_related("member", "delegate__presence")
         .order_by()
         .first()
     )
@@ -229,7 +230,7 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
         for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member"):
             candidates.append((proxy.member, "proxy"))
     seats = _seats_of(body, [member.pk for member, _via in candidates])
-    self_present = _counts_as_present(assembly, delegate)
+    self_present = _counts_as_present(assembly, accreditation.delegate)
     routes = []
     for member, via in candidates:
         if member.pk not in seats:

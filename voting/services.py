@@ -1,5 +1,6 @@
 """Writes of the voting app: bodies, motions, polls and their states, ballots, counts, proxies."""
 
+import json
 import random
 import secrets
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -491,6 +492,38 @@ def clean_choices(*, poll: Poll, choices: list[str]) -> list[str]:
     return sorted(choices, key=options.index)
 
 
+def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> None:
+    """Insert who voted and what was voted; on PostgreSQL in one round trip.
+
+    No savepoint: a duplicate (the unique constraint) aborts the whole action, which rolls back.
+    """
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=False):
+            cast.save(force_insert=True)
+            ballot.save(force_insert=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH cast_row AS (INSERT INTO {VoteCast._meta.db_table} "  # noqa: S608 - table names
+            "(id, poll_id, member_id, cast_by_id) VALUES (%s, %s, %s, %s) RETURNING 1) "
+            f"INSERT INTO {Ballot._meta.db_table} "
+            "(id, poll_id, choices, weight, receipt_hash, member_id) "
+            "SELECT %s, %s, %s::jsonb, %s, %s, %s FROM cast_row",
+            [
+                cast.pk,
+                cast.poll_id,
+                cast.member_id,
+                cast.cast_by_id,
+                ballot.pk,
+                ballot.poll_id,
+                json.dumps(ballot.choices),
+                ballot.weight,
+                ballot.receipt_hash,
+                ballot.member_id,
+            ],
+        )
+
+
 def cast_ballots(
     *, poll: Poll, delegate: Delegate, choices: list[str], members: list[int] | None = None
 ) -> list[Receipt]:
@@ -512,8 +545,6 @@ def cast_ballots(
             raise PollNotOpen()
         if poll.closes_at and timezone.now() >= poll.closes_at:
             raise PollNotOpen(_("The voting time is over."))
-        # Fresh presence: the caller's object may predate a scan.
-        delegate = Delegate.objects.select_related("presence").get(pk=delegate.pk)
         routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
         if members is None:
             # One member: let the unique constraint answer; several: skip those already voted.
@@ -543,23 +574,23 @@ def cast_ballots(
         weight_total = 0
         for member_id in wanted:
             route = routes[member_id]
-            try:
-                # No savepoint: a duplicate aborts the whole action, which rolls back entirely.
-                with transaction.atomic(savepoint=False):
-                    VoteCast.objects.create(poll=poll, member_id=member_id, cast_by=delegate)
-            except IntegrityError:
-                raise AlreadyVoted(
-                    _("A ballot has already been counted for %(member)s in this poll.")
-                    % {"member": route.member.name}
-                ) from None
             code = new_receipt_code()
-            ballot = Ballot.objects.create(
+            ballot = Ballot(
                 poll=poll,
                 choices=choices,
                 weight=route.weight,
                 receipt_hash=receipt_hash(code),
                 member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
             )
+            try:
+                _insert_cast_and_ballot(
+                    cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate), ballot=ballot
+                )
+            except IntegrityError:
+                raise AlreadyVoted(
+                    _("A ballot has already been counted for %(member)s in this poll.")
+                    % {"member": route.member.name}
+                ) from None
             weight_total += route.weight
             data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
             if poll.kind == PollKind.ROLL_CALL:
