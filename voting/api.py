@@ -33,7 +33,7 @@ from voting.selectors import (
     polls_for,
     receipt_list,
     result_lines,
-    voter_for,
+    voter_at,
 )
 
 router = Router(tags=["voting"])
@@ -199,13 +199,13 @@ def confirm_counts(request: HttpRequest, slug: str, poll_id: int) -> dict:
 )
 def cast_ballot(request: HttpRequest, slug: str, poll_id: int, payload: BallotIn) -> Status:
     """Cast one ballot per member you represent (or those listed); returns one receipt each."""
-    assembly = get_assembly(slug)
-    delegate = voter_for(user=request.user, assembly=assembly)
+    delegate = voter_at(user=request.user, slug=slug)
     if delegate is None:
+        get_assembly(slug)  # an unknown assembly answers not_found
         raise Forbidden()
     # The service loads and locks the poll (within this assembly).
     receipts = services.cast_ballots(
-        poll=Poll(pk=poll_id, assembly=assembly),
+        poll=Poll(pk=poll_id, assembly=delegate.assembly),
         delegate=delegate,
         choices=payload.choices,
         members=payload.members,

@@ -216,20 +216,34 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
     body = poll.motion.body
     assembly = body.assembly
     # The delegate's presence comes fresh with the accreditation: callers may hold a stale one.
+    seat_weight = BodySeat.objects.filter(body=body, member_id=OuterRef("member_id"))
+    in_body = (
+        Exists(seat_weight)
+        if body.kind == BodyKind.LISTED
+        else Exists(electorate(body).filter(pk=OuterRef("member_id")))
+    )
     accreditation = (
         Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
         .select_related("member", "delegate__presence")
+        .annotate(in_body=in_body, seat_weight=Subquery(seat_weight.values("weight")[:1]))
         .order_by()
         .first()
     )
     if accreditation is None:
         return []
     candidates: list[tuple[MemberOrganization, str]] = [(accreditation.member, accreditation.kind)]
+    seats = (
+        {accreditation.member_id: accreditation.seat_weight or 1} if accreditation.in_body else {}
+    )
     if accreditation.kind == AccreditationKind.VOTING and assembly.proxies_allowed:
         # Proxies count only while the assembly allows them.
-        for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member"):
-            candidates.append((proxy.member, "proxy"))
-    seats = _seats_of(body, [member.pk for member, _via in candidates])
+        proxied = [
+            proxy.member
+            for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member")
+        ]
+        candidates += [(member, "proxy") for member in proxied]
+        if proxied:
+            seats.update(_seats_of(body, [member.pk for member in proxied]))
     self_present = _counts_as_present(assembly, accreditation.delegate)
     routes = []
     for member, via in candidates:
@@ -265,21 +279,32 @@ def members_voted(poll: Poll, member_ids: list[int]) -> set[int]:
     )
 
 
-def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> Delegate | None:
-    """The delegate record through which this user votes; desk staff never vote."""
-    if not user.is_authenticated:
-        return None
-    desk = StaffRole.objects.filter(assembly=assembly, user=user, role=Role.DESK)
+def _voter(user: AbstractBaseUser, **assembly: Any) -> Delegate | None:
+    desk = StaffRole.objects.filter(assembly_id=OuterRef("assembly_id"), user=user, role=Role.DESK)
     delegate = (
-        Delegate.objects.filter(assembly=assembly, user=user, state=RegistrationState.APPROVED)
+        Delegate.objects.filter(user=user, state=RegistrationState.APPROVED, **assembly)
         .annotate(is_desk=Exists(desk))
-        .select_related("member")
+        .select_related("member", "assembly")
         .order_by()
         .first()
     )
     if delegate is None or delegate.is_desk:
         return None
     return delegate
+
+
+def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> Delegate | None:
+    """The delegate record through which this user votes; desk staff never vote."""
+    if not user.is_authenticated:
+        return None
+    return _voter(user, assembly=assembly)
+
+
+def voter_at(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Delegate | None:
+    """voter_for by the assembly's slug, in one query (the ballot endpoint's hot path)."""
+    if not user.is_authenticated:
+        return None
+    return _voter(user, assembly__slug=slug)
 
 
 # --- polls --------------------------------------------------------------------------------------

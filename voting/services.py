@@ -492,23 +492,31 @@ def clean_choices(*, poll: Poll, choices: list[str]) -> list[str]:
     return sorted(choices, key=options.index)
 
 
-def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> None:
-    """Insert who voted and what was voted; on PostgreSQL in one round trip.
+def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> tuple[int, int]:
+    """Insert who voted and what was voted, count it in the turnout; return the new turnout.
 
-    No savepoint: a duplicate (the unique constraint) aborts the whole action, which rolls back.
+    On PostgreSQL one statement (one round trip). No savepoint: a duplicate (the unique
+    constraint) aborts the whole action, which rolls back.
     """
     if connection.vendor != "postgresql":
         with transaction.atomic(savepoint=False):
             cast.save(force_insert=True)
             ballot.save(force_insert=True)
-        return
+            Poll.objects.filter(pk=cast.poll_id).update(
+                turnout=F("turnout") + 1, turnout_weight=F("turnout_weight") + ballot.weight
+            )
+        return Poll.objects.filter(pk=cast.poll_id).values_list("turnout", "turnout_weight")[0]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH cast_row AS (INSERT INTO {VoteCast._meta.db_table} "  # noqa: S608 - table names
-            "(id, poll_id, member_id, cast_by_id) VALUES (%s, %s, %s, %s) RETURNING 1) "
-            f"INSERT INTO {Ballot._meta.db_table} "
+            "(id, poll_id, member_id, cast_by_id) VALUES (%s, %s, %s, %s) RETURNING 1), "
+            f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
             "(id, poll_id, choices, weight, receipt_hash, member_id) "
-            "SELECT %s, %s, %s::jsonb, %s, %s, %s FROM cast_row",
+            "SELECT %s, %s, %s::jsonb, %s, %s, %s FROM cast_row RETURNING weight) "
+            f"UPDATE {Poll._meta.db_table} SET turnout = turnout + 1, "
+            "turnout_weight = turnout_weight + (SELECT weight FROM ballot_row) "
+            "WHERE id = %s AND EXISTS (SELECT 1 FROM ballot_row) "
+            "RETURNING turnout, turnout_weight",
             [
                 cast.pk,
                 cast.poll_id,
@@ -520,8 +528,11 @@ def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> None:
                 ballot.weight,
                 ballot.receipt_hash,
                 ballot.member_id,
+                cast.poll_id,
             ],
         )
+        turnout, turnout_weight = cursor.fetchone()
+    return turnout, turnout_weight
 
 
 def cast_ballots(
@@ -571,7 +582,6 @@ def cast_ballots(
         choices = clean_choices(poll=poll, choices=choices)
         words = [o["label"] for o in _options(poll) if o["value"] in choices]
         receipts = []
-        weight_total = 0
         for member_id in wanted:
             route = routes[member_id]
             code = new_receipt_code()
@@ -583,7 +593,7 @@ def cast_ballots(
                 member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
             )
             try:
-                _insert_cast_and_ballot(
+                turnout = _insert_cast_and_ballot(
                     cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate), ballot=ballot
                 )
             except IntegrityError:
@@ -591,7 +601,6 @@ def cast_ballots(
                     _("A ballot has already been counted for %(member)s in this poll.")
                     % {"member": route.member.name}
                 ) from None
-            weight_total += route.weight
             data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
             if poll.kind == PollKind.ROLL_CALL:
                 data["ballot"] = str(ballot.pk)
@@ -608,18 +617,14 @@ def cast_ballots(
                 )
             append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
             receipts.append(Receipt(route.member.name, code, choices, words))
-        Poll.objects.filter(pk=poll.pk).update(
-            turnout=F("turnout") + len(wanted), turnout_weight=F("turnout_weight") + weight_total
-        )
-        eligible = (poll.at_open or {}).get("electorate", {}).get("count")
         broadcast_on_commit(
             group=f"poll.{poll.pk}",
             event="poll.turnout",
             payload={
                 "poll": poll.pk,
-                "turnout": poll.turnout + len(wanted),
-                "turnout_weight": poll.turnout_weight + weight_total,
-                "eligible": eligible,
+                "turnout": turnout[0],
+                "turnout_weight": turnout[1],
+                "eligible": (poll.at_open or {}).get("electorate", {}).get("count"),
             },
         )
     return receipts
