@@ -138,3 +138,27 @@ def test_observer_verifies_the_export_offline_with_the_standard_library(publishe
     )
     assert bad.returncode == 1
     assert "edited after the poll closed" in bad.stdout
+
+
+def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
+    motion, present_voters, chair_user, capsys
+):
+    from tests.voting.factories import draft_poll
+    from voting.models import Poll, PollKind
+    from voting.services import confirm_hand_counts, enter_hand_counts, open_poll
+
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    close_poll(poll=poll, by=chair_user)
+    status, out = verify(capsys)
+    assert status == 0
+    assert "counts not entered yet" in out
+    enter_hand_counts(poll=poll, by=chair_user, counts={"yes": 3, "no": 2, "abstain": 0}, ballots=5)
+    confirm_hand_counts(poll=poll, by=chair_user)
+    publish_poll(poll=poll, by=chair_user)
+    assert verify(capsys)[0] == 0
+    Poll.objects.filter(pk=poll.pk).update(
+        hand_counts={"counts": {"yes": 2, "no": 3, "abstain": 0}, "ballots": 5}
+    )
+    status, out = verify(capsys)
+    assert status == 1
+    assert "no longer give the published result" in out
