@@ -24,6 +24,7 @@ from voting.selectors import (
     can_see_results,
     members_voted,
     open_polls,
+    poll_mode,
     poll_options,
     polls_for,
     receipt_list,
@@ -63,7 +64,7 @@ def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
         "blocked": [r for r in routes if r.member.pk not in voted and r.blocked],
         "voted": [r for r in routes if r.member.pk in voted],
         "options": poll_options(poll),
-        "multi": poll.seats > 1 and len(poll_options(poll)) > 4,
+        "multi": poll.seats > 1 and poll_mode(poll) == "candidates",
         "seconds_left": seconds_left(poll),
     }
 
@@ -106,8 +107,10 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
             "voting/receipt.html",
             {"assembly": assembly, "poll": poll, "receipts": [r.__dict__ for r in receipts]},
         )
-    if not choices or any(c not in labels for c in choices):
-        messages.error(request, _("Choose one of the options first."))
+    try:
+        choices = services.clean_choices(poll=poll, choices=choices)
+    except DomainError as error:
+        messages.error(request, error.detail)
         return redirect("voting-ballot", slug=assembly.slug)
     return render(
         request,

@@ -221,3 +221,23 @@ def test_chair_prepares_a_runoff_from_the_console(body, present_voters, chair_us
     assert "Runoff for 1 seat among Kampala, São Paulo" in html
     chair_client.post(page("voting-action", poll.pk, "runoff"))
     assert poll.runoffs.get().state == PollState.DRAFT
+
+
+def test_two_seat_election_lets_a_voter_tick_two_candidates_and_refuses_three(
+    body, present_voters, chair_user
+):
+    from tests.voting.factories import election
+
+    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=2)
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
+    client = client_for(present_voters[0].user)
+    html = client.get(page("voting-ballot")).content.decode()
+    assert "Choose up to 2 candidates" in html
+    assert html.count('type="checkbox" name="choice"') == 3
+    too_many = client.get(page("voting-confirm", poll.pk), {"choice": ids}, follow=True)
+    assert "Choose at most 2 candidates." in too_many.content.decode()
+    confirm = client.get(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    assert "Confirm: Kampala, São Paulo" in confirm
+    receipt = client.post(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    assert "Kampala, São Paulo." in receipt
