@@ -218,3 +218,5 @@ CACHES["agenda-feeds"] = (
 # --- badges ---
 
 # --- voting ---
+# Online delegates may mark themselves present (else only the secretariat confirms them).
+VOTING_SELF_ONLINE_CHECKIN = env_bool("VOTING_SELF_ONLINE_CHECKIN", True)

@@ -1,10 +1,13 @@
-"""Voting: presence of delegates at the voting checkpoint (more models arrive with polls)."""
+"""Voting: governing bodies, presence and quorum, proxies, motions, polls, ballots, audit log."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly
+from assembly.models import Assembly, MemberOrganization
 from registration.models import Delegate
 
 
@@ -31,3 +34,375 @@ class DelegatePresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegate}: {'in' if self.in_hall else 'out'}"
+
+
+class BodyKind(models.TextChoices):
+    GENERAL_ASSEMBLY = "general_assembly", _("General Assembly (the assembly's electorate rule)")
+    LISTED = "listed", _("Listed member organizations")
+
+
+class GoverningBody(models.Model):
+    """Who votes in a poll: the General Assembly (by rule) or a body with listed members."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="bodies")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
+    presence_required = models.BooleanField(
+        _("only present members vote"),
+        default=True,
+        help_text=_("A member's ballot is accepted only while it counts as present."),
+    )
+
+    class Meta:
+        ordering = ["assembly", "kind", "name"]
+        verbose_name = _("governing body")
+        verbose_name_plural = _("governing bodies")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "code"], name="body_code_unique"),
+            models.UniqueConstraint(
+                fields=["assembly"],
+                condition=Q(kind="general_assembly"),
+                name="one_general_assembly_body_per_assembly",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodySeat(models.Model):
+    """A listed member of a body, or a weight other than 1 for a General Assembly member."""
+
+    body = models.ForeignKey(GoverningBody, on_delete=models.CASCADE, related_name="seats")
+    member = models.ForeignKey(MemberOrganization, on_delete=models.CASCADE, related_name="+")
+    weight = models.PositiveSmallIntegerField(_("votes"), default=1)
+
+    class Meta:
+        ordering = ["body", "member__name"]
+        verbose_name = _("body seat")
+        verbose_name_plural = _("body seats")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "member"], name="one_seat_per_member"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="seat_weight_at_least_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} in {self.body}"
+
+
+class MemberPresence(models.Model):
+    """Whether a member counts as present: kept current on every delegate presence change."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(MemberOrganization, on_delete=models.CASCADE, related_name="+")
+    present = models.BooleanField(default=False)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("member presence")
+        verbose_name_plural = _("member presences")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "member"], name="one_presence_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {'present' if self.present else 'absent'}"
+
+
+class QuorumStatus(models.TextChoices):
+    NOT_REACHED = "not_reached", _("No quorum yet")
+    REACHED = "reached", _("Quorum")
+    LOST = "lost", _("Quorum lost")
+
+
+class BodyQuorum(models.Model):
+    """A body's running quorum figures, adjusted by one member at a time under a row lock."""
+
+    body = models.OneToOneField(GoverningBody, on_delete=models.CASCADE, related_name="quorum")
+    eligible = models.PositiveIntegerField(default=0)
+    eligible_weight = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    present_weight = models.PositiveIntegerField(default=0)
+    present_population = models.PositiveBigIntegerField(default=0)
+    eligible_population = models.PositiveBigIntegerField(default=0)
+    # {region: [present, eligible]}
+    by_region = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=20, choices=QuorumStatus.choices, default=QuorumStatus.NOT_REACHED
+    )
+    ever_reached = models.BooleanField(default=False)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("quorum")
+        verbose_name_plural = _("quorums")
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.present}/{self.eligible}"
+
+
+class ProxyState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Proxy(models.Model):
+    """Member `member` represented by another member's voting delegate `holder`."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="proxies")
+    member = models.ForeignKey(MemberOrganization, on_delete=models.PROTECT, related_name="+")
+    holder = models.ForeignKey(Delegate, on_delete=models.CASCADE, related_name="proxies_held")
+    state = models.CharField(
+        _("state"), max_length=20, choices=ProxyState.choices, default=ProxyState.REQUESTED
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assembly", "member__name"]
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "member"],
+                condition=~Q(state="revoked"),
+                name="one_live_proxy_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.holder}"
+
+
+class MotionKind(models.TextChoices):
+    RESOLUTION = "resolution", _("Resolution")
+    ELECTION = "election", _("Election")
+
+
+class Majority(models.TextChoices):
+    SIMPLE = "simple", _("Simple majority (more yes than no)")
+    ABSOLUTE_CAST = "absolute_cast", _("Absolute majority of votes cast")
+    ABSOLUTE_PRESENT = "absolute_present", _("Absolute majority of voting members present")
+    TWO_THIRDS_CAST = "two_thirds_cast", _("Two thirds of votes cast")
+
+
+class RunoffRule(models.TextChoices):
+    LEADING_TWO_PER_SEAT = "leading", _("The leading candidates, two per open seat, with ties")
+    TIED_ONLY = "tied", _("Only the tied candidates")
+
+
+class Motion(models.Model):
+    """A resolution (yes / no / abstain) or an election (candidates, seats) before a body."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="motions")
+    body = models.ForeignKey(GoverningBody, on_delete=models.PROTECT, related_name="motions")
+    code = models.SlugField(_("code"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20, choices=MotionKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text"), blank=True)
+    majority = models.CharField(_("majority"), max_length=20, choices=Majority.choices)
+    abstentions_in_base = models.BooleanField(_("abstentions count in the base"), default=False)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=0)
+    runoff_rule = models.CharField(
+        _("runoff"),
+        max_length=10,
+        choices=RunoffRule.choices,
+        default=RunoffRule.LEADING_TWO_PER_SEAT,
+    )
+    # The agenda item's number; the lead links Motion -> agenda.AgendaItem at merge.
+    agenda_item_number = models.CharField(_("agenda item"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assembly", "agenda_item_number", "pk"]
+        verbose_name = _("motion")
+        verbose_name_plural = _("motions")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "code"], name="motion_code_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="resolution", seats=0) | Q(kind="election", seats__gte=1),
+                name="motion_seats_match_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    """A candidate in an election: a member organization or a person."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="candidates")
+    member = models.ForeignKey(
+        MemberOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["motion", "position", "name"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "name"], name="candidate_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PollKind(models.TextChoices):
+    SECRET = "secret", _("Electronic, secret")
+    ROLL_CALL = "roll_call", _("Electronic, roll-call (named)")
+    HAND = "hand", _("Paper or show of hands (counts entered)")
+
+
+class PollState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PUBLISHED = "published", _("Published")
+
+
+class Poll(models.Model):
+    """One round of voting on a motion: draft -> open -> closed -> published."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="polls")
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="polls")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    runoff_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="runoffs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PollKind.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=PollState.choices, default=PollState.DRAFT
+    )
+    seats = models.PositiveSmallIntegerField(_("seats"), default=0)
+    candidates = models.ManyToManyField(Candidate, blank=True, related_name="polls")
+    min_open_seconds = models.PositiveIntegerField(_("minimum open time (seconds)"), default=0)
+    close_after_seconds = models.PositiveIntegerField(
+        _("scheduled close after (seconds)"), null=True, blank=True
+    )
+    closes_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    override_reason = models.TextField(_("quorum override reason"), blank=True)
+    # Figures recorded at open and at close: quorum, electorate fingerprint, audit head.
+    at_open = models.JSONField(default=dict, blank=True)
+    at_close = models.JSONField(default=dict, blank=True)
+    turnout = models.PositiveIntegerField(default=0)
+    turnout_weight = models.PositiveIntegerField(default=0)
+    hand_counts = models.JSONField(default=dict, blank=True)
+    hand_counts_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hand_counts_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assembly", "motion", "round"]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "round"], name="poll_round_unique"),
+        ]
+        indexes = [models.Index(fields=["assembly", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.motion} ({self.round})"
+
+    @property
+    def is_secret(self) -> bool:
+        return self.kind == PollKind.SECRET
+
+
+class VoteCast(models.Model):
+    """Who has voted in a poll; no link to what was voted. One per member per poll."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="casts")
+    member = models.ForeignKey(MemberOrganization, on_delete=models.PROTECT, related_name="+")
+    cast_by = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("vote cast")
+        verbose_name_plural = _("votes cast")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "member"], name="one_ballot_per_member_per_poll"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} voted in {self.poll_id}"
+
+
+class Ballot(models.Model):
+    """What was voted: random id, no time, no voter (except in roll-call polls)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    choices = models.JSONField()
+    weight = models.PositiveSmallIntegerField(default=1)
+    receipt_hash = models.CharField(max_length=64, unique=True)
+    # Set only in roll-call polls; always empty in secret polls.
+    member = models.ForeignKey(
+        MemberOrganization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self) -> str:
+        return f"ballot {self.receipt_hash[:8]}"
+
+
+class AuditHead(models.Model):
+    """The head of an assembly's audit chain: locked to append so concurrent writers chain."""
+
+    assembly = models.OneToOneField(Assembly, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}@{self.seq}"
+
+
+class AuditEntry(models.Model):
+    """One link of the chain: hash = sha256(prev_hash + body), body the canonical JSON."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    event = models.CharField(max_length=40)
+    body = models.TextField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["assembly", "seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "seq"], name="audit_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.event}"

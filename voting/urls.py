@@ -1,3 +1,22 @@
 """Pages of the voting app, under /a/<slug>/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from voting import views
+
+urlpatterns = [
+    path("vote/", views.ballot, name="voting-ballot"),
+    path("vote/<int:poll_id>/confirm/", views.confirm, name="voting-confirm"),
+    path("vote/<int:poll_id>/receipt/", views.receipt, name="voting-receipt"),
+    path("vote/online/", views.online_checkin, name="voting-online-checkin"),
+    path("polls/console/", views.console, name="voting-console"),
+    path("polls/new/", views.create_poll, name="voting-create-poll"),
+    path("polls/<int:poll_id>/<str:action>/", views.console_action, name="voting-action"),
+    path("results/", views.published, name="voting-published"),
+    path("results/minutes.pdf", views.minutes_pdf, name="voting-minutes-pdf"),
+    path("results/<int:poll_id>/", views.results, name="voting-results"),
+    path("results/<int:poll_id>/receipts/", views.receipts, name="voting-receipts"),
+    path("results/<int:poll_id>/sheet.pdf", views.results_pdf, name="voting-results-pdf"),
+    path("proxies/", views.proxies, name="voting-proxies"),
+    path("presence/", views.presence, name="voting-presence"),
+]

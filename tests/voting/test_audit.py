@@ -1,0 +1,164 @@
+"""The audit chain and the verify command: tampering with any ballot or audit row is reported."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from voting.models import AuditEntry, AuditHead, Ballot
+from voting.services import cast_ballots, close_poll, publish_poll
+from voting.verify import GENESIS, entry_hash
+
+pytestmark = pytest.mark.django_db
+
+VERIFIER = Path(__file__).resolve().parents[2] / "voting" / "verify.py"
+
+
+@pytest.fixture
+def published(open_secret_poll, present_voters, chair_user):
+    for delegate, choice in zip(
+        present_voters, ["yes", "yes", "no", "yes", "abstain"], strict=True
+    ):
+        cast_ballots(poll=open_secret_poll, delegate=delegate, choices=[choice])
+    close_poll(poll=open_secret_poll, by=chair_user)
+    return publish_poll(poll=open_secret_poll, by=chair_user)
+
+
+def verify(capsys):
+    try:
+        call_command("verify_audit")
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return status, capsys.readouterr().out
+
+
+def test_chain_links_every_row_to_the_one_before(published):
+    entries = list(AuditEntry.objects.order_by("seq"))
+    previous = GENESIS
+    for entry in entries:
+        assert entry.prev_hash == previous
+        assert entry.hash == entry_hash(entry.prev_hash, entry.body)
+        previous = entry.hash
+    assert AuditHead.objects.get().hash == previous
+    events = [e.event for e in entries]
+    assert events.count("ballot.cast") == 5
+    assert events.count("presence.changed") == 5
+    assert {"poll.opened", "poll.closed", "poll.published"} <= set(events)
+
+
+def test_verify_passes_on_an_untouched_log(published, capsys):
+    status, out = verify(capsys)
+    assert status == 0
+    assert "0 problems" in out
+    assert "adopted, 5 cast" in out
+
+
+def test_verify_reports_an_edited_ballot(published, capsys):
+    ballot = Ballot.objects.filter(choices=["no"]).get()
+    Ballot.objects.filter(pk=ballot.pk).update(choices=["yes"])
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"ballot {ballot.pk} edited" in out
+    assert "no longer give the published result" in out
+
+
+def test_verify_reports_an_inserted_ballot(published, capsys):
+    Ballot.objects.create(poll=published, choices=["yes"], receipt_hash="f" * 64)
+    status, out = verify(capsys)
+    assert status == 1
+    assert "inserted after the poll closed" in out
+
+
+def test_verify_reports_a_deleted_ballot(published, capsys):
+    ballot = Ballot.objects.filter(poll=published).first()
+    Ballot.objects.filter(pk=ballot.pk).delete()
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"ballot {ballot.pk} deleted" in out
+
+
+def test_verify_reports_an_edited_audit_row(published, capsys):
+    entry = AuditEntry.objects.get(event="poll.opened")
+    AuditEntry.objects.filter(pk=entry.pk).update(body=entry.body.replace('"by"', '"By"'))
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"audit row {entry.seq}: edited" in out
+
+
+def test_verify_reports_a_deleted_audit_row(published, capsys):
+    entry = AuditEntry.objects.filter(event="ballot.cast").first()
+    entry.delete()
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"rows {entry.seq}..{entry.seq} deleted" in out
+
+
+def test_verify_reports_a_deleted_last_row(published, capsys):
+    AuditEntry.objects.order_by("-seq").first().delete()
+    status, out = verify(capsys)
+    assert status == 1
+    assert "the head says" in out
+
+
+def test_verify_reports_an_inserted_audit_row(published, capsys):
+    last = AuditEntry.objects.order_by("-seq").first()
+    forged_body = json.dumps({"seq": last.seq, "event": "ballot.cast", "data": {}})
+    AuditEntry.objects.filter(pk=last.pk).update(seq=last.seq + 1)
+    AuditEntry.objects.create(
+        assembly_id=last.assembly_id,
+        seq=last.seq,
+        event="ballot.cast",
+        body=forged_body,
+        prev_hash=last.prev_hash,
+        hash=entry_hash(last.prev_hash, forged_body),
+    )
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"audit row {last.seq + 1}" in out
+
+
+def test_observer_verifies_the_export_offline_with_the_standard_library(published, tmp_path):
+    export = tmp_path / "export.json"
+    call_command("verify_audit", export=str(export))
+    ok = subprocess.run(
+        [sys.executable, "-I", str(VERIFIER), str(export)], capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stdout
+    assert "0 problems" in ok.stdout
+    data = json.loads(export.read_text())
+    ballot = data["polls"][0]["ballots"][0]
+    ballot["choices"] = ["yes"] if ballot["choices"] == ["no"] else ["no"]
+    export.write_text(json.dumps(data))
+    bad = subprocess.run(
+        [sys.executable, "-I", str(VERIFIER), str(export)], capture_output=True, text=True
+    )
+    assert bad.returncode == 1
+    assert "edited after the poll closed" in bad.stdout
+
+
+def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
+    motion, present_voters, chair_user, capsys
+):
+    from tests.voting.factories import draft_poll
+    from voting.models import Poll, PollKind
+    from voting.services import confirm_hand_counts, enter_hand_counts, open_poll
+
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    close_poll(poll=poll, by=chair_user)
+    status, out = verify(capsys)
+    assert status == 0
+    assert "counts not entered yet" in out
+    enter_hand_counts(poll=poll, by=chair_user, counts={"yes": 3, "no": 2, "abstain": 0}, ballots=5)
+    confirm_hand_counts(poll=poll, by=chair_user)
+    publish_poll(poll=poll, by=chair_user)
+    assert verify(capsys)[0] == 0
+    Poll.objects.filter(pk=poll.pk).update(
+        hand_counts={"counts": {"yes": 2, "no": 3, "abstain": 0}, "ballots": 5}
+    )
+    status, out = verify(capsys)
+    assert status == 1
+    assert "no longer give the published result" in out

@@ -1,0 +1,178 @@
+"""Casting ballots: one per member, who may cast, refusals with clear codes, receipts."""
+
+import pytest
+from django.utils import timezone
+
+from registration.models import AccreditationKind
+from tests.factories import MemberFactory
+from tests.voting.factories import accredit, draft_poll, election
+from voting.errors import DomainError
+from voting.models import Ballot, Poll, VoteCast
+from voting.presence import record_hall_entry, record_hall_exit
+from voting.services import (
+    approve_proxy,
+    cast_ballots,
+    close_poll,
+    open_poll,
+    request_proxy,
+    revoke_proxy,
+)
+from voting.verify import receipt_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(code, **kwargs):
+    with pytest.raises(DomainError) as exc:
+        cast_ballots(**kwargs)
+    assert exc.value.code == code
+
+
+def test_ballot_is_counted_and_returns_a_receipt(open_secret_poll, present_voters):
+    [receipt] = cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+    assert receipt.member == present_voters[0].member.name
+    assert receipt.words == ["Yes"]
+    assert Ballot.objects.get(receipt_hash=receipt_hash(receipt.code)).choices == ["yes"]
+    open_secret_poll.refresh_from_db()
+    assert open_secret_poll.turnout == 1
+
+
+def test_second_ballot_for_the_same_member_is_refused(open_secret_poll, present_voters):
+    cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+    refused("already_voted", poll=open_secret_poll, delegate=present_voters[0], choices=["no"])
+    assert Ballot.objects.filter(poll=open_secret_poll).count() == 1
+
+
+def test_alternate_cannot_vote_while_the_voting_delegate_is_present(
+    assembly, open_secret_poll, present_voters
+):
+    alternate = accredit(assembly, present_voters[0].member, kind=AccreditationKind.ALTERNATE)
+    record_hall_entry(delegate=alternate, at=timezone.now())
+    refused("not_represented", poll=open_secret_poll, delegate=alternate, choices=["yes"])
+    record_hall_exit(delegate=present_voters[0], at=timezone.now())
+    [receipt] = cast_ballots(poll=open_secret_poll, delegate=alternate, choices=["no"])
+    assert receipt.member == present_voters[0].member.name
+    refused("already_voted", poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+
+
+def test_delegate_not_present_is_refused_when_presence_is_required(
+    motion, present_voters, chair_user
+):
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    record_hall_exit(delegate=present_voters[4], at=timezone.now())
+    refused("not_present", poll=poll, delegate=present_voters[4], choices=["yes"])
+
+
+def test_delegate_of_a_member_outside_the_body_is_refused(assembly, open_secret_poll):
+    outsider = accredit(assembly, MemberFactory(kind="corporation"))
+    record_hall_entry(delegate=outsider, at=timezone.now())
+    refused("not_represented", poll=open_secret_poll, delegate=outsider, choices=["yes"])
+
+
+def test_voting_for_a_member_one_does_not_represent_is_refused(open_secret_poll, present_voters):
+    other = present_voters[1].member.pk
+    refused(
+        "not_represented",
+        poll=open_secret_poll,
+        delegate=present_voters[0],
+        choices=["yes"],
+        members=[other],
+    )
+
+
+def test_closed_poll_refuses_ballots(open_secret_poll, present_voters, chair_user):
+    close_poll(poll=open_secret_poll, by=chair_user)
+    refused("poll_not_open", poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+
+
+def test_invalid_choice_is_refused_and_changes_nothing(open_secret_poll, present_voters):
+    refused("invalid_choice", poll=open_secret_poll, delegate=present_voters[0], choices=["maybe"])
+    refused(
+        "invalid_choice", poll=open_secret_poll, delegate=present_voters[0], choices=["yes", "no"]
+    )
+    assert not VoteCast.objects.exists()
+    assert Poll.objects.get(pk=open_secret_poll.pk).turnout == 0
+
+
+def test_too_many_candidates_is_refused(body, present_voters, chair_user):
+    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=2)
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    ids = [str(c.pk) for c in motion.candidates.all()]
+    refused("too_many_choices", poll=poll, delegate=present_voters[0], choices=ids)
+    [receipt] = cast_ballots(poll=poll, delegate=present_voters[0], choices=ids[:2])
+    assert len(receipt.words) == 2
+
+
+def test_proxy_holder_casts_for_every_member_in_one_action(
+    assembly, motion, present_voters, secretariat_user, chair_user
+):
+    assembly.proxies_allowed = True
+    assembly.max_proxies_per_holder = 2
+    assembly.save()
+    absent = [MemberFactory(), MemberFactory()]
+    holder = present_voters[0]
+    for member in absent:
+        approve_proxy(
+            proxy=request_proxy(
+                assembly=assembly, member=member, holder=holder, by=secretariat_user
+            ),
+            by=secretariat_user,
+        )
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    receipts = cast_ballots(poll=poll, delegate=holder, choices=["yes"])
+    assert sorted(r.member for r in receipts) == sorted(
+        [holder.member.name, absent[0].name, absent[1].name]
+    )
+    assert len({r.code for r in receipts}) == 3
+    assert Ballot.objects.filter(poll=poll).count() == 3
+
+
+def test_proxies_are_limited_per_holder_and_locked_while_a_poll_is_open(
+    assembly, motion, present_voters, secretariat_user, chair_user
+):
+    assembly.proxies_allowed = True
+    assembly.save()
+    holder = present_voters[0]
+    first = request_proxy(
+        assembly=assembly, member=MemberFactory(), holder=holder, by=secretariat_user
+    )
+    approve_proxy(proxy=first, by=secretariat_user)
+    second = request_proxy(
+        assembly=assembly, member=MemberFactory(), holder=holder, by=secretariat_user
+    )
+    with pytest.raises(DomainError) as exc:
+        approve_proxy(proxy=second, by=secretariat_user)
+    assert exc.value.code == "proxy_limit"
+    open_poll(poll=draft_poll(motion), by=chair_user)
+    with pytest.raises(DomainError) as exc:
+        revoke_proxy(proxy=first, by=secretariat_user)
+    assert exc.value.code == "proxies_locked"
+
+
+def test_proxies_refused_when_the_assembly_does_not_allow_them(
+    assembly, present_voters, secretariat_user
+):
+    with pytest.raises(DomainError) as exc:
+        request_proxy(
+            assembly=assembly, member=MemberFactory(), holder=present_voters[0], by=secretariat_user
+        )
+    assert exc.value.code == "proxy_refused"
+
+
+def test_turnout_is_broadcast_to_the_poll_group_without_choices(
+    open_secret_poll, present_voters, sent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+    assert sent == [
+        {
+            "group": f"poll.{open_secret_poll.pk}",
+            "event": "poll.turnout",
+            "payload": {
+                "poll": open_secret_poll.pk,
+                "turnout": 1,
+                "turnout_weight": 1,
+                "eligible": 5,
+            },
+        }
+    ]

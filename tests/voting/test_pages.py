@@ -1,0 +1,243 @@
+"""The voting pages: a delegate votes in two taps, the chair runs polls, anyone checks receipts."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import client_for
+from tests.voting.factories import draft_poll
+from voting.models import Ballot, PollKind, PollState
+from voting.services import cast_ballots, close_poll, open_poll, publish_poll
+from voting.verify import receipt_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def page(name, *args):
+    return reverse(name, args=["ga", *args])
+
+
+def test_ballot_page_shows_question_and_choices_as_buttons(open_secret_poll, present_voters):
+    html = client_for(present_voters[0].user).get(page("voting-ballot")).content.decode()
+    question = html.index("Adopt the agenda")
+    assert question < html.index(">Yes<")
+    for word in ("Yes", "No", "Abstain"):
+        assert f'value="{word.lower()}" class="choice">{word}</button>' in html
+
+
+def test_two_taps_choose_then_confirm_record_the_ballot_and_show_the_receipt(
+    open_secret_poll, present_voters
+):
+    client = client_for(present_voters[0].user)
+    confirm_url = page("voting-confirm", open_secret_poll.pk)
+    confirm = client.get(confirm_url, {"choice": "no"}).content.decode()
+    assert "You are voting:" in confirm
+    assert "Confirm: No" in confirm
+    assert present_voters[0].member.name in confirm
+    receipt = client.post(confirm_url, {"choice": "no"}).content.decode()
+    assert f"Recorded for {present_voters[0].member.name}: No." in receipt
+    code = re.search(r'class="receipt-code">([A-Z0-9-]+)<', receipt).group(1)
+    assert Ballot.objects.get(receipt_hash=receipt_hash(code)).choices == ["no"]
+
+
+def test_voting_twice_on_the_page_says_already_voted(open_secret_poll, present_voters):
+    client = client_for(present_voters[0].user)
+    confirm_url = page("voting-confirm", open_secret_poll.pk)
+    client.post(confirm_url, {"choice": "yes"})
+    response = client.post(confirm_url, {"choice": "no"}, follow=True)
+    assert "already been counted" in response.content.decode()
+    assert Ballot.objects.count() == 1
+
+
+def test_receipt_code_is_never_stored_in_the_session(open_secret_poll, present_voters):
+    client = client_for(present_voters[0].user)
+    receipt = client.post(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"})
+    code = re.search(r'class="receipt-code">([A-Z0-9-]+)<', receipt.content.decode()).group(1)
+    assert code not in str(dict(client.session))
+
+
+def test_desk_staff_get_no_ballot(open_secret_poll, desk_client):
+    assert desk_client.get(page("voting-ballot")).status_code == 403
+
+
+def test_chair_console_opens_closes_and_publishes(motion, present_voters, chair_client):
+    poll = draft_poll(motion)
+    console = chair_client.get(page("voting-console")).content.decode()
+    assert "5 of 5 voting members present, 3 needed" in console
+    for action in ("open", "close", "publish"):
+        chair_client.post(page("voting-action", poll.pk, action))
+    poll.refresh_from_db()
+    assert poll.state == PollState.PUBLISHED
+
+
+def test_console_shows_a_refusal_and_opens_with_a_written_reason(motion, voters, chair_client):
+    poll = draft_poll(motion)
+    response = chair_client.post(page("voting-action", poll.pk, "open"), follow=True)
+    assert "There is no quorum" in response.content.decode()
+    chair_client.post(page("voting-action", poll.pk, "open"), {"override_reason": "Agreed"})
+    poll.refresh_from_db()
+    assert (poll.state, poll.override_reason) == (PollState.OPEN, "Agreed")
+
+
+def test_delegate_cannot_use_the_console(open_secret_poll, present_voters):
+    client = client_for(present_voters[0].user)
+    assert client.get(page("voting-console")).status_code == 403
+    client.post(page("voting-action", open_secret_poll.pk, "close"))
+    open_secret_poll.refresh_from_db()
+    assert open_secret_poll.state == PollState.OPEN
+
+
+def test_hand_counts_entered_by_secretariat_confirmed_by_chair(
+    motion, present_voters, chair_user, secretariat_client, chair_client
+):
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    close_poll(poll=poll, by=chair_user)
+    secretariat_client.post(
+        page("voting-action", poll.pk, "counts"),
+        {"count_yes": "4", "count_no": "1", "count_abstain": "0", "ballots": "5"},
+    )
+    chair_client.post(page("voting-action", poll.pk, "confirm"))
+    chair_client.post(page("voting-action", poll.pk, "publish"))
+    poll.refresh_from_db()
+    assert poll.state == PollState.PUBLISHED
+    assert poll.result["counts"]["yes"] == 4
+
+
+def publish_with_votes(poll, voters, chair_user, choices):
+    for delegate, choice in zip(voters, choices, strict=False):
+        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
+    close_poll(poll=poll, by=chair_user)
+    return publish_poll(poll=poll, by=chair_user)
+
+
+def test_results_page_says_the_outcome_in_words_with_bars(
+    client, open_secret_poll, present_voters, chair_user
+):
+    assert client.get(page("voting-results", open_secret_poll.pk)).status_code in (302, 403)
+    publish_with_votes(open_secret_poll, present_voters, chair_user, ["yes", "yes", "no"])
+    html = client.get(page("voting-results", open_secret_poll.pk)).content.decode()
+    assert "Adopted: 2 yes, 1 no, 0 abstentions" in html
+    assert 'class="bars"' in html
+    assert "<table" not in html
+
+
+def test_public_receipt_list_finds_a_voters_code(
+    client, open_secret_poll, present_voters, chair_user
+):
+    [receipt] = cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["no"])
+    assert client.get(page("voting-receipts", open_secret_poll.pk)).status_code == 403
+    publish_with_votes(open_secret_poll, present_voters[1:], chair_user, ["yes", "yes"])
+    html = client.get(page("voting-receipts", open_secret_poll.pk), {"code": receipt.code})
+    text = html.content.decode()
+    assert "Found: your ballot was counted as “No”" in text
+    assert receipt_hash(receipt.code) in text
+    missing = client.get(page("voting-receipts", open_secret_poll.pk), {"code": "AAAAA"})
+    assert "not in the list" in missing.content.decode()
+
+
+def test_result_sheet_and_minutes_are_pdfs_with_the_figures(
+    open_secret_poll, present_voters, chair_user, chair_client
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    publish_with_votes(open_secret_poll, present_voters, chair_user, ["yes"] * 4 + ["no"])
+    for response in (
+        chair_client.get(page("voting-results-pdf", open_secret_poll.pk)),
+        chair_client.get(page("voting-minutes-pdf")),
+    ):
+        assert response["Content-Type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+        assert "Adopt the agenda" in text
+        assert "Adopted: 4 yes, 1 no" in text
+        assert "Quorum at opening: 5 / 5" in text
+
+
+def test_delegate_home_links_to_the_open_poll(open_secret_poll, present_voters):
+    html = client_for(present_voters[0].user).get(page("delegate-home")).content.decode()
+    assert "Vote now: Adopt the agenda" in html
+    assert "You count as present." in html
+
+
+def test_chair_home_shows_quorum(present_voters, chair_client):
+    html = chair_client.get(page("chair-home")).content.decode()
+    assert "5 of 5 voting members present" in html
+
+
+def test_secretariat_confirms_online_presence(assembly, body, voters, secretariat_client):
+    secretariat_client.post(page("voting-presence"), {"delegate": voters[0].pk, "present": "1"})
+    html = secretariat_client.get(page("voting-presence")).content.decode()
+    assert "1 of 5 voting members present" in html
+
+
+def test_online_delegate_checks_in_online_and_counts_for_quorum(assembly, body, voters):
+    delegate = voters[0]
+    delegate.attendance = "online"
+    delegate.save()
+    client = client_for(delegate.user)
+    assert "I am present online" in client.get(page("delegate-home")).content.decode()
+    client.post(page("voting-online-checkin"), {"present": "1"})
+    from voting.selectors import quorum_snapshot
+
+    assert quorum_snapshot(body)["present"] == 1
+
+
+def test_online_check_in_is_refused_when_the_setting_is_off(assembly, body, voters, settings):
+    settings.VOTING_SELF_ONLINE_CHECKIN = False
+    response = client_for(voters[0].user).post(page("voting-online-checkin"), {"present": "1"})
+    assert response.status_code == 403
+
+
+def test_secretariat_records_approves_and_revokes_a_proxy_on_the_page(
+    assembly, body, voters, secretariat_client
+):
+    from tests.factories import MemberFactory
+    from voting.models import Proxy
+
+    assembly.proxies_allowed = True
+    assembly.save()
+    member = MemberFactory()
+    secretariat_client.post(
+        page("voting-proxies"), {"action": "request", "member": member.pk, "holder": voters[0].pk}
+    )
+    proxy = Proxy.objects.get()
+    secretariat_client.post(page("voting-proxies"), {"action": "approve", "proxy": proxy.pk})
+    proxy.refresh_from_db()
+    assert proxy.state == "approved"
+    html = secretariat_client.get(page("voting-proxies")).content.decode()
+    assert member.name in html
+    secretariat_client.post(page("voting-proxies"), {"action": "revoke", "proxy": proxy.pk})
+    proxy.refresh_from_db()
+    assert proxy.state == "revoked"
+
+
+def test_chair_prepares_a_runoff_from_the_console(body, present_voters, chair_user, chair_client):
+    from tests.voting.factories import election_without_majority
+
+    poll, _ids = election_without_majority(body, present_voters, chair_user)
+    html = chair_client.get(page("voting-console")).content.decode()
+    assert "Runoff for 1 seat among Kampala, São Paulo" in html
+    chair_client.post(page("voting-action", poll.pk, "runoff"))
+    assert poll.runoffs.get().state == PollState.DRAFT
+
+
+def test_two_seat_election_lets_a_voter_tick_two_candidates_and_refuses_three(
+    body, present_voters, chair_user
+):
+    from tests.voting.factories import election
+
+    motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=2)
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    ids = [str(c.pk) for c in motion.candidates.order_by("position")]
+    client = client_for(present_voters[0].user)
+    html = client.get(page("voting-ballot")).content.decode()
+    assert "Choose up to 2 candidates" in html
+    assert html.count('type="checkbox" name="choice"') == 3
+    too_many = client.get(page("voting-confirm", poll.pk), {"choice": ids}, follow=True)
+    assert "Choose at most 2 candidates." in too_many.content.decode()
+    confirm = client.get(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    assert "Confirm: Kampala, São Paulo" in confirm
+    receipt = client.post(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    assert "Kampala, São Paulo." in receipt

@@ -1,0 +1,106 @@
+"""Races on PostgreSQL: concurrent ballots for one member count once; the chain stays whole."""
+
+import threading
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from registration.models import AccreditationKind
+from tests.factories import MemberFactory, UserFactory
+from tests.voting.conftest import requires_postgres
+from tests.voting.factories import accredit, draft_poll, electorate_of, ga_body, resolution
+from voting.errors import DomainError
+from voting.models import Ballot, Poll, VoteCast
+from voting.presence import record_hall_entry
+from voting.services import approve_proxy, cast_ballots, open_poll, request_proxy
+from voting.verify import verify_chain
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_threads(count, work):
+    barrier = threading.Barrier(count)
+    outcomes = []
+    lock = threading.Lock()
+
+    def runner(i):
+        barrier.wait()
+        try:
+            result = ("ok", work(i))
+        except DomainError as error:
+            result = (error.code, None)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_fifty_concurrent_ballots_for_one_member_count_once(assembly):
+    assembly.proxies_allowed = True
+    assembly.save()
+    staff = UserFactory()
+    others = electorate_of(assembly, 3)
+    body = ga_body(assembly, presence_required=False)
+    member = MemberFactory(name="Kampala")
+    delegate = accredit(assembly, member)
+    alternate = accredit(assembly, member, kind=AccreditationKind.ALTERNATE)
+    holder = others[0]
+    proxy = request_proxy(assembly=assembly, member=member, holder=holder, by=staff)
+    approve_proxy(proxy=proxy, by=staff)
+    for voter in others:
+        record_hall_entry(delegate=voter, at=timezone.now())
+    poll = open_poll(poll=draft_poll(resolution(body)), by=staff)
+    casters = [delegate, alternate, holder]
+
+    outcomes = run_threads(
+        50,
+        lambda i: cast_ballots(
+            poll=Poll.objects.get(pk=poll.pk),
+            delegate=casters[i % 3],
+            choices=["yes"],
+            members=[member.pk],
+        ),
+    )
+    codes = sorted(code for code, _r in outcomes)
+    assert codes.count("ok") == 1
+    assert codes.count("already_voted") == 49
+    assert VoteCast.objects.filter(poll=poll, member=member).count() == 1
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert Poll.objects.get(pk=poll.pk).turnout == 1
+
+
+def test_concurrent_ballots_of_many_members_chain_correctly(assembly):
+    staff = UserFactory()
+    voters = electorate_of(assembly, 30)
+    body = ga_body(assembly)
+    for voter in voters:
+        record_hall_entry(delegate=voter, at=timezone.now())
+    poll = open_poll(poll=draft_poll(resolution(body)), by=staff)
+    outcomes = run_threads(
+        30,
+        lambda i: cast_ballots(
+            poll=Poll.objects.get(pk=poll.pk), delegate=voters[i], choices=["yes"]
+        ),
+    )
+    assert [code for code, _r in outcomes].count("ok") == 30
+    from voting.export import audit_export
+
+    export = audit_export(assembly)
+    assert verify_chain(export["audit"], export["head"]) == []
+    assert Poll.objects.get(pk=poll.pk).turnout == 30
+
+
+def test_concurrent_scans_keep_quorum_exact(assembly):
+    voters = electorate_of(assembly, 40)
+    body = ga_body(assembly)
+    run_threads(40, lambda i: record_hall_entry(delegate=voters[i], at=timezone.now()))
+    body.quorum.refresh_from_db()
+    assert body.quorum.present == 40

@@ -1,0 +1,136 @@
+"""API schemas of the voting app."""
+
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class RegionFigures(Schema):
+    label: str
+    present: int
+    eligible: int
+
+
+class QuorumOut(Schema):
+    body: str
+    body_name: str
+    eligible: int
+    eligible_weight: int
+    present: int
+    present_weight: int
+    needed: int
+    status: str = Field(description="not_reached, reached or lost")
+    reached: bool
+    present_population: int
+    eligible_population: int
+    by_region: dict[str, RegionFigures]
+    changed_at: str | None
+
+
+class OptionOut(Schema):
+    value: str
+    label: str
+
+
+class PollOut(Schema):
+    id: int
+    motion: str
+    title: str
+    body: str
+    kind: str
+    state: str
+    round: int
+    seats: int
+    mode: str
+    majority: str
+    options: list[OptionOut]
+    turnout: int
+    turnout_weight: int
+    eligible: int | None
+    opened_at: str | None
+    closes_at: str | None
+    seconds_left: int | None
+    closed_at: str | None
+    published_at: str | None
+    at_open: dict[str, Any] | None
+    at_close: dict[str, Any] | None
+    override_reason: str
+    result: dict[str, Any] | None = Field(
+        description="Only once visible: published, or closed for the chair and secretariat."
+    )
+
+
+class MotionOut(Schema):
+    id: int
+    code: str
+    title: str
+    kind: str
+    body: str
+    majority: str
+    seats: int
+    agenda_item: str
+
+
+class PollCreateIn(Schema):
+    motion: str = Field(description="The motion's code")
+    kind: str = Field(description="secret, roll_call or hand")
+    min_open_seconds: int = Field(0, ge=0, le=3600)
+    close_after_seconds: int | None = Field(None, ge=10, le=86400)
+
+
+class OpenIn(Schema):
+    override_reason: str = Field("", max_length=2000)
+
+
+class BallotIn(Schema):
+    choices: list[str] = Field(description='"yes", "no", "abstain", or candidate ids')
+    members: list[int] | None = Field(
+        None, description="Members to vote for (default: every member you represent)"
+    )
+
+
+class ReceiptOut(Schema):
+    member: str
+    code: str
+    choices: list[str]
+    words: list[str]
+
+
+class HandCountsIn(Schema):
+    counts: dict[str, int]
+    ballots: int = Field(ge=0)
+
+
+class ResultOut(Schema):
+    poll: int
+    state: str
+    sentence: str
+    outcome: str
+    cast: int
+    base: int
+    abstentions: int
+    threshold: int
+    counts: dict[str, int]
+    elected: list[str]
+    runoff: list[str]
+
+
+class ReceiptRowOut(Schema):
+    receipt_hash: str
+    choices: list[str]
+    words: list[str]
+    weight: int
+
+
+class ProxyIn(Schema):
+    member: int = Field(description="The represented member's id")
+    holder: int = Field(description="The holder's delegate id (another member's voting delegate)")
+
+
+class ProxyOut(Schema):
+    id: int
+    member: int
+    member_name: str
+    holder: int
+    holder_name: str
+    state: str

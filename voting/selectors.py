@@ -1,0 +1,502 @@
+"""Reads shared by pages, the API, commands and (later) consumers: electorate, quorum, polls."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from assembly.models import Assembly, MemberOrganization, Region, Role, StaffRole
+from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
+from voting.models import (
+    Ballot,
+    BodyKind,
+    BodyQuorum,
+    BodySeat,
+    DelegatePresence,
+    GoverningBody,
+    MotionKind,
+    Poll,
+    PollKind,
+    PollState,
+    Proxy,
+    ProxyState,
+    VoteCast,
+)
+from voting.verify import canonical_json
+
+# --- electorate ---------------------------------------------------------------------------------
+
+
+def electorate(body: GoverningBody) -> QuerySet[MemberOrganization]:
+    """The body's voting members: the assembly's rule for the GA, the listed seats otherwise."""
+    if body.kind == BodyKind.GENERAL_ASSEMBLY:
+        return MemberOrganization.objects.filter(body.assembly.voting_member_filter())
+    return MemberOrganization.objects.filter(pk__in=body.seats.values("member_id"))
+
+
+def member_in_body(*, body: GoverningBody, member_id: int) -> bool:
+    return electorate(body).filter(pk=member_id).exists()
+
+
+def seat_weights(body: GoverningBody) -> dict[int, int]:
+    """Weights other than 1 (and, for listed bodies, every seat)."""
+    return dict(BodySeat.objects.filter(body=body).values_list("member_id", "weight"))
+
+
+def active_proxies(assembly: Assembly) -> QuerySet[Proxy]:
+    return Proxy.objects.filter(assembly=assembly, state=ProxyState.APPROVED)
+
+
+def electorate_fingerprint(body: GoverningBody) -> dict[str, Any]:
+    """A hash of the voting members, their weights and proxies, with count and total weight."""
+    weights = seat_weights(body)
+    holders = dict(active_proxies(body.assembly).values_list("member_id", "holder_id"))
+    rows = [
+        [member_id, weights.get(member_id, 1), holders.get(member_id)]
+        for member_id in electorate(body).order_by("pk").values_list("pk", flat=True)
+    ]
+    return {
+        "fingerprint": hashlib.sha256(canonical_json(rows).encode()).hexdigest(),
+        "count": len(rows),
+        "weight": sum(row[1] for row in rows),
+    }
+
+
+def general_assembly_body(assembly: Assembly) -> GoverningBody | None:
+    return GoverningBody.objects.filter(assembly=assembly, kind=BodyKind.GENERAL_ASSEMBLY).first()
+
+
+# --- presence -----------------------------------------------------------------------------------
+
+
+def present_delegates_q(assembly: Assembly, prefix: str = "") -> Q:
+    """Delegates who count as present: in the hall, or online where online presence counts."""
+    q = Q(**{f"{prefix}presence__in_hall": True})
+    if assembly.online_presence_counts:
+        q |= Q(**{f"{prefix}presence__online": True})
+    return q
+
+
+def delegate_is_present(*, assembly: Assembly, delegate_id: int) -> bool:
+    presence = DelegatePresence.objects.filter(delegate_id=delegate_id).first()
+    if presence is None:
+        return False
+    return presence.in_hall or (assembly.online_presence_counts and presence.online)
+
+
+def member_is_present(*, assembly: Assembly, member_id: int) -> bool:
+    """Present when an accredited delegate of the member, or its proxy holder, is present."""
+    accredited = Delegate.objects.filter(
+        present_delegates_q(assembly),
+        accreditations__assembly=assembly,
+        accreditations__member_id=member_id,
+        accreditations__ended_at__isnull=True,
+    )
+    if accredited.exists():
+        return True
+    return Delegate.objects.filter(
+        present_delegates_q(assembly),
+        proxies_held__assembly=assembly,
+        proxies_held__member_id=member_id,
+        proxies_held__state=ProxyState.APPROVED,
+    ).exists()
+
+
+def members_affected_by(delegate: Delegate) -> list[int]:
+    """Members whose presence may change when this delegate's presence changes."""
+    accredited = Accreditation.objects.filter(
+        assembly_id=delegate.assembly_id, delegate=delegate, ended_at__isnull=True
+    ).values_list("member_id", flat=True)
+    proxied = Proxy.objects.filter(holder=delegate, state=ProxyState.APPROVED).values_list(
+        "member_id", flat=True
+    )
+    return sorted({*accredited, *proxied})
+
+
+# --- quorum -------------------------------------------------------------------------------------
+
+
+def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> dict[str, Any]:
+    """The full current quorum state of a body, as pushed live and recorded on polls."""
+    quorum = quorum or BodyQuorum.objects.filter(body=body).first()
+    assembly = body.assembly
+    if quorum is None:
+        return {
+            "body": body.code,
+            "body_name": body.name,
+            "eligible": 0,
+            "eligible_weight": 0,
+            "present": 0,
+            "present_weight": 0,
+            "needed": 0,
+            "status": "not_reached",
+            "reached": False,
+            "present_population": 0,
+            "eligible_population": 0,
+            "by_region": {},
+            "changed_at": None,
+        }
+    needed = assembly.quorum_needed(quorum.eligible)
+    return {
+        "body": body.code,
+        "body_name": body.name,
+        "eligible": quorum.eligible,
+        "eligible_weight": quorum.eligible_weight,
+        "present": quorum.present,
+        "present_weight": quorum.present_weight,
+        "needed": needed,
+        "status": quorum.status,
+        "reached": quorum.status == "reached",
+        "present_population": quorum.present_population,
+        "eligible_population": quorum.eligible_population,
+        "by_region": {
+            region.value: {
+                "label": str(region.label),
+                "present": quorum.by_region.get(region.value, [0, 0])[0],
+                "eligible": quorum.by_region.get(region.value, [0, 0])[1],
+            }
+            for region in Region
+        },
+        "changed_at": quorum.changed_at.isoformat(),
+    }
+
+
+def assembly_quorum(assembly: Assembly) -> list[dict[str, Any]]:
+    """Quorum snapshots of every body of the assembly, the General Assembly first."""
+    bodies = GoverningBody.objects.filter(assembly=assembly).select_related("assembly", "quorum")
+    return [quorum_snapshot(body, getattr(body, "quorum", None)) for body in bodies]
+
+
+# --- who votes for whom -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One member whose vote a delegate may cast in a poll, and why (or why not yet)."""
+
+    member: MemberOrganization
+    via: str  # "voting", "alternate" or "proxy"
+    weight: int
+    blocked: str | None  # None, "not_present" or "delegate_present"
+
+
+def _counts_as_present(assembly: Assembly, delegate: Delegate) -> bool:
+    try:
+        presence = delegate.presence
+    except DelegatePresence.DoesNotExist:
+        return False
+    return presence.in_hall or (assembly.online_presence_counts and presence.online)
+
+
+def _seats_of(body: GoverningBody, member_ids: list[int]) -> dict[int, int]:
+    """Which of these members sit in the body, with their weights, in one query."""
+    if body.kind == BodyKind.LISTED:
+        return dict(
+            BodySeat.objects.filter(body=body, member_id__in=member_ids).values_list(
+                "member_id", "weight"
+            )
+        )
+    weight = BodySeat.objects.filter(body=body, member_id=OuterRef("pk")).values("weight")[:1]
+    rows = (
+        electorate(body)
+        .filter(pk__in=member_ids)
+        .annotate(seat_weight=Subquery(weight))
+        .values_list("pk", "seat_weight")
+    )
+    return {pk: seat_weight or 1 for pk, seat_weight in rows}
+
+
+def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
+    """Members of the poll's body this delegate may vote for, with any reason it cannot now."""
+    if delegate.state != RegistrationState.APPROVED:
+        return []
+    body = poll.motion.body
+    assembly = body.assembly
+    # The delegate's presence comes fresh with the accreditation: callers may hold a stale one.
+    seat_weight = BodySeat.objects.filter(body=body, member_id=OuterRef("member_id"))
+    in_body = (
+        Exists(seat_weight)
+        if body.kind == BodyKind.LISTED
+        else Exists(electorate(body).filter(pk=OuterRef("member_id")))
+    )
+    accreditation = (
+        Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
+        .select_related("member", "delegate__presence")
+        .annotate(in_body=in_body, seat_weight=Subquery(seat_weight.values("weight")[:1]))
+        .order_by()
+        .first()
+    )
+    if accreditation is None:
+        return []
+    candidates: list[tuple[MemberOrganization, str]] = [(accreditation.member, accreditation.kind)]
+    seats = (
+        {accreditation.member_id: accreditation.seat_weight or 1} if accreditation.in_body else {}
+    )
+    if accreditation.kind == AccreditationKind.VOTING and assembly.proxies_allowed:
+        # Proxies count only while the assembly allows them.
+        proxied = [
+            proxy.member
+            for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member")
+        ]
+        candidates += [(member, "proxy") for member in proxied]
+        if proxied:
+            seats.update(_seats_of(body, [member.pk for member in proxied]))
+    self_present = _counts_as_present(assembly, accreditation.delegate)
+    routes = []
+    for member, via in candidates:
+        if member.pk not in seats:
+            continue
+        blocked = None
+        if body.presence_required and not self_present:
+            blocked = "not_present"
+        if via == AccreditationKind.ALTERNATE:
+            voting_delegate = (
+                Accreditation.objects.filter(
+                    assembly=assembly,
+                    member=member,
+                    kind=AccreditationKind.VOTING,
+                    ended_at__isnull=True,
+                )
+                .values_list("delegate_id", flat=True)
+                .first()
+            )
+            if voting_delegate and delegate_is_present(
+                assembly=assembly, delegate_id=voting_delegate
+            ):
+                blocked = "delegate_present"
+        routes.append(Route(member, via, seats[member.pk], blocked))
+    return routes
+
+
+def members_voted(poll: Poll, member_ids: list[int]) -> set[int]:
+    return set(
+        VoteCast.objects.filter(poll=poll, member_id__in=member_ids).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
+def _voter(user: AbstractBaseUser, **assembly: Any) -> Delegate | None:
+    desk = StaffRole.objects.filter(assembly_id=OuterRef("assembly_id"), user=user, role=Role.DESK)
+    delegate = (
+        Delegate.objects.filter(user=user, state=RegistrationState.APPROVED, **assembly)
+        .annotate(is_desk=Exists(desk))
+        .select_related("member", "assembly")
+        .order_by()
+        .first()
+    )
+    if delegate is None or delegate.is_desk:
+        return None
+    return delegate
+
+
+def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> Delegate | None:
+    """The delegate record through which this user votes; desk staff never vote."""
+    if not user.is_authenticated:
+        return None
+    return _voter(user, assembly=assembly)
+
+
+def voter_at(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Delegate | None:
+    """voter_for by the assembly's slug, in one query (the ballot endpoint's hot path)."""
+    if not user.is_authenticated:
+        return None
+    return _voter(user, assembly__slug=slug)
+
+
+# --- polls --------------------------------------------------------------------------------------
+
+
+def poll_mode(poll: Poll) -> str:
+    if poll.motion.kind == MotionKind.RESOLUTION:
+        return "yes_no"
+    return "yes_no" if len(poll_candidate_ids(poll)) == 1 else "candidates"
+
+
+def poll_candidate_ids(poll: Poll) -> list[str]:
+    return [
+        str(pk) for pk in poll.candidates.order_by("position", "name").values_list("pk", flat=True)
+    ]
+
+
+def poll_options(poll: Poll) -> list[dict[str, str]]:
+    """The choices a voter sees, each with its value and its words."""
+    from django.utils.translation import gettext as _
+
+    if poll_mode(poll) == "yes_no":
+        return [
+            {"value": "yes", "label": _("Yes")},
+            {"value": "no", "label": _("No")},
+            {"value": "abstain", "label": _("Abstain")},
+        ]
+    options = [
+        {"value": str(c.pk), "label": c.name} for c in poll.candidates.order_by("position", "name")
+    ]
+    return [*options, {"value": "abstain", "label": _("Abstain")}]
+
+
+def can_see_results(*, poll: Poll, roles: frozenset[Role]) -> bool:
+    """Anyone sees published results; chair and secretariat see a closed poll's counts."""
+    if poll.state == PollState.PUBLISHED:
+        return True
+    if poll.state == PollState.CLOSED:
+        return bool(roles & {Role.CHAIR, Role.SECRETARIAT})
+    # Open: never the counts of a secret poll; roll-call counts only for the chair side.
+    return False
+
+
+def seconds_left(poll: Poll) -> int | None:
+    if poll.state != PollState.OPEN or poll.closes_at is None:
+        return None
+    return max(0, int((poll.closes_at - timezone.now()).total_seconds()))
+
+
+def poll_snapshot(poll: Poll, *, with_results: bool = False) -> dict[str, Any]:
+    """A poll's state as the ballot page, console, projector and API show it."""
+    motion = poll.motion
+    snapshot: dict[str, Any] = {
+        "id": poll.pk,
+        "motion": motion.code,
+        "title": motion.title,
+        "body": motion.body.code,
+        "kind": poll.kind,
+        "state": poll.state,
+        "round": poll.round,
+        "seats": poll.seats,
+        "mode": poll_mode(poll),
+        "majority": motion.majority,
+        "options": poll_options(poll),
+        "turnout": poll.turnout,
+        "turnout_weight": poll.turnout_weight,
+        "eligible": (poll.at_open or {}).get("electorate", {}).get("count"),
+        "opened_at": poll.opened_at.isoformat() if poll.opened_at else None,
+        "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+        "seconds_left": seconds_left(poll),
+        "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,
+        "published_at": poll.published_at.isoformat() if poll.published_at else None,
+        "at_open": poll.at_open or None,
+        "at_close": poll.at_close or None,
+        "override_reason": poll.override_reason,
+        "result": None,
+    }
+    if with_results and poll.result:
+        snapshot["result"] = poll.result
+    return snapshot
+
+
+def polls_for(assembly: Assembly) -> QuerySet[Poll]:
+    return (
+        Poll.objects.filter(assembly=assembly)
+        .select_related("motion", "motion__body", "motion__body__assembly")
+        .order_by("motion__agenda_item_number", "motion_id", "round")
+    )
+
+
+def open_polls(assembly: Assembly) -> QuerySet[Poll]:
+    return polls_for(assembly).filter(state=PollState.OPEN)
+
+
+def receipt_list(poll: Poll) -> list[dict[str, Any]]:
+    """After publication: every ballot's receipt hash with its choices, in random-id order."""
+    if poll.state != PollState.PUBLISHED or poll.kind == PollKind.HAND:
+        return []
+    labels = {o["value"]: o["label"] for o in poll_options(poll)}
+    return [
+        {
+            "receipt_hash": receipt,
+            "choices": choices,
+            "words": [labels.get(str(c), str(c)) for c in choices],
+            "weight": weight,
+        }
+        for receipt, choices, weight in Ballot.objects.filter(poll=poll)
+        .order_by("receipt_hash")
+        .values_list("receipt_hash", "choices", "weight")
+    ]
+
+
+# --- results in words ---------------------------------------------------------------------------
+
+
+def result_lines(poll: Poll) -> dict[str, Any] | None:
+    """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    result = poll.result
+    if not result:
+        return None
+    labels = {o["value"]: o["label"] for o in poll_options(poll)}
+    counts = result["counts"]
+    biggest = max([*counts.values(), 1])
+    bars = [
+        {
+            "value": value,
+            "label": labels.get(value, value),
+            "count": count,
+            "share": round(100 * count / biggest),
+            "elected": value in result.get("elected", []),
+        }
+        for value, count in counts.items()
+    ]
+    cast, base, threshold = result["cast"], result["base"], result["threshold"]
+    yes = counts.get("yes", 0)
+    names = ", ".join(labels.get(c, c) for c in result.get("elected", []))
+    runoff = ", ".join(labels.get(c, c) for c in result.get("runoff", []))
+    base_words = {
+        "absolute_present": _("voting members present"),
+    }.get(poll.motion.majority, _("votes cast"))
+    outcome = result["outcome"]
+    if outcome == "no_votes":
+        sentence = _("No votes were cast.")
+    elif outcome in ("adopted", "rejected") and poll.motion.majority == "simple":
+        sentence = (
+            (_("Adopted") if outcome == "adopted" else _("Rejected"))
+            + ": "
+            + _("%(yes)d yes, %(no)d no, %(abstain)d abstentions (more yes than no needed)")
+            % {"yes": yes, "no": counts.get("no", 0), "abstain": counts.get("abstain", 0)}
+        )
+    elif (
+        outcome in ("adopted", "rejected", "elected", "not_elected") and result["mode"] == "yes_no"
+    ):
+        head = {
+            "adopted": _("Adopted"),
+            "rejected": _("Rejected"),
+            "elected": _("Elected"),
+            "not_elected": _("Not elected"),
+        }[outcome]
+        sentence = f"{head}: " + _(
+            "%(yes)d yes of %(base)d %(base_words)s, %(threshold)d needed"
+        ) % {"yes": yes, "base": base, "base_words": base_words, "threshold": threshold}
+    elif outcome == "elected":
+        sentence = _("Elected: %(names)s (%(threshold)d of %(base)d %(base_words)s needed)") % {
+            "names": names,
+            "threshold": threshold,
+            "base": base,
+            "base_words": base_words,
+        }
+    elif outcome == "runoff":
+        seats = result.get("runoff_seats", 0)
+        sentence = ngettext(
+            "Runoff for %(n)d seat among %(runoff)s",
+            "Runoff for %(n)d seats among %(runoff)s",
+            seats,
+        ) % {"n": seats, "runoff": runoff}
+        if names:
+            sentence = _("Elected: %(names)s. ") % {"names": names} + sentence
+        if result.get("tie"):
+            sentence += " " + _("(tie)")
+    else:
+        sentence = _("Nobody elected.")
+    return {
+        "bars": bars,
+        "cast": cast,
+        "base": base,
+        "base_words": base_words,
+        "abstentions": result["abstentions"],
+        "threshold": threshold,
+        "outcome": outcome,
+        "sentence": sentence,
+    }

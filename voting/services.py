@@ -1,0 +1,716 @@
+"""Writes of the voting app: bodies, motions, polls and their states, ballots, counts, proxies."""
+
+import json
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assembly.errors import InvalidInput, NotFound
+from assembly.live import assembly_group, broadcast_on_commit
+from assembly.models import Assembly, MemberOrganization
+from registration.models import Accreditation, AccreditationKind, Delegate
+from voting.audit import append_audit, audit_head
+from voting.errors import (
+    AlreadyVoted,
+    CountsNotConfirmed,
+    InvalidChoice,
+    NoQuorum,
+    NotPresent,
+    NotRepresented,
+    PollNotOpen,
+    ProxiesLocked,
+    ProxyLimit,
+    ProxyRefused,
+    TooEarly,
+    TooManyChoices,
+    WrongPollState,
+)
+from voting.models import (
+    Ballot,
+    BodyKind,
+    BodySeat,
+    Candidate,
+    GoverningBody,
+    Motion,
+    MotionKind,
+    Poll,
+    PollKind,
+    PollState,
+    Proxy,
+    ProxyState,
+    VoteCast,
+)
+from voting.presence import recount_quorum, refresh_member_presence
+from voting.selectors import (
+    electorate_fingerprint,
+    members_voted,
+    poll_candidate_ids,
+    poll_mode,
+    poll_snapshot,
+    quorum_snapshot,
+    voting_routes,
+)
+from voting.verify import ballot_hash, receipt_hash, result_for_poll
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed back
+
+
+# --- bodies and motions ------------------------------------------------------------------------
+
+
+def create_body(
+    *,
+    assembly: Assembly,
+    code: str,
+    name: str,
+    kind: str,
+    description: str = "",
+    members: list[MemberOrganization] | None = None,
+    presence_required: bool = True,
+) -> GoverningBody:
+    """Create a governing body (with its listed members) and count its quorum."""
+    with transaction.atomic():
+        body = GoverningBody.objects.create(
+            assembly=assembly,
+            code=code,
+            name=name,
+            kind=kind,
+            description=description,
+            presence_required=presence_required,
+        )
+        if kind == BodyKind.LISTED:
+            BodySeat.objects.bulk_create(BodySeat(body=body, member=m) for m in members or [])
+        recount_quorum(body=body)
+    return body
+
+
+def create_motion(
+    *,
+    body: GoverningBody,
+    code: str,
+    kind: str,
+    title: str,
+    text: str = "",
+    majority: str,
+    abstentions_in_base: bool = False,
+    seats: int = 0,
+    candidates: list[tuple[str, MemberOrganization | None]] | None = None,
+    agenda_item_number: str = "",
+) -> Motion:
+    """A resolution, or an election with its candidates (members or persons) and seats."""
+    candidates = candidates or []
+    if kind == MotionKind.ELECTION and (seats < 1 or not candidates):
+        raise InvalidInput(_("An election needs at least one seat and one candidate."))
+    if kind == MotionKind.RESOLUTION and (seats or candidates):
+        raise InvalidInput(_("A resolution has no seats and no candidates."))
+    with transaction.atomic():
+        motion = Motion.objects.create(
+            assembly=body.assembly,
+            body=body,
+            code=code,
+            kind=kind,
+            title=title,
+            text=text,
+            majority=majority,
+            abstentions_in_base=abstentions_in_base,
+            seats=seats,
+            agenda_item_number=agenda_item_number,
+        )
+        for position, (name, member) in enumerate(candidates):
+            Candidate.objects.create(motion=motion, name=name, member=member, position=position)
+        append_audit(
+            assembly_id=body.assembly_id,
+            event="motion.created",
+            data={"motion": motion.pk, "code": code, "title": title, "majority": majority},
+        )
+    return motion
+
+
+def create_poll(
+    *,
+    motion: Motion,
+    kind: str,
+    min_open_seconds: int = 0,
+    close_after_seconds: int | None = None,
+    candidates: list[Candidate] | None = None,
+    seats: int | None = None,
+    runoff_of: Poll | None = None,
+) -> Poll:
+    """A draft poll (the next round) on a motion."""
+    if kind not in PollKind.values:
+        raise InvalidInput(_("Unknown poll kind."))
+    with transaction.atomic():
+        last = Poll.objects.filter(motion=motion).aggregate(n=Max("round"))["n"] or 0
+        poll = Poll.objects.create(
+            motion=motion,
+            assembly_id=motion.assembly_id,
+            round=last + 1,
+            kind=kind,
+            seats=motion.seats if seats is None else seats,
+            runoff_of=runoff_of,
+            min_open_seconds=min_open_seconds,
+            close_after_seconds=close_after_seconds,
+        )
+        poll.candidates.set(candidates if candidates is not None else motion.candidates.all())
+        append_audit(
+            assembly_id=motion.assembly_id,
+            event="poll.created",
+            data={
+                "poll": poll.pk,
+                "motion": motion.pk,
+                "round": poll.round,
+                "kind": kind,
+                "seats": poll.seats,
+                "candidates": poll_candidate_ids(poll),
+                "runoff_of": runoff_of.pk if runoff_of else None,
+            },
+        )
+        _broadcast_poll(poll)
+    return poll
+
+
+# --- poll states -------------------------------------------------------------------------------
+
+
+def _broadcast_poll(poll: Poll) -> None:
+    """Poll state to the assembly; results only once published (never a secret poll's counts)."""
+    broadcast_on_commit(
+        group=assembly_group(poll.assembly_id),
+        event="poll.state",
+        payload=poll_snapshot(poll, with_results=poll.state == PollState.PUBLISHED),
+    )
+
+
+def _locked(poll: Poll) -> Poll:
+    return (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("motion", "motion__body", "motion__body__assembly")
+        .get(pk=poll.pk)
+    )
+
+
+def _figures(poll: Poll) -> dict[str, Any]:
+    """Quorum, electorate fingerprint and audit head, as recorded at open and at close."""
+    body = poll.motion.body
+    quorum = recount_quorum(body=body)
+    return {
+        "quorum": quorum_snapshot(body, quorum),
+        "electorate": electorate_fingerprint(body),
+        "audit_head": audit_head(body.assembly),
+        "at": timezone.now().isoformat(),
+    }
+
+
+def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") -> Poll:
+    """Open a draft poll; without quorum only with the chair's written reason (logged)."""
+    override_reason = override_reason.strip()
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.state != PollState.DRAFT:
+            raise WrongPollState(_("Only a draft poll can be opened."))
+        figures = _figures(poll)
+        if not figures["quorum"]["reached"] and not override_reason:
+            raise NoQuorum()
+        now = timezone.now()
+        poll.state = PollState.OPEN
+        poll.opened_at = now
+        poll.opened_by = by
+        poll.at_open = figures
+        poll.override_reason = "" if figures["quorum"]["reached"] else override_reason
+        if poll.close_after_seconds:
+            poll.closes_at = now + timedelta(seconds=poll.close_after_seconds)
+        poll.save()
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.opened",
+            data={
+                "poll": poll.pk,
+                "by": by.pk,
+                "figures": figures,
+                "quorum_override": poll.override_reason or None,
+                "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+            },
+        )
+        _broadcast_poll(poll)
+    return poll
+
+
+def _shuffle_ballots(poll: Poll) -> None:
+    """Rewrite a secret poll's ballots in random order in one transaction.
+
+    Each row then carries the closing transaction's id and a random place in the table, so
+    neither the row order nor the inserting transaction can be matched to who voted when.
+    """
+    rows = list(Ballot.objects.filter(poll=poll))
+    random.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(poll=poll).delete()
+    Ballot.objects.bulk_create(rows)
+
+
+def poll_facts(poll: Poll) -> dict[str, Any]:
+    """What the tally needs to know about a poll, as in the audit export."""
+    motion = poll.motion
+    return {
+        "kind": poll.kind,
+        "mode": poll_mode(poll),
+        "candidates": poll_candidate_ids(poll),
+        "majority": motion.majority,
+        "abstentions_in_base": motion.abstentions_in_base,
+        "seats": poll.seats,
+        "runoff_rule": motion.runoff_rule,
+        "present_weight_at_close": (poll.at_close or {}).get("quorum", {}).get("present_weight", 0),
+        "hand_counts": poll.hand_counts,
+    }
+
+
+def _result(poll: Poll) -> dict[str, Any]:
+    """The result from the ballots (or the entered counts), by the same code observers run."""
+    ballots = (
+        []
+        if poll.kind == PollKind.HAND
+        else list(Ballot.objects.filter(poll=poll).values("choices", "weight"))
+    )
+    return result_for_poll(poll_facts(poll), ballots)
+
+
+def ballot_rows(poll: Poll) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": str(b["id"]),
+            "poll": b["poll_id"],
+            "choices": b["choices"],
+            "weight": b["weight"],
+            "receipt_hash": b["receipt_hash"],
+            "member": b["member_id"],
+        }
+        for b in Ballot.objects.filter(poll=poll)
+        .order_by("id")
+        .values("id", "poll_id", "choices", "weight", "receipt_hash", "member_id")
+    ]
+
+
+def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = False) -> Poll:
+    """Close an open poll: record the figures, seal the ballots into the audit log, tally."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.state != PollState.OPEN:
+            raise WrongPollState(_("Only an open poll can be closed."))
+        now = timezone.now()
+        earliest = poll.opened_at + timedelta(seconds=poll.min_open_seconds)
+        if now < earliest and not scheduled:
+            raise TooEarly(
+                _("The poll must stay open for %(n)d more seconds.")
+                % {"n": int((earliest - now).total_seconds()) + 1}
+            )
+        poll.at_close = _figures(poll)
+        poll.state = PollState.CLOSED
+        poll.closed_at = now
+        seal: list[list[str]] = []
+        if poll.kind != PollKind.HAND:
+            if poll.kind == PollKind.SECRET:
+                _shuffle_ballots(poll)
+            seal = [[row["id"], ballot_hash(row)] for row in ballot_rows(poll)]
+            poll.result = _result(poll)
+        poll.save()
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.closed",
+            data={
+                "poll": poll.pk,
+                "by": by.pk if by else None,
+                "scheduled": scheduled,
+                "figures": poll.at_close,
+                "ballots": seal,
+                "result": poll.result or None,
+            },
+        )
+        _broadcast_poll(poll)
+    return poll
+
+
+def close_due_polls(*, assembly: Assembly) -> list[Poll]:
+    """Close every open poll of the assembly whose scheduled close has passed."""
+    due = Poll.objects.filter(
+        assembly=assembly, state=PollState.OPEN, closes_at__lte=timezone.now()
+    )
+    closed = []
+    for poll in due:
+        try:
+            closed.append(close_poll(poll=poll, by=None, scheduled=True))
+        except WrongPollState:
+            continue  # closed by someone else meanwhile
+    return closed
+
+
+def _validate_counts(poll: Poll, counts: dict[str, int], ballots: int) -> dict[str, int]:
+    options = [o["value"] for o in _options(poll)]
+    unknown = set(counts) - set(options)
+    if unknown:
+        raise InvalidChoice(_("Unknown choices: %(c)s.") % {"c": ", ".join(sorted(unknown))})
+    clean = {option: int(counts.get(option, 0)) for option in options}
+    if any(value < 0 for value in clean.values()) or ballots < 0:
+        raise InvalidInput(_("Counts cannot be negative."))
+    if poll_mode(poll) == "yes_no" and ballots != sum(clean.values()):
+        raise InvalidInput(_("The ballots must equal yes + no + abstain."))
+    if poll_mode(poll) == "candidates" and clean.get("abstain", 0) > ballots:
+        raise InvalidInput(_("More abstentions than ballots."))
+    return clean
+
+
+def _options(poll: Poll) -> list[dict[str, str]]:
+    from voting.selectors import poll_options
+
+    return poll_options(poll)
+
+
+def enter_hand_counts(
+    *, poll: Poll, by: AbstractBaseUser, counts: dict[str, int], ballots: int
+) -> Poll:
+    """The secretariat enters a paper or show-of-hands count; the chair must then confirm it."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.kind != PollKind.HAND or poll.state != PollState.CLOSED:
+            raise WrongPollState(_("Counts are entered for a closed hand-counted poll."))
+        clean = _validate_counts(poll, counts, ballots)
+        poll.hand_counts = {"counts": clean, "ballots": ballots}
+        poll.hand_counts_entered_by = by
+        poll.hand_counts_confirmed_by = None
+        poll.result = {}
+        poll.save()
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.counts_entered",
+            data={"poll": poll.pk, "by": by.pk, "counts": poll.hand_counts},
+        )
+        _broadcast_poll(poll)
+    return poll
+
+
+def confirm_hand_counts(*, poll: Poll, by: AbstractBaseUser) -> Poll:
+    """The chair confirms the entered counts; the result is computed from them."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.kind != PollKind.HAND or poll.state != PollState.CLOSED or not poll.hand_counts:
+            raise WrongPollState(_("There are no entered counts to confirm."))
+        poll.result = _result(poll)
+        poll.hand_counts_confirmed_by = by
+        poll.save()
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.counts_confirmed",
+            data={"poll": poll.pk, "by": by.pk, "result": poll.result},
+        )
+        _broadcast_poll(poll)
+    return poll
+
+
+def publish_poll(*, poll: Poll, by: AbstractBaseUser) -> Poll:
+    """Publish a closed poll's result; a tie or missing majority creates the runoff (draft)."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.state != PollState.CLOSED:
+            raise WrongPollState(_("Only a closed poll can be published."))
+        if poll.kind == PollKind.HAND and poll.hand_counts_confirmed_by_id is None:
+            raise CountsNotConfirmed()
+        poll.state = PollState.PUBLISHED
+        poll.published_at = timezone.now()
+        poll.save()
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.published",
+            data={"poll": poll.pk, "by": by.pk, "result": poll.result},
+        )
+        _broadcast_poll(poll)
+        if poll.result.get("outcome") == "runoff":
+            create_runoff(poll=poll)
+    return poll
+
+
+def create_runoff(*, poll: Poll) -> Poll:
+    """The draft runoff among the tied or leading candidates (made once per poll)."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        existing = poll.runoffs.first()
+        if existing is not None:
+            return existing
+        if poll.state not in (PollState.CLOSED, PollState.PUBLISHED) or not poll.result.get(
+            "runoff"
+        ):
+            raise WrongPollState(_("This poll's result does not call for a runoff."))
+        candidates = list(Candidate.objects.filter(pk__in=[int(c) for c in poll.result["runoff"]]))
+        return create_poll(
+            motion=poll.motion,
+            kind=poll.kind,
+            min_open_seconds=poll.min_open_seconds,
+            close_after_seconds=poll.close_after_seconds,
+            candidates=candidates,
+            seats=poll.result["runoff_seats"],
+            runoff_of=poll,
+        )
+
+
+# --- ballots -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a voter takes away: the member, the code, and the choice in words."""
+
+    member: str
+    code: str
+    choices: list[str]
+    words: list[str]
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(15))
+    return "-".join(raw[i : i + 5] for i in range(0, 15, 5))
+
+
+def clean_choices(*, poll: Poll, choices: list[str]) -> list[str]:
+    """The ballot's choices, checked against the poll; raises InvalidChoice / TooManyChoices."""
+    choices = [str(c) for c in choices]
+    options = [o["value"] for o in _options(poll)]
+    if not choices or len(set(choices)) != len(choices):
+        raise InvalidChoice(_("Choose one option (each at most once)."))
+    if any(c not in options for c in choices):
+        raise InvalidChoice()
+    if poll_mode(poll) == "yes_no" or "abstain" in choices:
+        if len(choices) != 1:
+            raise InvalidChoice(_("Choose exactly one option."))
+        return choices
+    if len(choices) > poll.seats:
+        raise TooManyChoices(_("Choose at most %(n)d candidates.") % {"n": poll.seats})
+    return sorted(choices, key=options.index)
+
+
+def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> tuple[int, int]:
+    """Insert who voted and what was voted, count it in the turnout; return the new turnout.
+
+    On PostgreSQL one statement (one round trip). No savepoint: a duplicate (the unique
+    constraint) aborts the whole action, which rolls back.
+    """
+    if connection.vendor != "postgresql":
+        with transaction.atomic(savepoint=False):
+            cast.save(force_insert=True)
+            ballot.save(force_insert=True)
+            Poll.objects.filter(pk=cast.poll_id).update(
+                turnout=F("turnout") + 1, turnout_weight=F("turnout_weight") + ballot.weight
+            )
+        return Poll.objects.filter(pk=cast.poll_id).values_list("turnout", "turnout_weight")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH cast_row AS (INSERT INTO {VoteCast._meta.db_table} "  # noqa: S608 - table names
+            "(id, poll_id, member_id, cast_by_id) VALUES (%s, %s, %s, %s) RETURNING 1), "
+            f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
+            "(id, poll_id, choices, weight, receipt_hash, member_id) "
+            "SELECT %s, %s, %s::jsonb, %s, %s, %s FROM cast_row RETURNING weight) "
+            f"UPDATE {Poll._meta.db_table} SET turnout = turnout + 1, "
+            "turnout_weight = turnout_weight + (SELECT weight FROM ballot_row) "
+            "WHERE id = %s AND EXISTS (SELECT 1 FROM ballot_row) "
+            "RETURNING turnout, turnout_weight",
+            [
+                cast.pk,
+                cast.poll_id,
+                cast.member_id,
+                cast.cast_by_id,
+                ballot.pk,
+                ballot.poll_id,
+                json.dumps(ballot.choices),
+                ballot.weight,
+                ballot.receipt_hash,
+                ballot.member_id,
+                cast.poll_id,
+            ],
+        )
+        turnout, turnout_weight = cursor.fetchone()
+    return turnout, turnout_weight
+
+
+def cast_ballots(
+    *, poll: Poll, delegate: Delegate, choices: list[str], members: list[int] | None = None
+) -> list[Receipt]:
+    """Record one ballot per member the delegate votes for (all by default), in one action.
+
+    Locks the poll row; the (poll, member) unique constraint makes a concurrent second ballot
+    fail with "already_voted". Broadcasts turnout to the poll's group after commit.
+    """
+    with transaction.atomic():
+        poll = (
+            Poll.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("motion", "motion__body", "motion__body__assembly")
+            .filter(pk=poll.pk, assembly_id=poll.assembly_id)
+            .first()
+        )
+        if poll is None:
+            raise NotFound()
+        if poll.state != PollState.OPEN or poll.kind == PollKind.HAND:
+            raise PollNotOpen()
+        if poll.closes_at and timezone.now() >= poll.closes_at:
+            raise PollNotOpen(_("The voting time is over."))
+        routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
+        if members is None:
+            # One member: let the unique constraint answer; several: skip those already voted.
+            voted = members_voted(poll, list(routes)) if len(routes) > 1 else set()
+            wanted = sorted(set(routes) - voted)
+            if routes and not wanted:
+                raise AlreadyVoted()
+        else:
+            wanted = sorted(set(members))
+            if any(m not in routes for m in wanted):
+                raise NotRepresented()
+        if not wanted:
+            raise NotRepresented()
+        for member_id in wanted:
+            blocked = routes[member_id].blocked
+            if blocked and members_voted(poll, [member_id]):
+                raise AlreadyVoted()
+            if blocked == "not_present":
+                raise NotPresent()
+            if blocked == "delegate_present":
+                raise NotRepresented(
+                    _("The member's voting delegate is present: they cast its vote.")
+                )
+        choices = clean_choices(poll=poll, choices=choices)
+        words = [o["label"] for o in _options(poll) if o["value"] in choices]
+        receipts = []
+        for member_id in wanted:
+            route = routes[member_id]
+            code = new_receipt_code()
+            ballot = Ballot(
+                poll=poll,
+                choices=choices,
+                weight=route.weight,
+                receipt_hash=receipt_hash(code),
+                member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
+            )
+            try:
+                turnout = _insert_cast_and_ballot(
+                    cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate), ballot=ballot
+                )
+            except IntegrityError:
+                raise AlreadyVoted(
+                    _("A ballot has already been counted for %(member)s in this poll.")
+                    % {"member": route.member.name}
+                ) from None
+            data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
+            if poll.kind == PollKind.ROLL_CALL:
+                data["ballot"] = str(ballot.pk)
+                data["choices"] = choices
+                data["ballot_hash"] = ballot_hash(
+                    {
+                        "id": str(ballot.pk),
+                        "poll": poll.pk,
+                        "choices": choices,
+                        "weight": route.weight,
+                        "receipt_hash": ballot.receipt_hash,
+                        "member": member_id,
+                    }
+                )
+            append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
+            receipts.append(Receipt(route.member.name, code, choices, words))
+        broadcast_on_commit(
+            group=f"poll.{poll.pk}",
+            event="poll.turnout",
+            payload={
+                "poll": poll.pk,
+                "turnout": turnout[0],
+                "turnout_weight": turnout[1],
+                "eligible": (poll.at_open or {}).get("electorate", {}).get("count"),
+            },
+        )
+    return receipts
+
+
+# --- proxies -----------------------------------------------------------------------------------
+
+
+def _refuse_while_open(assembly: Assembly) -> None:
+    if Poll.objects.filter(assembly=assembly, state=PollState.OPEN).exists():
+        raise ProxiesLocked()
+
+
+def request_proxy(
+    *, assembly: Assembly, member: MemberOrganization, holder: Delegate, by: AbstractBaseUser
+) -> Proxy:
+    """Member `member` asks to be represented by `holder`, another member's voting delegate."""
+    if not assembly.proxies_allowed:
+        raise ProxyRefused(_("This assembly does not allow proxies."))
+    accreditation = Accreditation.objects.filter(
+        assembly=assembly, delegate=holder, kind=AccreditationKind.VOTING, ended_at__isnull=True
+    ).first()
+    if accreditation is None:
+        raise ProxyRefused(_("A proxy holder must be another member's voting delegate."))
+    if accreditation.member_id == member.pk:
+        raise ProxyRefused(_("A member cannot hold its own proxy."))
+    with transaction.atomic():
+        _refuse_while_open(assembly)
+        try:
+            with transaction.atomic():
+                proxy = Proxy.objects.create(assembly=assembly, member=member, holder=holder)
+        except IntegrityError:
+            raise ProxyRefused(_("This member already has a proxy.")) from None
+        append_audit(
+            assembly_id=assembly.pk,
+            event="proxy.requested",
+            data={"proxy": proxy.pk, "member": member.pk, "holder": holder.pk, "by": by.pk},
+        )
+    return proxy
+
+
+def approve_proxy(*, proxy: Proxy, by: AbstractBaseUser) -> Proxy:
+    """The secretariat approves a proxy, within the per-holder limit (holder row locked)."""
+    with transaction.atomic():
+        proxy = Proxy.objects.select_for_update().select_related("assembly").get(pk=proxy.pk)
+        assembly = proxy.assembly
+        _refuse_while_open(assembly)
+        if proxy.state != ProxyState.REQUESTED:
+            raise ProxyRefused(_("Only a requested proxy can be approved."))
+        Delegate.objects.select_for_update().get(pk=proxy.holder_id)
+        held = Proxy.objects.filter(holder_id=proxy.holder_id, state=ProxyState.APPROVED).count()
+        if held >= assembly.max_proxies_per_holder:
+            raise ProxyLimit()
+        proxy.state = ProxyState.APPROVED
+        proxy.approved_at = timezone.now()
+        proxy.approved_by = by
+        proxy.save()
+        refresh_member_presence(assembly=assembly, member_id=proxy.member_id)
+        append_audit(
+            assembly_id=assembly.pk,
+            event="proxy.approved",
+            data={
+                "proxy": proxy.pk,
+                "member": proxy.member_id,
+                "holder": proxy.holder_id,
+                "by": by.pk,
+            },
+        )
+    return proxy
+
+
+def revoke_proxy(*, proxy: Proxy, by: AbstractBaseUser) -> Proxy:
+    """Revoke a proxy; refused while a poll is open."""
+    with transaction.atomic():
+        proxy = Proxy.objects.select_for_update().select_related("assembly").get(pk=proxy.pk)
+        _refuse_while_open(proxy.assembly)
+        if proxy.state == ProxyState.REVOKED:
+            raise ProxyRefused(_("This proxy is already revoked."))
+        proxy.state = ProxyState.REVOKED
+        proxy.revoked_at = timezone.now()
+        proxy.revoked_by = by
+        proxy.save()
+        refresh_member_presence(assembly=proxy.assembly, member_id=proxy.member_id)
+        append_audit(
+            assembly_id=proxy.assembly_id,
+            event="proxy.revoked",
+            data={"proxy": proxy.pk, "member": proxy.member_id, "by": by.pk},
+        )
+    return proxy

@@ -1,0 +1,440 @@
+"""Pages of the voting app: ballot, chair console, results, receipts, proxies, presence, PDFs."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assembly.auth import assembly_page
+from assembly.errors import DomainError
+from assembly.models import Assembly, MemberOrganization, Role
+from registration.models import Delegate
+from voting import services
+from voting.models import Motion, Poll, PollKind, PollState, Proxy
+from voting.presence import set_online_presence
+from voting.selectors import (
+    assembly_quorum,
+    can_see_results,
+    members_voted,
+    open_polls,
+    poll_mode,
+    poll_options,
+    polls_for,
+    receipt_list,
+    result_lines,
+    seconds_left,
+    voter_for,
+    voting_routes,
+)
+from voting.verify import receipt_hash
+
+RUNS_POLLS = (Role.CHAIR, Role.SECRETARIAT)
+ANY_ROLE = (Role.CHAIR, Role.SECRETARIAT, Role.DESK, Role.DELEGATE)
+
+
+def _poll_or_none(assembly: Assembly, poll_id: int) -> Poll | None:
+    return polls_for(assembly).filter(pk=poll_id).first()
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/message.html", {"message": _("No such poll.")}, status=404)
+
+
+def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
+    return render(request, "errors/message.html", {"message": message}, status=status)
+
+
+# --- the delegate's ballot ---------------------------------------------------------------------
+
+
+def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
+    routes = voting_routes(delegate=delegate, poll=poll)
+    voted = members_voted(poll, [r.member.pk for r in routes])
+    return {
+        "poll": poll,
+        "routes": routes,
+        "to_vote": [r for r in routes if r.member.pk not in voted and not r.blocked],
+        "blocked": [r for r in routes if r.member.pk not in voted and r.blocked],
+        "voted": [r for r in routes if r.member.pk in voted],
+        "options": poll_options(poll),
+        "multi": poll.seats > 1 and poll_mode(poll) == "candidates",
+        "seconds_left": seconds_left(poll),
+    }
+
+
+@assembly_page(Role.DELEGATE)
+def ballot(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """The open polls this delegate votes in, question and choices first."""
+    delegate = voter_for(user=request.user, assembly=assembly)
+    if delegate is None:
+        return _refused(request, _("Only an approved delegate who is not desk staff can vote."))
+    polls = [_ballot_state(poll, delegate) for poll in open_polls(assembly)]
+    polls = [p for p in polls if p["routes"]]
+    return render(
+        request,
+        "voting/ballot.html",
+        {"assembly": assembly, "delegate": delegate, "polls": polls},
+    )
+
+
+@assembly_page(Role.DELEGATE)
+def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """Second tap: the choice repeated in words, then the ballot is cast."""
+    delegate = voter_for(user=request.user, assembly=assembly)
+    poll = _poll_or_none(assembly, poll_id)
+    if delegate is None or poll is None:
+        return _not_found(request)
+    source = request.POST if request.method == "POST" else request.GET
+    choices = source.getlist("choice")
+    labels = {o["value"]: o["label"] for o in poll_options(poll)}
+    state = _ballot_state(poll, delegate)
+    if request.method == "POST":
+        try:
+            receipts = services.cast_ballots(poll=poll, delegate=delegate, choices=choices)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("voting-ballot", slug=assembly.slug)
+        # Shown once in this response and never stored: a stored code would link voter and ballot.
+        return render(
+            request,
+            "voting/receipt.html",
+            {"assembly": assembly, "poll": poll, "receipts": [r.__dict__ for r in receipts]},
+        )
+    try:
+        choices = services.clean_choices(poll=poll, choices=choices)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("voting-ballot", slug=assembly.slug)
+    return render(
+        request,
+        "voting/confirm.html",
+        {
+            "assembly": assembly,
+            "choices": choices,
+            "words": [labels[c] for c in choices],
+            **state,
+        },
+    )
+
+
+@assembly_page(Role.DELEGATE)
+def receipt(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """After a reload: which members' ballots are counted (the codes were shown once)."""
+    delegate = voter_for(user=request.user, assembly=assembly)
+    poll = _poll_or_none(assembly, poll_id)
+    if poll is None or delegate is None:
+        return _not_found(request)
+    return render(
+        request,
+        "voting/receipt.html",
+        {"assembly": assembly, "poll": poll, "receipts": [], **_ballot_state(poll, delegate)},
+    )
+
+
+@require_POST
+@assembly_page(Role.DELEGATE)
+def online_checkin(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """An online delegate says they are present (when the assembly allows self check-in)."""
+    delegate = voter_for(user=request.user, assembly=assembly)
+    if delegate is None or not settings.VOTING_SELF_ONLINE_CHECKIN:
+        return _refused(request, _("Ask the secretariat to confirm your online presence."))
+    present = request.POST.get("present") == "1"
+    set_online_presence(delegate=delegate, present=present, at=timezone.now(), by=request.user)
+    messages.success(
+        request,
+        _("You are marked present online.") if present else _("You are marked as not present."),
+    )
+    return redirect("delegate-home", slug=assembly.slug)
+
+
+# --- chair console -----------------------------------------------------------------------------
+
+
+@assembly_page(*RUNS_POLLS)
+def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Quorum, then every poll with the one action it can take next."""
+    services.close_due_polls(assembly=assembly)
+    polls = list(polls_for(assembly).prefetch_related("candidates"))
+    rows = [
+        {
+            "poll": poll,
+            "options": [
+                {**o, "entered": (poll.hand_counts.get("counts") or {}).get(o["value"], "")}
+                for o in poll_options(poll)
+            ]
+            if poll.kind == PollKind.HAND
+            else [],
+            "result": result_lines(poll),
+            "seconds_left": seconds_left(poll),
+            "has_runoff": poll.runoffs.exists(),
+        }
+        for poll in polls
+    ]
+    quorum = assembly_quorum(assembly)
+    return render(
+        request,
+        "voting/console.html",
+        {
+            "assembly": assembly,
+            "quorum": quorum,
+            "rows": rows,
+            "motions": Motion.objects.filter(assembly=assembly).select_related("body"),
+            "poll_kinds": PollKind.choices,
+            "is_chair": Role.CHAIR in request.roles,
+            "is_secretariat": Role.SECRETARIAT in request.roles,
+        },
+    )
+
+
+@require_POST
+@assembly_page(*RUNS_POLLS)
+def console_action(
+    request: HttpRequest, assembly: Assembly, poll_id: int, action: str
+) -> HttpResponse:
+    """One chair or secretariat action on a poll: one service call, then back to the console."""
+    poll = _poll_or_none(assembly, poll_id)
+    if poll is None:
+        return _not_found(request)
+    roles = request.roles
+    try:
+        if action == "open":
+            services.open_poll(
+                poll=poll, by=request.user, override_reason=request.POST.get("override_reason", "")
+            )
+            messages.success(request, _("The poll is open."))
+        elif action == "close":
+            services.close_poll(poll=poll, by=request.user)
+            messages.success(request, _("The poll is closed."))
+        elif action == "publish":
+            services.publish_poll(poll=poll, by=request.user)
+            messages.success(request, _("The result is published."))
+        elif action == "runoff":
+            services.create_runoff(poll=poll)
+            messages.success(request, _("The runoff is ready as a draft."))
+        elif action == "counts" and Role.SECRETARIAT in roles:
+            counts = {
+                o["value"]: _int(request.POST.get(f"count_{o['value']}"))
+                for o in poll_options(poll)
+            }
+            services.enter_hand_counts(
+                poll=poll, by=request.user, counts=counts, ballots=_int(request.POST.get("ballots"))
+            )
+            messages.success(request, _("Counts entered: the chair confirms them next."))
+        elif action == "confirm" and Role.CHAIR in roles:
+            services.confirm_hand_counts(poll=poll, by=request.user)
+            messages.success(request, _("Counts confirmed."))
+        else:
+            return _refused(request, _("Your role does not allow this."))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect(reverse("voting-console", args=[assembly.slug]) + f"#poll-{poll.pk}")
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return -1
+
+
+@require_POST
+@assembly_page(*RUNS_POLLS)
+def create_poll(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    motion = Motion.objects.filter(assembly=assembly, pk=_int(request.POST.get("motion"))).first()
+    if motion is None:
+        messages.error(request, _("Choose a motion."))
+        return redirect("voting-console", slug=assembly.slug)
+    try:
+        close_after = _int(request.POST.get("close_after_seconds")) or None
+        poll = services.create_poll(
+            motion=motion,
+            kind=request.POST.get("kind", ""),
+            min_open_seconds=max(0, _int(request.POST.get("min_open_seconds"))),
+            close_after_seconds=close_after if close_after and close_after > 0 else None,
+        )
+        messages.success(request, _("Draft poll created."))
+        return redirect(reverse("voting-console", args=[assembly.slug]) + f"#poll-{poll.pk}")
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("voting-console", slug=assembly.slug)
+
+
+# --- results and receipts ----------------------------------------------------------------------
+
+
+@assembly_page()
+def results(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """Bars, base, threshold and the outcome in words; public once published."""
+    poll = _poll_or_none(assembly, poll_id)
+    if poll is None:
+        return _not_found(request)
+    if not can_see_results(poll=poll, roles=request.roles):
+        return _refused(request, _("The results of this poll are not published yet."))
+    return render(
+        request,
+        "voting/results.html",
+        {"assembly": assembly, "poll": poll, "lines": result_lines(poll)},
+    )
+
+
+@assembly_page()
+def receipts(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """Public after publication: each receipt's hash with its choice, and a check for one code."""
+    poll = _poll_or_none(assembly, poll_id)
+    if poll is None:
+        return _not_found(request)
+    if poll.state != PollState.PUBLISHED:
+        return _refused(request, _("Receipts are listed once the result is published."))
+    code = request.GET.get("code", "").strip()
+    wanted = receipt_hash(code) if code else None
+    rows = receipt_list(poll)
+    found = next((row for row in rows if row["receipt_hash"] == wanted), None)
+    return render(
+        request,
+        "voting/receipts.html",
+        {"assembly": assembly, "poll": poll, "rows": rows, "code": code, "found": found},
+    )
+
+
+@assembly_page()
+def published(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Every published poll of the assembly, with links to results and receipts."""
+    polls = polls_for(assembly).filter(state=PollState.PUBLISHED)
+    return render(
+        request,
+        "voting/published.html",
+        {"assembly": assembly, "rows": [{"poll": p, "lines": result_lines(p)} for p in polls]},
+    )
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    response = HttpResponse(
+        HTML(string=html, base_url=settings.SITE_URL).write_pdf(), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@assembly_page()
+def results_pdf(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """One sheet for one poll."""
+    poll = _poll_or_none(assembly, poll_id)
+    if poll is None:
+        return _not_found(request)
+    if not can_see_results(poll=poll, roles=request.roles):
+        return _refused(request, _("The results of this poll are not published yet."))
+    html = render_to_string(
+        "voting/pdf_results.html",
+        {"assembly": assembly, "rows": [{"poll": poll, "lines": result_lines(poll)}]},
+        request=request,
+    )
+    return _pdf(html, f"{assembly.slug}-poll-{poll.pk}.pdf")
+
+
+@assembly_page(*RUNS_POLLS)
+def minutes_pdf(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """The session's minutes: each closed poll with quorum at open and close and its result."""
+    polls = polls_for(assembly).filter(state__in=[PollState.CLOSED, PollState.PUBLISHED])
+    html = render_to_string(
+        "voting/pdf_minutes.html",
+        {
+            "assembly": assembly,
+            "rows": [{"poll": p, "lines": result_lines(p)} for p in polls],
+            "generated": timezone.now(),
+        },
+        request=request,
+    )
+    return _pdf(html, f"{assembly.slug}-minutes.pdf")
+
+
+# --- proxies and presence (secretariat) --------------------------------------------------------
+
+
+@assembly_page(Role.SECRETARIAT)
+def proxies(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            action = request.POST.get("action")
+            if action == "request":
+                member = MemberOrganization.objects.get(pk=_int(request.POST.get("member")))
+                holder = Delegate.objects.get(
+                    assembly=assembly, pk=_int(request.POST.get("holder"))
+                )
+                services.request_proxy(
+                    assembly=assembly, member=member, holder=holder, by=request.user
+                )
+            else:
+                proxy = Proxy.objects.get(assembly=assembly, pk=_int(request.POST.get("proxy")))
+                if action == "approve":
+                    services.approve_proxy(proxy=proxy, by=request.user)
+                elif action == "revoke":
+                    services.revoke_proxy(proxy=proxy, by=request.user)
+            messages.success(request, _("Saved."))
+        except (MemberOrganization.DoesNotExist, Delegate.DoesNotExist, Proxy.DoesNotExist):
+            messages.error(request, _("Choose a member and a holder from the lists."))
+        except DomainError as error:
+            messages.error(request, error.detail)
+        return redirect("voting-proxies", slug=assembly.slug)
+    from registration.models import Accreditation, AccreditationKind
+
+    holders = Delegate.objects.filter(
+        accreditations__assembly=assembly,
+        accreditations__kind=AccreditationKind.VOTING,
+        accreditations__ended_at__isnull=True,
+    ).select_related("member")
+    represented = MemberOrganization.objects.filter(assembly.voting_member_filter()).exclude(
+        pk__in=Accreditation.objects.filter(assembly=assembly, ended_at__isnull=True).values(
+            "member_id"
+        )
+    )
+    return render(
+        request,
+        "voting/proxies.html",
+        {
+            "assembly": assembly,
+            "proxies": Proxy.objects.filter(assembly=assembly).select_related("member", "holder"),
+            "holders": holders,
+            "members": represented,
+        },
+    )
+
+
+@assembly_page(Role.SECRETARIAT)
+def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Counts first, then compact rows: who is in the hall or online; confirm online presence."""
+    if request.method == "POST":
+        delegate = Delegate.objects.filter(
+            assembly=assembly, pk=_int(request.POST.get("delegate"))
+        ).first()
+        if delegate is not None:
+            set_online_presence(
+                delegate=delegate,
+                present=request.POST.get("present") == "1",
+                at=timezone.now(),
+                by=request.user,
+            )
+            messages.success(request, _("Online presence saved for %(name)s.") % {"name": delegate})
+        return redirect("voting-presence", slug=assembly.slug)
+    delegates = (
+        Delegate.objects.filter(
+            assembly=assembly,
+            accreditations__assembly=assembly,
+            accreditations__ended_at__isnull=True,
+        )
+        .select_related("member", "presence")
+        .order_by("member__name", "full_name")
+    )
+    return render(
+        request,
+        "voting/presence.html",
+        {"assembly": assembly, "quorum": assembly_quorum(assembly), "delegates": delegates},
+    )
