@@ -44,6 +44,7 @@ from registration.models import (
     VisaLetter,
 )
 from registration.photos import process_photo
+from voting.presence import refresh_member_presence
 
 User = get_user_model()
 
@@ -327,11 +328,13 @@ def release_registration(delegate: Delegate, by: AbstractBaseUser | None) -> Non
         Invitation.objects.filter(pk=delegate.invitation_id, places_used__gt=0).update(
             places_used=F("places_used") - 1
         )
-    Accreditation.objects.filter(delegate=delegate, ended_at__isnull=True).update(
+    ended = Accreditation.objects.filter(delegate=delegate, ended_at__isnull=True).update(
         ended_at=timezone.now(),
         ended_by=by if by is not None and by.is_authenticated else None,
         reason=_("Registration %(state)s") % {"state": delegate.get_state_display()},
     )
+    if ended and delegate.member_id:
+        refresh_member_presence(assembly=delegate.assembly, member_id=delegate.member_id)
     cancel_all_signups(delegate=delegate)
 
 
@@ -479,7 +482,7 @@ def accredit(
                 current.save(update_fields=["ended_at", "ended_by", "reason"])
         try:
             with transaction.atomic():
-                return Accreditation.objects.create(
+                accreditation = Accreditation.objects.create(
                     assembly=assembly,
                     member=member,
                     delegate=delegate,
@@ -491,6 +494,9 @@ def accredit(
             raise AccreditationRefused(
                 _("Another change to this member's accreditation happened at the same moment.")
             ) from None
+        # Who acts for the member changed: presence and quorum follow in the same transaction.
+        refresh_member_presence(assembly=assembly, member_id=member.pk)
+    return accreditation
 
 
 def end_accreditation(
@@ -504,6 +510,9 @@ def end_accreditation(
             accreditation.ended_by = by if by is not None and by.is_authenticated else None
             accreditation.reason = reason[:300]
             accreditation.save(update_fields=["ended_at", "ended_by", "reason"])
+            refresh_member_presence(
+                assembly=accreditation.assembly, member_id=accreditation.member_id
+            )
     return accreditation
 
 
