@@ -103,7 +103,10 @@ def visible_sessions(
 def with_details(sessions: QuerySet[Session]) -> QuerySet[Session]:
     return sessions.prefetch_related(
         Prefetch("speakers", queryset=Speaker.objects.order_by("name")),
-        Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order")),
+        Prefetch(
+            "agenda_items",
+            queryset=AgendaItem.objects.order_by("order").prefetch_related("motions"),
+        ),
     )
 
 

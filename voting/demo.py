@@ -3,10 +3,11 @@
 from assembly.demo import upsert
 from assembly.demo_data import EXCOM_MEMBER_CITIES
 from assembly.models import Assembly, MemberOrganization
+from sessions.models import AgendaItem, SessionKind
 from voting import demo_data
 from voting.models import BodyKind, BodySeat, GoverningBody, Motion, Poll, PollKind
 from voting.presence import recount_quorum
-from voting.services import create_motion, create_poll
+from voting.services import create_motion, create_poll, link_motion_to_agenda_item
 
 # How each demo motion is voted: the agenda by show of hands, the rest electronically and secret.
 POLL_KINDS = {"ga-adopt-agenda": PollKind.HAND, "excom-ga-agenda": PollKind.ROLL_CALL}
@@ -29,6 +30,15 @@ def load_bodies(assembly: Assembly) -> dict[str, GoverningBody]:
     return bodies
 
 
+def agenda_item_for(assembly: Assembly, number: str | None) -> AgendaItem | None:
+    """The General Assembly session's agenda item with that number, from the agenda demo."""
+    if not number:
+        return None
+    return AgendaItem.objects.filter(
+        session__assembly=assembly, session__kind=SessionKind.GA_SESSION, number=number
+    ).first()
+
+
 def load(assembly: Assembly) -> None:
     """Create what is missing; a second run writes nothing."""
     bodies = load_bodies(assembly)
@@ -47,5 +57,8 @@ def load(assembly: Assembly) -> None:
                 candidates=[(name, members.get(name)) for name in data["candidates"]],
                 agenda_item_number=data["agenda_item"] or "",
             )
+        item = agenda_item_for(assembly, data["agenda_item"]) if data["body"] == "ga" else None
+        if item is not None:
+            link_motion_to_agenda_item(motion=motion, agenda_item=item)
         if not Poll.objects.filter(motion=motion).exists():
             create_poll(motion=motion, kind=POLL_KINDS.get(data["code"], PollKind.SECRET))

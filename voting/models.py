@@ -221,6 +221,14 @@ class Motion(models.Model):
     )
     # The agenda item's number; the lead links Motion -> agenda.AgendaItem at merge.
     agenda_item_number = models.CharField(_("agenda item"), max_length=20, blank=True)
+    agenda_item = models.ForeignKey(
+        "agenda.AgendaItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="motions",
+        help_text=_("The item of the programme under which the assembly decides this motion."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

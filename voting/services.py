@@ -17,6 +17,7 @@ from assembly.errors import InvalidInput, NotFound
 from assembly.live import assembly_group, broadcast_on_commit
 from assembly.models import Assembly, MemberOrganization
 from registration.models import Accreditation, AccreditationKind, Delegate
+from sessions.models import AgendaItem
 from voting.audit import append_audit, audit_head
 from voting.errors import (
     AlreadyVoted,
@@ -92,6 +93,23 @@ def create_body(
     return body
 
 
+def check_agenda_item(*, agenda_item: AgendaItem, assembly_id: int) -> None:
+    if agenda_item.session.assembly_id != assembly_id:
+        raise InvalidInput(_("That agenda item belongs to another assembly."))
+
+
+def link_motion_to_agenda_item(*, motion: Motion, agenda_item: AgendaItem | None) -> Motion:
+    """Put the motion under an item of the programme (or take it off)."""
+    if agenda_item is not None:
+        check_agenda_item(agenda_item=agenda_item, assembly_id=motion.assembly_id)
+    if motion.agenda_item_id != (agenda_item.pk if agenda_item else None):
+        motion.agenda_item = agenda_item
+        if agenda_item is not None:
+            motion.agenda_item_number = agenda_item.number
+        motion.save(update_fields=["agenda_item", "agenda_item_number"])
+    return motion
+
+
 def create_motion(
     *,
     body: GoverningBody,
@@ -104,9 +122,13 @@ def create_motion(
     seats: int = 0,
     candidates: list[tuple[str, MemberOrganization | None]] | None = None,
     agenda_item_number: str = "",
+    agenda_item: AgendaItem | None = None,
 ) -> Motion:
     """A resolution, or an election with its candidates (members or persons) and seats."""
     candidates = candidates or []
+    if agenda_item is not None:
+        check_agenda_item(agenda_item=agenda_item, assembly_id=body.assembly_id)
+        agenda_item_number = agenda_item_number or agenda_item.number
     if kind == MotionKind.ELECTION and (seats < 1 or not candidates):
         raise InvalidInput(_("An election needs at least one seat and one candidate."))
     if kind == MotionKind.RESOLUTION and (seats or candidates):
@@ -123,6 +145,7 @@ def create_motion(
             abstentions_in_base=abstentions_in_base,
             seats=seats,
             agenda_item_number=agenda_item_number,
+            agenda_item=agenda_item,
         )
         for position, (name, member) in enumerate(candidates):
             Candidate.objects.create(motion=motion, name=name, member=member, position=position)
