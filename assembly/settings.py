@@ -201,5 +201,12 @@ LOGGING = {
 # --- agenda ---
 
 # --- badges ---
+# Ed25519 key that signs badge QR tokens: base64 of the 32-byte seed, or a PEM
+# private key. No production default; DEBUG derives a demo key from SECRET_KEY.
+BADGE_SIGNING_KEY = env_str("BADGE_SIGNING_KEY", "")
+# Roster a desk downloads for offline answers: seconds between background refreshes.
+BADGE_ROSTER_REFRESH_SECONDS = env_int("BADGE_ROSTER_REFRESH_SECONDS", 60)
+# Badges of a batch rendered per WeasyPrint document (memory vs. speed).
+BADGE_BATCH_CHUNK = env_int("BADGE_BATCH_CHUNK", 500)
 
 # --- voting ---

@@ -1,0 +1,139 @@
+"""Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and font set."""
+
+import base64
+import hashlib
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import qrcode
+import qrcode.constants
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from badges.models import BatchLayout
+from registration.models import Delegate, DelegateRole
+
+# Band colours by role; white text on each keeps a contrast of at least 7:1.
+ROLE_COLOURS = {
+    DelegateRole.VOTING_DELEGATE: "#0b4f8a",
+    DelegateRole.ALTERNATE: "#1d5e5a",
+    DelegateRole.OBSERVER: "#5a3d7a",
+    DelegateRole.GUEST: "#4a5866",
+    DelegateRole.PRESS: "#8a1c1c",
+    DelegateRole.STAFF: "#16202b",
+}
+
+STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
+
+
+@dataclass(frozen=True)
+class BadgeFace:
+    """What is printed on one badge; its fingerprint decides when to render again."""
+
+    name: str
+    title: str
+    organization: str
+    country: str
+    role: str
+    role_label: str
+    colour: str
+    photo: str
+    token: str
+    assembly_name: str
+    dates: str
+    venue: str
+
+    def fingerprint(self) -> str:
+        photo_stamp = ""
+        if self.photo:
+            path = Path(self.photo)
+            photo_stamp = f"{path}:{path.stat().st_mtime_ns}" if path.exists() else self.photo
+        fields = [*(str(value) for value in self.__dict__.values()), photo_stamp]
+        return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def face_for(*, delegate: Delegate, token: str) -> BadgeFace:
+    assembly = delegate.assembly
+    photo = ""
+    if delegate.photo:
+        try:
+            photo = delegate.photo.path
+        except (NotImplementedError, ValueError):
+            photo = ""
+    start = formats.date_format(assembly.start_date, "j N Y")
+    end = formats.date_format(assembly.end_date, "j N Y")
+    return BadgeFace(
+        name=delegate.full_name,
+        title=delegate.title,
+        organization=delegate.organization_label,
+        country=delegate.country,
+        role=delegate.role,
+        role_label=str(delegate.get_role_display()),
+        colour=ROLE_COLOURS.get(delegate.role, "#16202b"),
+        photo=photo,
+        token=token,
+        assembly_name=assembly.name,
+        dates=start if start == end else f"{start} – {end}",
+        venue=f"{assembly.venue}, {assembly.city}",
+    )
+
+
+def qr_png(token: str, *, box_size: int = 4) -> bytes:
+    """The token as a level-M QR code (alphanumeric mode) in a small PNG."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
+    )
+    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_version(token: str, level: int) -> int:
+    code = qrcode.QRCode(error_correction=level)
+    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    code.make(fit=True)
+    return int(code.version)
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@cache
+def fonts() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def stylesheet() -> CSS:
+    """Parsed once per process and shared by every document (and its @font-face rules)."""
+    return CSS(filename=str(STYLESHEET), font_config=fonts())
+
+
+def render_faces(faces: list[BadgeFace], *, layout: str = BatchLayout.A6) -> bytes:
+    """One PDF with every face: A6 pages, or A4 sheets of four with crop marks."""
+    items = [
+        {"face": face, "qr": data_uri(qr_png(face.token)), "photo": Path(face.photo).as_uri()}
+        if face.photo and Path(face.photo).exists()
+        else {"face": face, "qr": data_uri(qr_png(face.token)), "photo": ""}
+        for face in faces
+    ]
+    if layout == BatchLayout.A4_SHEET:
+        sheets = [items[i : i + 4] for i in range(0, len(items), 4)]
+        html = render_to_string(
+            "badges/pdf/sheets.html", {"sheets": sheets, "scan_hint": _("Scan at the desk")}
+        )
+    else:
+        html = render_to_string(
+            "badges/pdf/badges.html", {"items": items, "scan_hint": _("Scan at the desk")}
+        )
+    document = HTML(string=html, base_url=str(settings.BASE_DIR))
+    return document.write_pdf(stylesheets=[stylesheet()], font_config=fonts())
