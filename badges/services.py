@@ -311,6 +311,11 @@ def _classify(
     return Reason.OK, claim, delegate, badge
 
 
+def printable(text: str) -> str:
+    """Scanners send anything; PostgreSQL refuses NUL in text, and logs want printable text."""
+    return "".join(char for char in text if char.isprintable())
+
+
 def record_scan(
     *,
     assembly: Assembly,
@@ -336,7 +341,7 @@ def record_scan(
         raise NotFound(_("No such checkpoint at this assembly."))
     if direction not in Direction.values:
         raise InvalidInput(_("Direction must be in or out."))
-    idempotency_key = idempotency_key.strip()
+    idempotency_key = printable(idempotency_key).strip()
     if not 8 <= len(idempotency_key) <= 80:
         raise InvalidInput(_("Send an idempotency key of 8 to 80 characters."))
     replay = _replay(assembly=assembly, idempotency_key=idempotency_key)
@@ -357,8 +362,8 @@ def record_scan(
         direction=direction,
         reason=reason,
         badge_version=claim.version if claim else None,
-        token=token[:200],
-        desk=desk[:60],
+        token=printable(token)[:200],
+        desk=printable(desk)[:60],
         by=by if by is not None and by.is_authenticated else None,
         idempotency_key=idempotency_key,
         client_time=client_time,
