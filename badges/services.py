@@ -563,7 +563,11 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         BadgeBatch.objects.filter(pk=batch_id).update(
             status=BatchStatus.RUNNING, heartbeat_at=timezone.now()
         )
+        if batch.layout not in BatchLayout.values:
+            raise ValueError(_("Unknown layout."))
         delegates = batch_delegates(assembly=batch.assembly, filters=batch.filters)
+        if not delegates:
+            raise ValueError(_("No approved delegate matches this filter."))
         BadgeBatch.objects.filter(pk=batch_id).update(total=len(delegates))
         faces = []
         for delegate in delegates:
