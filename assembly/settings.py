@@ -206,7 +206,7 @@ LOGGING = {
 BADGE_SIGNING_KEY = env_str("BADGE_SIGNING_KEY", "")
 # Roster a desk downloads for offline answers: seconds between background refreshes.
 BADGE_ROSTER_REFRESH_SECONDS = env_int("BADGE_ROSTER_REFRESH_SECONDS", 60)
-# Badges of a batch rendered per WeasyPrint document (memory vs. speed).
-BADGE_BATCH_CHUNK = env_int("BADGE_BATCH_CHUNK", 500)
+# Badges per step of a batch: one WeasyPrint document each, progress saved after each.
+BADGE_BATCH_CHUNK = env_int("BADGE_BATCH_CHUNK", 100)
 
 # --- voting ---

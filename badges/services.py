@@ -79,6 +79,18 @@ def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
         return _render_into(badge)
 
 
+def _store(badge: Badge, content: bytes, fingerprint: str) -> None:
+    old_name = badge.pdf.name if badge.pdf else ""
+    badge.pdf.save(f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False)
+    badge.fingerprint = fingerprint
+    badge.rendered_at = timezone.now()
+    Badge.objects.filter(pk=badge.pk).update(
+        pdf=badge.pdf.name, fingerprint=fingerprint, rendered_at=badge.rendered_at
+    )
+    if old_name and old_name != badge.pdf.name:
+        badge.pdf.storage.delete(old_name)
+
+
 def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:
     delegate = (
         Delegate.objects.select_related("assembly", "member")
@@ -569,23 +581,23 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         if not delegates:
             raise ValueError(_("No approved delegate matches this filter."))
         BadgeBatch.objects.filter(pk=batch_id).update(total=len(delegates))
-        faces = []
-        for delegate in delegates:
-            badge = getattr(delegate, "badge", None) or ensure_badge_rendered(delegate=delegate)
-            badge.delegate = delegate
-            faces.append(pdf.face_for(delegate=delegate, token=token_for(badge)))
-        parts: list[bytes] = []
         step = chunk if batch.layout == BatchLayout.A6 else max(4, chunk - chunk % 4)
-        for start in range(0, len(faces), step):
-            parts.append(pdf.render_faces(faces[start : start + step], layout=batch.layout))
+        parts: list[bytes] = []
+        for start in range(0, len(delegates), step):
+            # One WeasyPrint document per step: one stylesheet, fonts subset once per step.
+            faces = [
+                pdf.face_for(delegate=badge.delegate, token=token_for(badge))
+                for badge in _badges_for(delegates[start : start + step])
+            ]
+            parts.append(pdf.render_faces(faces, layout=batch.layout))
             BadgeBatch.objects.filter(pk=batch_id).update(
-                done=min(start + step, len(faces)), heartbeat_at=timezone.now()
+                done=min(start + step, len(delegates)), heartbeat_at=timezone.now()
             )
-        content = parts[0] if len(parts) == 1 else _merge(parts)
+        content = parts[0] if len(parts) == 1 else pdf.merge_pdfs(parts)
         batch.refresh_from_db()
         batch.pdf.save(f"badges-{batch.assembly.slug}-{batch.pk}.pdf", ContentFile(content))
         batch.status = BatchStatus.DONE
-        batch.done = len(faces)
+        batch.done = len(delegates)
         batch.finished_at = timezone.now()
         batch.save(update_fields=["status", "done", "finished_at"])
         return batch
@@ -599,17 +611,21 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         close_old_connections()
 
 
-def _merge(parts: list[bytes]) -> bytes:
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def _badges_for(delegates: list[Delegate]) -> list[Badge]:
+    """Each delegate's badge (created at version 1 if missing), without rendering its PDF."""
+    badges = []
+    for delegate in delegates:
+        badge = getattr(delegate, "badge", None)
+        if badge is None:
+            with transaction.atomic():
+                badge, created = Badge.objects.get_or_create(
+                    delegate=delegate, defaults={"assembly_id": delegate.assembly_id}
+                )
+                if created:
+                    BadgeEvent.objects.create(badge=badge, kind=BadgeEventKind.ISSUED, version=1)
+        badge.delegate = delegate
+        badges.append(badge)
+    return badges
 
 
 STALE_AFTER = timedelta(minutes=5)
