@@ -75,9 +75,9 @@ def batch_out(batch: BadgeBatch) -> dict[str, Any]:
 )
 def scan(request: HttpRequest, slug: str, payload: ScanIn) -> dict[str, Any]:
     """Answers one reason code and the delegate the desk shows; a repeated key replays the answer."""
-    assembly = get_assembly(slug)
+    checkpoint = selectors.checkpoint_with_assembly(slug=slug, code=payload.checkpoint)
+    assembly = checkpoint.assembly if checkpoint else get_assembly(slug)
     require_role(request, assembly, Role.DESK)
-    checkpoint = selectors.checkpoint_for(assembly=assembly, code=payload.checkpoint)
     if checkpoint is None:
         raise NotFound(f"No checkpoint “{payload.checkpoint}” at this assembly.")
     result = services.record_scan(

@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class BadgesConfig(AppConfig):
     name = "badges"
     verbose_name = _("Badges and check-in")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from assembly.models import Assembly, Checkpoint
+        from badges.selectors import forget_checkpoints
+
+        for model in (Assembly, Checkpoint):
+            post_save.connect(forget_checkpoints, sender=model, dispatch_uid=f"badges-{model}")
+            post_delete.connect(forget_checkpoints, sender=model, dispatch_uid=f"badges-d-{model}")

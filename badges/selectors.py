@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +69,36 @@ def roster_etag(body: dict[str, Any]) -> str:
 
 def checkpoint_for(*, assembly: Assembly, code: str) -> Checkpoint | None:
     return Checkpoint.objects.filter(assembly=assembly, code=code).first()
+
+
+# Desks send the same checkpoint thousands of times: keep it (and its assembly) for a few
+# seconds per process instead of one query per scan. Renaming a checkpoint mid-morning is rare.
+_CHECKPOINT_TTL = 10.0
+_checkpoints: dict[tuple[str, str], tuple[float, Checkpoint]] = {}
+
+
+def forget_checkpoints(**_kwargs: object) -> None:
+    """Any change to a checkpoint or an assembly empties the cache (connected in apps.py)."""
+    _checkpoints.clear()
+
+
+def checkpoint_with_assembly(*, slug: str, code: str) -> Checkpoint | None:
+    """The checkpoint and its assembly, one query at most every few seconds (the scan hot path)."""
+    key = (slug, code)
+    now = time.monotonic()
+    hit = _checkpoints.get(key)
+    if hit is not None and now - hit[0] < _CHECKPOINT_TTL:
+        return hit[1]
+    checkpoint = (
+        Checkpoint.objects.select_related("assembly")
+        .filter(assembly__slug=slug, code=code)
+        .first()
+    )
+    if checkpoint is not None:
+        if len(_checkpoints) > 1000:
+            _checkpoints.clear()
+        _checkpoints[key] = (now, checkpoint)
+    return checkpoint
 
 
 def checkin_counts(assembly: Assembly) -> dict[str, Any]:
