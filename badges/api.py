@@ -1,6 +1,7 @@
 """API endpoints of the badges app, mounted by assembly/api.py under /api/v1/."""
 
 import json
+import time
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from ninja import Router
 
 from assembly.auth import get_assembly, require_role
 from assembly.errors import NotFound
-from assembly.models import Role
+from assembly.models import Assembly, Role
 from badges import selectors, services
 from badges.models import Badge, BadgeBatch, BatchStatus
 from badges.schemas import (
@@ -29,6 +30,30 @@ from badges.schemas import (
 from registration.selectors import delegate_for
 
 router = Router(tags=["badges"])
+
+
+# A desk scans every few seconds: its role is checked against the database at most every
+# ROLE_TTL seconds per process (two queries less per scan); a withdrawn role stops within it.
+ROLE_TTL = 10.0
+_desk_roles: dict[tuple[object, ...], float] = {}
+
+
+def forget_desk_roles(**_kwargs: object) -> None:
+    """A role granted or withdrawn in this process applies at once (connected in apps.py)."""
+    _desk_roles.clear()
+
+
+def require_desk(request: HttpRequest, assembly: Assembly) -> None:
+    user = request.user
+    key = (user.pk, user.get_username(), assembly.pk, assembly.created_at)
+    now = time.monotonic()
+    checked = _desk_roles.get(key)
+    if checked is not None and now - checked < ROLE_TTL:
+        return
+    require_role(request, assembly, Role.DESK)
+    if len(_desk_roles) > 10_000:
+        _desk_roles.clear()
+    _desk_roles[key] = now
 
 
 def scan_out(result: services.ScanResult) -> dict[str, Any]:
@@ -74,10 +99,10 @@ def batch_out(batch: BadgeBatch) -> dict[str, Any]:
     summary="Scan a badge",
 )
 def scan(request: HttpRequest, slug: str, payload: ScanIn) -> dict[str, Any]:
-    """Answers one reason code and the delegate the desk shows; a repeated key replays the answer."""
+    """One reason code and the delegate the desk shows; a repeated key replays the first answer."""
     checkpoint = selectors.checkpoint_with_assembly(slug=slug, code=payload.checkpoint)
     assembly = checkpoint.assembly if checkpoint else get_assembly(slug)
-    require_role(request, assembly, Role.DESK)
+    require_desk(request, assembly)
     if checkpoint is None:
         raise NotFound(f"No checkpoint “{payload.checkpoint}” at this assembly.")
     result = services.record_scan(
@@ -133,7 +158,7 @@ def upload(request: HttpRequest, slug: str, payload: OfflineUploadIn) -> dict[st
     summary="Roster for offline desks (ETag)",
 )
 def roster(request: HttpRequest, slug: str) -> HttpResponse:
-    """Delegates, badge versions, states, who is inside where, and the public key to verify badges."""
+    """Delegates, badge versions, states, who is inside where, and the key to verify badges."""
     assembly = get_assembly(slug)
     require_role(request, assembly, Role.DESK)
     body = selectors.roster(assembly)

@@ -55,6 +55,9 @@ class BadgeEvent(models.Model):
         verbose_name = _("badge event")
         verbose_name_plural = _("badge events")
 
+    def __str__(self) -> str:
+        return f"{self.badge} {self.kind} v{self.version}"
+
 
 class Direction(models.TextChoices):
     IN = "in", _("In")
@@ -137,6 +140,9 @@ class CheckpointPresence(models.Model):
         ]
         indexes = [models.Index(fields=["checkpoint", "inside"])]
 
+    def __str__(self) -> str:
+        return f"{self.delegate_id}@{self.checkpoint_id}: {'in' if self.inside else 'out'}"
+
 
 class BatchLayout(models.TextChoices):
     A6 = "a6", _("A6 badges, one per page")
@@ -174,6 +180,9 @@ class BadgeBatch(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("badge batch")
         verbose_name_plural = _("badge batches")
+
+    def __str__(self) -> str:
+        return f"{self.assembly} {self.layout} {self.status} {self.done}/{self.total}"
 
     @property
     def percent(self) -> int:

@@ -1,4 +1,4 @@
-"""Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and font set."""
+"""Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and fonts."""
 
 import base64
 import hashlib
@@ -84,7 +84,7 @@ def face_for(*, delegate: Delegate, token: str) -> BadgeFace:
         photo=photo,
         token=token,
         assembly_name=assembly.name,
-        dates=start if start == end else f"{start} – {end}",
+        dates=start if start == end else f"{start} \u2013 {end}",
         venue=f"{assembly.venue}, {assembly.city}",
     )
 

@@ -90,9 +90,7 @@ def checkpoint_with_assembly(*, slug: str, code: str) -> Checkpoint | None:
     if hit is not None and now - hit[0] < _CHECKPOINT_TTL:
         return hit[1]
     checkpoint = (
-        Checkpoint.objects.select_related("assembly")
-        .filter(assembly__slug=slug, code=code)
-        .first()
+        Checkpoint.objects.select_related("assembly").filter(assembly__slug=slug, code=code).first()
     )
     if checkpoint is not None:
         if len(_checkpoints) > 1000:

@@ -81,7 +81,9 @@ def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
 
 def _store(badge: Badge, content: bytes, fingerprint: str) -> None:
     old_name = badge.pdf.name if badge.pdf else ""
-    badge.pdf.save(f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False)
+    badge.pdf.save(
+        f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False
+    )
     badge.fingerprint = fingerprint
     badge.rendered_at = timezone.now()
     Badge.objects.filter(pk=badge.pk).update(
@@ -111,7 +113,7 @@ def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:
 def reprint_badge(
     *, assembly: Assembly, delegate_id: int, by: User | None, reason: str, desk: str = ""
 ) -> Badge:
-    """Bump the badge version (the old badge now scans as revoked), render it, record who and why."""
+    """Bump the version (the old badge now scans as revoked), render it, record who and why."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the badge is reprinted (lost, damaged, name changed…)."))
@@ -482,7 +484,7 @@ class QueuedScan:
 def upload_offline_scans(
     *, assembly: Assembly, scans: list[QueuedScan], by: User | None
 ) -> list[ScanResult]:
-    """Record a desk's queue in the order the scans were made; uploading it twice doubles nothing."""
+    """Record a desk's queue in the order its scans were made; a second upload doubles nothing."""
     if len(scans) > 5000:
         raise InvalidInput(_("Upload at most 5,000 scans at a time."))
     checkpoints = {cp.code: cp for cp in Checkpoint.objects.filter(assembly=assembly)}
@@ -561,7 +563,7 @@ def _start_thread(batch_id: int) -> None:
 
 
 def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
-    """Render a batch: badges first (tokens and versions), then the PDF in chunks, updating progress.
+    """Render a batch PDF in steps of BADGE_BATCH_CHUNK badges, saving progress after each.
 
     Any failure ends the batch as failed with its message; nothing is left running.
     """

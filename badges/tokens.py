@@ -1,10 +1,10 @@
-"""Badge tokens: a 7-byte payload signed with Ed25519, in upper-case base32 for QR alphanumeric mode.
+"""Badge tokens: a 7-byte payload signed with Ed25519, upper-case base32 for QR alphanumeric mode.
 
 Layout (big-endian): assembly id (u16), delegate id (u24), badge version (u16), then
 the 64-byte signature of CONTEXT + payload. The context is signed but not sent, so a
 signature made for anything else never reads as a badge. 71 bytes are 114 base32
-characters: QR version 5 (37x37) at level M, 4 (33x33) at L. Badges expire with their assembly (checked by
-the scan service and the offline desk against the assembly's last day).
+characters: QR version 5 (37x37) at level M, 4 (33x33) at level L. Badges expire with
+their assembly (checked by the scan service and the offline desk against its last day).
 """
 
 import base64

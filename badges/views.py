@@ -1,4 +1,4 @@
-"""Badge and check-in pages: the desk, the delegate's badge, the secretariat dashboard, attendance."""
+"""Badge and check-in pages: desk, the delegate's badge, secretariat dashboard, attendance."""
 
 import csv
 from datetime import datetime, time, timedelta
@@ -21,7 +21,6 @@ from badges import selectors, services
 from badges.models import BadgeBatch, BatchLayout
 from registration.models import Attendance, DelegateRole
 from registration.selectors import delegate_for
-
 
 DESK_LABELS = {
     "ok": gettext_lazy("Welcome"),

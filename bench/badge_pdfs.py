@@ -1,4 +1,4 @@
-"""Benchmark (b): 500 A6 badges in one PDF and as A4 sheets of four; cold and warm, badges/s, peak memory.
+"""Benchmark (b): 500 A6 badges in one PDF and as A4 sheets of four: cold, warm, badges/s, memory.
 
 Run: DEBUG=true .venv/bin/python bench/badge_pdfs.py [--count 500]
 Every run is one WeasyPrint document for all badges with the one parsed stylesheet.
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assembly.settings")
 os.environ.setdefault("DEBUG", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -51,7 +51,7 @@ def faces(count: int) -> list[BadgeFace]:
             photo="",
             token=issue_token(assembly_id=1, delegate_id=i + 1, version=1),
             assembly_name="6th WeGO General Assembly",
-            dates="25 Sep 2023 – 27 Sep 2023",
+            dates="25 Sep 2023 - 27 Sep 2023",
             venue="Seoul Dragon City, Seoul",
         )
         for i in range(count)
@@ -73,7 +73,8 @@ def run(label: str, count: int, work) -> bytes:
 def report(label: str, count: int, seconds: float, content: bytes) -> None:
     items = range(count)
     print(
-        f"{label:<26} {len(items):>4} badges  {seconds:6.2f} s  {len(items) / seconds:7.1f} badges/s"
+        f"{label:<26} {len(items):>4} badges  {seconds:6.2f} s"
+        f"  {len(items) / seconds:7.1f} badges/s"
         f"  {1000 * seconds / len(items):5.1f} ms/badge"
         f"  peak RSS {max_rss_mb():6.0f} MB"
     )

@@ -1,4 +1,4 @@
-"""The product URLs plus /bench/bare: a reference endpoint that only inserts one row (bench only)."""
+"""Product URLs plus /bench/bare, a reference endpoint that only inserts one row (bench only)."""
 
 from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse

@@ -30,42 +30,6 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/plen
 KEY = "YmVuY2gtb25seS1iYWRnZS1zZWVkLTAxMjM0NTY3ODk="  # bench-only signing seed
 DELEGATES = 400
 
-SETUP = """
-import django, os
-django.setup()
-from django.core.management import call_command
-from django.db import connection
-from datetime import date, timedelta
-call_command("migrate", verbosity=0)
-from assembly.models import Assembly, Checkpoint, StaffRole, MemberOrganization
-from assembly.services import issue_api_token
-from django.contrib.auth import get_user_model
-from registration.models import Delegate
-from badges.models import Badge, Scan, CheckpointPresence
-from badges.services import token_for
-with connection.cursor() as c:
-    pk = "bigserial primary key" if connection.vendor == "postgresql" else "integer primary key autoincrement"
-    c.execute("CREATE TABLE IF NOT EXISTS bench_bare (id " + pk + ", at varchar(40))")
-    c.execute("DELETE FROM bench_bare")
-Scan.objects.all().delete(); CheckpointPresence.objects.all().delete()
-a, _ = Assembly.objects.get_or_create(slug="bench", defaults=dict(name="Bench", city="Seoul", venue="Hall",
-    time_zone="Asia/Seoul", start_date=date.today(), end_date=date.today() + timedelta(days=2)))
-Checkpoint.objects.get_or_create(assembly=a, code="entrance", defaults=dict(name="Entrance", kind="entrance"))
-Checkpoint.objects.get_or_create(assembly=a, code="plenary", defaults=dict(name="Hall", kind="plenary", is_voting=True))
-user, _ = get_user_model().objects.get_or_create(username="bench-desk")
-StaffRole.objects.get_or_create(assembly=a, user=user, role="desk")
-_t, raw = issue_api_token(user=user, name="bench")
-member, _ = MemberOrganization.objects.get_or_create(name="Bench City", defaults=dict(kind="local_government", country="Korea", region="asia_pacific"))
-have = Delegate.objects.filter(assembly=a).count()
-Delegate.objects.bulk_create([Delegate(assembly=a, member=member, full_name=f"Delegate {i}", email=f"d{i}@bench.example",
-    state="approved") for i in range(have, DELEGATES)])
-for d in Delegate.objects.filter(assembly=a, badge__isnull=True):
-    Badge.objects.create(delegate=d, assembly=a)
-tokens = [token_for(b) for b in Badge.objects.filter(assembly=a).select_related("delegate")]
-print(raw)
-print(",".join(tokens))
-"""
-
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
@@ -103,15 +67,17 @@ async def flat_out(client, make_request, count, desks):
 def line(label, latencies, failures, seconds=None):
     rate = f"{len(latencies) / seconds:7.0f}/s" if seconds else "        "
     print(
-        f"  {label:<30} n={len(latencies):>5} {rate} p50 {percentile(latencies, .5):6.1f} ms"
-        f"  p99 {percentile(latencies, .99):6.1f} ms  errors {len(failures)}"
+        f"  {label:<30} n={len(latencies):>5} {rate} p50 {percentile(latencies, 0.5):6.1f} ms"
+        f"  p99 {percentile(latencies, 0.99):6.1f} ms  errors {len(failures)}"
     )
 
 
 async def run_loads(base, bearer, tokens):
     headers = {"Authorization": f"Bearer {bearer}"}
     limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=30
+    ) as client:
 
         async def scan(client, i):
             # Walk the roster: each badge goes in, then out, then in again, at one checkpoint.
@@ -119,8 +85,13 @@ async def run_loads(base, bearer, tokens):
             direction = "in" if (i // len(tokens)) % 2 == 0 else "out"
             return await client.post(
                 "/api/v1/assemblies/bench/scans",
-                json={"token": token, "checkpoint": "plenary", "direction": direction,
-                      "desk": f"bench {i % 8}", "idempotency_key": uuid.uuid4().hex},
+                json={
+                    "token": token,
+                    "checkpoint": "plenary",
+                    "direction": direction,
+                    "desk": f"bench {i % 8}",
+                    "idempotency_key": uuid.uuid4().hex,
+                },
             )
 
         async def bare(client, i):
@@ -144,30 +115,59 @@ async def run_loads(base, bearer, tokens):
         results["bare8"] = (lat, fail, secs)
         one = statistics.median(results["bare1"][0]) / statistics.median(results["scan1"][0])
         many = (2000 / results["scan8"][2]) / (2000 / results["bare8"][2])
-        print(f"  ratio scan/bare: one at a time (p50 bare / p50 scan) {one:.2f}; 8 desks (rate) {many:.2f}")
+        print(
+            f"  ratio scan/bare: one at a time (p50 bare / p50 scan) {one:.2f};"
+            f" 8 desks (rate) {many:.2f}"
+        )
         locked = sum("database is locked" in text for key in results for text in results[key][1])
         return locked
 
 
 def run(db: str, port: int) -> None:
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnop",
-           "SECURE_SSL_REDIRECT": "false", "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false",
-           "BADGE_SIGNING_KEY": KEY, "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-           "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnop",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "BADGE_SIGNING_KEY": KEY,
+        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("REDIS_URL", None)
     workdir = tempfile.mkdtemp(prefix="plenary-bench-")
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     else:
         env["DATABASE_URL"] = PG_URL
-    setup = subprocess.run([str(PYTHON), "-c", SETUP.replace("DELEGATES", str(DELEGATES))], env=env, cwd=ROOT,
-                           capture_output=True, text=True, check=True)
+    setup = subprocess.run(
+        [str(PYTHON), str(ROOT / "bench/setup_scans.py"), str(DELEGATES)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     bearer, tokens = setup.stdout.strip().splitlines()[-2:]
     log = open(f"{workdir}/uvicorn.log", "w+")  # noqa: SIM115
     server = subprocess.Popen(
-        [str(UVICORN), "assembly.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(UVICORN),
+            "assembly.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -177,7 +177,10 @@ def run(db: str, port: int) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        print(f"{db}: uvicorn, 1 process, {DELEGATES} delegates (load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"{db}: uvicorn, 1 process, {DELEGATES} delegates"
+            f" (load average {os.getloadavg()[0]:.1f})"
+        )
         locked = asyncio.run(run_loads(base, bearer, tokens.split(",")))
         log.seek(0)
         locked += log.read().count("database is locked")
@@ -193,7 +196,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--port", type=int, default=8140)
     args = parser.parse_args()
-    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         run(db, args.port)
 
 

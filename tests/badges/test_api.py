@@ -8,7 +8,7 @@ from django.urls import reverse
 from badges.models import BadgeEvent, Scan
 from tests.badges.conftest import new_key, requires_postgres
 from tests.conftest import client_for
-from tests.factories import AssemblyFactory, CheckpointFactory, DelegateFactory
+from tests.factories import AssemblyFactory, DelegateFactory
 
 
 def url(name, **kwargs):
@@ -196,8 +196,9 @@ def test_batch_renders_in_the_background_and_offers_the_download(assembly, secre
 
 
 def test_second_batch_while_one_runs_is_refused(secretariat_client, assembly, badge):
-    from badges.models import BadgeBatch
     from django.utils import timezone
+
+    from badges.models import BadgeBatch
 
     BadgeBatch.objects.create(
         assembly=assembly, layout="a6", status="running", total=1, heartbeat_at=timezone.now()
@@ -218,8 +219,9 @@ def test_batch_run_reports_progress_and_download(secretariat_client, assembly, s
     assert (body["status"], body["done"], body["percent"]) == ("done", 5, 100)
     download = secretariat_client.get(body["download_url"])
     assert b"".join(download.streaming_content).count(b"/Type /Page\n") >= 0
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     reader = PdfReader(
         io.BytesIO(b"".join(secretariat_client.get(body["download_url"]).streaming_content))
@@ -237,3 +239,11 @@ def test_failed_batch_says_why(secretariat_client, assembly):
     assert body["status"] == "failed"
     assert body["error"]
     assert body["download_url"] == ""
+
+
+def test_withdrawn_desk_role_stops_scans_at_once(client, bearer, token, desk_user):
+    from assembly.models import StaffRole
+
+    assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 200
+    StaffRole.objects.filter(user=desk_user).delete()
+    assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 403

@@ -93,7 +93,7 @@ def test_attendance_report_lists_who_was_in_the_hall_and_for_how_long(
     )
     rows = response.content.decode().splitlines()
     assert len(rows) == 2
-    name, org, role, first_in, last_out, minutes, at_start, at_end = rows[1].split(",")
+    name, _org, _role, _first_in, _last_out, minutes, at_start, at_end = rows[1].split(",")
     assert name == "Kim Seo-yeon"
     assert 59 <= int(minutes) <= 61
     assert (at_start, at_end) == ("no", "no")

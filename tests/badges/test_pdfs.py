@@ -34,7 +34,10 @@ def faces_for(assembly, names):
 def pdf_text(content: bytes) -> str:
     if shutil.which("pdftotext"):
         return subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True, check=True
+            [shutil.which("pdftotext"), "-enc", "UTF-8", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
         ).stdout.decode()
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 

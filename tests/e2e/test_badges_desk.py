@@ -1,7 +1,6 @@
-"""The check-in desk in Debian's chromium: wedge scans, revoked badges, the camera, offline queues."""
+"""The check-in desk in Debian's chromium: wedge scans, revoked badges, camera, offline queue."""
 
 import io
-import os
 import time
 
 import pytest
@@ -75,7 +74,7 @@ def test_revoked_badge_shows_red(
 
 
 def write_y4m(path, png: bytes, frames: int = 10) -> None:
-    """A few YUV4MPEG2 frames (4:2:0) of the QR image centred on white, for chromium's fake camera."""
+    """A few YUV4MPEG2 frames (4:2:0) of the QR image on white, for chromium's fake camera."""
     from PIL import Image
 
     width, height = 640, 480
