@@ -15,6 +15,7 @@ from badges import selectors, services
 from badges.models import Badge, BadgeBatch, BatchStatus
 from badges.schemas import (
     ArrivalOut,
+    AttentionIn,
     BadgeOut,
     BatchIn,
     BatchOut,
@@ -251,6 +252,22 @@ def revoke(request: HttpRequest, slug: str, delegate_id: int, payload: ReasonIn)
         assembly=assembly, delegate_id=delegate_id, by=request.user, reason=payload.reason
     )
     return badge_out(badge)
+
+
+@router.put(
+    "/assemblies/{slug}/badges/{delegate_id}/attention",
+    response=DelegateOut,
+    operation_id="badge_attention",
+    url_name="badge_attention",
+    summary="Set the attention flag desks show (head of delegation, accessibility help)",
+)
+def attention(request: HttpRequest, slug: str, delegate_id: int, payload: AttentionIn) -> dict:
+    assembly = get_assembly(slug)
+    require_role(request, assembly, Role.SECRETARIAT)
+    delegate = services.set_attention(
+        assembly=assembly, delegate_id=delegate_id, text=payload.attention
+    )
+    return services.delegate_summary(delegate, getattr(delegate, "badge", None))
 
 
 @router.post(

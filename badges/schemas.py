@@ -64,6 +64,10 @@ class ReasonIn(Schema):
     desk: str = Field("", max_length=60)
 
 
+class AttentionIn(Schema):
+    attention: str = Field("", max_length=200, description="Empty to clear the flag.")
+
+
 class PrintIn(Schema):
     desk: str = Field("", max_length=60)
 

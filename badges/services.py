@@ -179,6 +179,25 @@ def record_badge_print(
     return badge
 
 
+def set_attention(*, assembly: Assembly, delegate_id: int, text: str) -> Delegate:
+    """Set (or clear) the flag desks show on every scan of this delegate; desks refresh on commit."""
+    text = " ".join(text.split())[:200]
+    with transaction.atomic():
+        delegate = (
+            Delegate.objects.select_for_update().filter(assembly=assembly, pk=delegate_id).first()
+        )
+        if delegate is None:
+            raise NotFound(_("No such delegate at this assembly."))
+        delegate.attention = text
+        delegate.save(update_fields=["attention", "updated_at"])
+        broadcast_on_commit(
+            group=assembly_group(assembly.pk),
+            event="badges.changed",
+            payload={"delegate": delegate.pk, "attention": text},
+        )
+    return delegate
+
+
 # --- scans ---
 
 

@@ -247,3 +247,23 @@ def test_withdrawn_desk_role_stops_scans_at_once(client, bearer, token, desk_use
     assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 200
     StaffRole.objects.filter(user=desk_user).delete()
     assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 403
+
+
+def test_secretariat_sets_the_attention_flag_the_desk_then_shows(
+    secretariat_client, client, bearer, token, delegate
+):
+    path = url("badge_attention", delegate_id=delegate.pk)
+    response = secretariat_client.put(
+        path, json.dumps({"attention": "Wheelchair user"}), content_type="application/json"
+    )
+    assert response.status_code == 200
+    body = post(client, url("badge_scan"), scan_body(token), **bearer).json()
+    assert body["delegate"]["attention"] == "Wheelchair user"
+
+
+def test_desk_may_not_set_the_attention_flag(client, bearer, delegate):
+    path = url("badge_attention", delegate_id=delegate.pk)
+    response = client.put(
+        path, json.dumps({"attention": "x"}), content_type="application/json", **bearer
+    )
+    assert response.status_code == 403
