@@ -180,7 +180,7 @@ def record_badge_print(
 
 
 def set_attention(*, assembly: Assembly, delegate_id: int, text: str) -> Delegate:
-    """Set (or clear) the flag desks show on every scan of this delegate; desks refresh on commit."""
+    """Set (or clear) the flag desks show on each scan of this delegate; desks refresh on commit."""
     text = " ".join(text.split())[:200]
     with transaction.atomic():
         delegate = (
