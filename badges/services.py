@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -575,10 +575,18 @@ def start_badge_batch(
 
 def _start_thread(batch_id: int) -> None:
     thread = threading.Thread(
-        target=run_badge_batch, kwargs={"batch_id": batch_id}, name=f"badge-batch-{batch_id}"
+        target=_run_in_thread, kwargs={"batch_id": batch_id}, name=f"badge-batch-{batch_id}"
     )
     thread.daemon = True
     thread.start()
+
+
+def _run_in_thread(*, batch_id: int) -> None:
+    try:
+        run_badge_batch(batch_id=batch_id)
+    finally:
+        # This thread's connection would otherwise stay open (or out of the pool) forever.
+        connection.close()
 
 
 def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
@@ -626,8 +634,6 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
             status=BatchStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         return BadgeBatch.objects.get(pk=batch_id)
-    finally:
-        close_old_connections()
 
 
 def _badges_for(delegates: list[Delegate]) -> list[Badge]:

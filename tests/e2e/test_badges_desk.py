@@ -166,3 +166,24 @@ def test_forged_token_is_red_even_offline(browser, live_server, desk_user, deleg
     page.wait_for_selector("#answer.red")
     assert page.locator("#answer").get_attribute("data-reason") == "invalid"
     context.close()
+
+
+def test_delegate_badge_shows_full_screen_qr_and_works_offline_after_one_load(
+    browser, live_server, delegate
+):
+    ensure_badge_rendered(delegate=delegate)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.add_cookies([login_cookie(delegate.user, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/ga/badges/my/")
+    assert page.locator(".qr svg").is_visible()
+    width = page.locator(".qr svg").bounding_box()["width"]
+    assert width >= 330  # most of a 390 px phone screen
+    # Wait until the service worker controls the page, then load it once more to cache it.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    page.reload()
+    context.set_offline(True)
+    page.reload()
+    assert page.locator(".qr svg").is_visible()
+    assert page.get_by_text("Kim Seo-yeon").first.is_visible()
+    context.close()
