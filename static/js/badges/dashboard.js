@@ -31,7 +31,12 @@ async function loadArrivals() {
   const box = document.getElementById("arrivals-chart");
   document.getElementById("arrivals-empty").hidden = rows.length > 0;
   if (!rows.length) return;
-  const hours = [...new Set(rows.map((row) => Date.parse(row.hour) / 1000))].sort((a, b) => a - b);
+  // Every hour from the first arrival to the last (at least six), so bars sit on a real time axis.
+  const stamps = rows.map((row) => Date.parse(row.hour) / 1000);
+  const first = Math.min(...stamps);
+  const last = Math.max(...stamps, first + 5 * 3600);
+  const hours = [];
+  for (let hour = first; hour <= last; hour += 3600) hours.push(hour);
   const checkpoints = [...new Set(rows.map((row) => row.checkpoint))];
   const series = checkpoints.map((code) =>
     hours.map((hour) => rows.find((row) => row.checkpoint === code && Date.parse(row.hour) / 1000 === hour)?.count ?? 0),
@@ -41,7 +46,7 @@ async function loadArrivals() {
   const options = {
     width: box.clientWidth || 600,
     height: 260,
-    scales: { x: { time: true } },
+    scales: { x: { time: true, range: (u, min, max) => [min - 1800, max + 1800] } },
     axes: [{}, { label: L.entries }],
     series: [
       {},
