@@ -10,4 +10,5 @@ urlpatterns = [
     path("badges/my/", views.my_badge, name="badges-my"),
     path("badges/sw.js", views.service_worker, name="badges-sw"),
     path("badges/attendance/", views.attendance, name="badges-attendance"),
+    path("badges/action/", views.badge_action, name="badges-action"),
 ]

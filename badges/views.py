@@ -6,20 +6,23 @@ from datetime import datetime, time, timedelta
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from assembly.auth import assembly_page
+from assembly.errors import DomainError
 from assembly.models import Assembly, Role
 from badges import selectors, services
 from badges.models import BadgeBatch, BatchLayout
-from registration.models import Attendance, DelegateRole
+from registration.models import Attendance, Delegate, DelegateRole
 from registration.selectors import delegate_for
 
 DESK_LABELS = {
@@ -121,6 +124,34 @@ def service_worker(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_POST
+@assembly_page(Role.SECRETARIAT)
+def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Revoke a badge or set a delegate's desk flag from the dashboard; shows the outcome."""
+    try:
+        delegate_id = int(request.POST.get("delegate", ""))
+    except ValueError:
+        messages.error(request, _("Choose a delegate."))
+        return redirect("badges-dashboard", slug=assembly.slug)
+    try:
+        if request.POST.get("action") == "revoke":
+            services.revoke_badge(
+                assembly=assembly,
+                delegate_id=delegate_id,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Badge revoked: it now scans red at every desk."))
+        else:
+            services.set_attention(
+                assembly=assembly, delegate_id=delegate_id, text=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Desk flag saved."))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("badges-dashboard", slug=assembly.slug)
+
+
 @assembly_page(Role.SECRETARIAT)
 def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     services.fail_stale_batches(assembly=assembly)
@@ -133,6 +164,10 @@ def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "revoked": selectors.revoked_badges(assembly)[:100],
             "conflicts": selectors.scan_conflicts(assembly),
             "batches": BadgeBatch.objects.filter(assembly=assembly)[:10],
+            "delegates": Delegate.objects.filter(assembly=assembly)
+            .exclude(state="cancelled")
+            .only("id", "full_name", "attention")
+            .order_by("full_name"),
             "layouts": BatchLayout.choices,
             "roles": DelegateRole.choices,
             "attendances": Attendance.choices,

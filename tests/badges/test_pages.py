@@ -118,3 +118,36 @@ def test_answer_colours_keep_contrast_of_at_least_4_5(settings):
         background, text = (luminance(c) for c in rule.groups())
         ratio = (max(background, text) + 0.05) / (min(background, text) + 0.05)
         assert ratio >= 4.5, (colour, ratio)
+
+
+def test_secretariat_revokes_a_badge_from_the_dashboard_with_a_reason(
+    secretariat_client, badge, delegate
+):
+    response = secretariat_client.post(
+        page("badges-action"),
+        {"delegate": delegate.pk, "reason": "Lost and reported", "action": "revoke"},
+        follow=True,
+    )
+    badge.refresh_from_db()
+    assert badge.revoked_at is not None
+    assert "Lost and reported" in response.content.decode()
+
+
+def test_revoke_without_reason_changes_nothing_and_says_why(secretariat_client, badge, delegate):
+    response = secretariat_client.post(
+        page("badges-action"),
+        {"delegate": delegate.pk, "reason": "", "action": "revoke"},
+        follow=True,
+    )
+    badge.refresh_from_db()
+    assert badge.revoked_at is None
+    assert "Say why the badge is revoked" in response.content.decode()
+
+
+def test_secretariat_sets_a_desk_flag_from_the_dashboard(secretariat_client, delegate):
+    secretariat_client.post(
+        page("badges-action"),
+        {"delegate": delegate.pk, "reason": "Wheelchair", "action": "attention"},
+    )
+    delegate.refresh_from_db()
+    assert delegate.attention == "Wheelchair"
