@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import io
-import logging
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,10 +18,6 @@ from weasyprint.text.fonts import FontConfiguration
 
 from badges.models import BatchLayout
 from registration.models import Delegate, DelegateRole
-
-# WeasyPrint logs every rendering step at INFO: noise in a server log.
-logging.getLogger("weasyprint").setLevel(logging.WARNING)
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Band colours by role; white text on each keeps a contrast of at least 7:1.
 ROLE_COLOURS = {
