@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -48,6 +49,14 @@ class BadgeFace:
     assembly_name: str
     dates: str
     venue: str
+
+    @property
+    def name_direction(self) -> str:
+        """WeasyPrint ignores dir=auto: a name starting in Arabic or Hebrew is set right to left."""
+        for char in self.name:
+            if char.isalpha():
+                return "rtl" if unicodedata.bidirectional(char) in ("R", "AL") else "ltr"
+        return "ltr"
 
     def fingerprint(self) -> str:
         photo_stamp = ""

@@ -79,7 +79,7 @@ def write_y4m(path, png: bytes, frames: int = 10) -> None:
 
     width, height = 640, 480
     qr = Image.open(io.BytesIO(png)).convert("L")
-    side = 420
+    side = 300
     qr = qr.resize((side, side), Image.NEAREST)
     canvas = Image.new("RGB", (width, height), "white")
     canvas.paste(qr.convert("RGB"), ((width - side) // 2, (height - side) // 2))

@@ -546,7 +546,23 @@ $("camera-toggle").addEventListener("click", async () => {
         lastCamera = { text, at: now };
         handleScan(text);
       },
-      { returnDetailedScanResult: true, preferredCamera: "environment", maxScansPerSecond: 10 },
+      {
+        returnDetailedScanResult: true,
+        preferredCamera: "environment",
+        maxScansPerSecond: 10,
+        // The whole frame, not the default centre square: a badge held anywhere in view reads.
+        calculateScanRegion: (v) => {
+          const scale = Math.min(1, 800 / Math.max(v.videoWidth, v.videoHeight));
+          return {
+            x: 0,
+            y: 0,
+            width: v.videoWidth,
+            height: v.videoHeight,
+            downScaledWidth: Math.round(v.videoWidth * scale),
+            downScaledHeight: Math.round(v.videoHeight * scale),
+          };
+        },
+      },
     );
     await scanner.start();
     button.textContent = L.stop_camera;
