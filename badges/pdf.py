@@ -3,9 +3,13 @@
 import base64
 import hashlib
 import io
+import math
+import multiprocessing
+import threading
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -14,10 +18,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from badges.models import BatchLayout
+from badges.pdf_render import render_html
 from registration.models import Delegate, DelegateRole
 
 # Band colours by role; white text on each keeps a contrast of at least 7:1.
@@ -29,8 +32,6 @@ ROLE_COLOURS = {
     DelegateRole.PRESS: "#8a1c1c",
     DelegateRole.STAFF: "#16202b",
 }
-
-STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 
 
 @dataclass(frozen=True)
@@ -124,36 +125,54 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-@cache
-def fonts() -> FontConfiguration:
-    return FontConfiguration()
+# Documents with fewer badges render in the calling process: a worker round trip costs more.
+PARALLEL_FROM = 40
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
-@cache
-def stylesheet() -> CSS:
-    """Parsed once per process and shared by every document (and its @font-face rules)."""
-    return CSS(filename=str(STYLESHEET), font_config=fonts())
+def pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the life of this process (spawned: no inherited threads)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
 
 
-def render_faces(faces: list[BadgeFace], *, layout: str = BatchLayout.A6) -> bytes:
-    """One PDF with every face: A6 pages, or A4 sheets of four with crop marks."""
+def _html(faces: list[BadgeFace], layout: str) -> str:
     items = [
-        {"face": face, "qr": data_uri(qr_png(face.token)), "photo": Path(face.photo).as_uri()}
-        if face.photo and Path(face.photo).exists()
-        else {"face": face, "qr": data_uri(qr_png(face.token)), "photo": ""}
+        {
+            "face": face,
+            "qr": data_uri(qr_png(face.token)),
+            "photo": Path(face.photo).as_uri() if face.photo and Path(face.photo).exists() else "",
+        }
         for face in faces
     ]
+    hint = _("Scan at the desk")
     if layout == BatchLayout.A4_SHEET:
         sheets = [items[i : i + 4] for i in range(0, len(items), 4)]
-        html = render_to_string(
-            "badges/pdf/sheets.html", {"sheets": sheets, "scan_hint": _("Scan at the desk")}
-        )
-    else:
-        html = render_to_string(
-            "badges/pdf/badges.html", {"items": items, "scan_hint": _("Scan at the desk")}
-        )
-    document = HTML(string=html, base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[stylesheet()], font_config=fonts())
+        return render_to_string("badges/pdf/sheets.html", {"sheets": sheets, "scan_hint": hint})
+    return render_to_string("badges/pdf/badges.html", {"items": items, "scan_hint": hint})
+
+
+def render_faces(
+    faces: list[BadgeFace], *, layout: str = BatchLayout.A6, workers: int | None = None
+) -> bytes:
+    """One PDF with every face: A6 pages, or A4 sheets of four with crop marks.
+
+    Large documents are cut into one part per worker process (BADGE_PDF_WORKERS), each
+    one WeasyPrint document, and the parts merged in order.
+    """
+    workers = settings.BADGE_PDF_WORKERS if workers is None else workers
+    if workers <= 1 or len(faces) < PARALLEL_FROM:
+        return render_html(_html(faces, layout))
+    unit = 4 if layout == BatchLayout.A4_SHEET else 1
+    size = math.ceil(len(faces) / workers / unit) * unit
+    documents = [_html(faces[i : i + size], layout) for i in range(0, len(faces), size)]
+    return merge_pdfs(list(pool(workers).map(render_html, documents)))
 
 
 def merge_pdfs(parts: list[bytes]) -> bytes:

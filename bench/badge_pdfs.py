@@ -1,10 +1,12 @@
 """Benchmark (b): 500 A6 badges in one PDF and as A4 sheets of four: cold, warm, badges/s, memory.
 
 Run: DEBUG=true .venv/bin/python bench/badge_pdfs.py [--count 500]
-Every run is one WeasyPrint document for all badges with the one parsed stylesheet.
+Every run renders all badges as in a batch: one WeasyPrint document per worker process
+(BADGE_PDF_WORKERS, default 2), the stylesheet parsed once per process, parts merged.
 Cold: fresh process (stylesheet, fonts, templates parsed on the way) and no QR code cached;
 warm: the same document again in that process (QR PNGs cached per token).
-Peak memory is the process's max RSS so far; the load average is printed (shared machine).
+Peak memory is this process's max RSS so far (workers are separate processes); the load
+average is printed (shared machine).
 """
 
 import argparse

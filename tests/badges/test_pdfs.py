@@ -99,3 +99,13 @@ def test_badge_pdf_carries_the_qr_of_the_current_version(delegate):
     reader = PdfReader(badge.pdf.path)
     images = list(reader.pages[0].images)
     assert images, "the QR code is an image on the badge"
+
+
+def test_large_document_rendered_by_worker_processes_keeps_every_badge_in_order(assembly):
+    faces = faces_for(assembly, [f"Delegate {i:03d} 김" for i in range(45)])
+    for layout, pages in ((BatchLayout.A6, 45), (BatchLayout.A4_SHEET, 12)):
+        content = render_faces(faces, layout=layout, workers=2)
+        assert len(PdfReader(io.BytesIO(content)).pages) == pages
+        text = pdf_text(content)
+        positions = [text.index(f"Delegate {i:03d}") for i in range(45)]
+        assert positions == sorted(positions)
