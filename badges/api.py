@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router
+from ninja import Router, Status
 
 from assembly.auth import get_assembly, require_role
 from assembly.errors import NotFound
@@ -318,7 +318,7 @@ def badge_pdf(request: HttpRequest, slug: str, delegate_id: int) -> HttpResponse
     url_name="badge_batch_start",
     summary="Render badges of approved delegates in the background",
 )
-def start_batch(request: HttpRequest, slug: str, payload: BatchIn) -> tuple[int, dict]:
+def start_batch(request: HttpRequest, slug: str, payload: BatchIn) -> Status:
     assembly = get_assembly(slug)
     require_role(request, assembly, Role.SECRETARIAT)
     batch = services.start_badge_batch(
@@ -331,7 +331,7 @@ def start_batch(request: HttpRequest, slug: str, payload: BatchIn) -> tuple[int,
         },
         by=request.user,
     )
-    return 201, batch_out(batch)
+    return Status(201, batch_out(batch))
 
 
 def _batch(slug: str, request: HttpRequest, batch_id: int) -> BadgeBatch:
