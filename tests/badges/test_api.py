@@ -8,7 +8,7 @@ from django.urls import reverse
 from badges.models import BadgeEvent, Scan
 from tests.badges.conftest import new_key, requires_postgres
 from tests.conftest import client_for
-from tests.factories import AssemblyFactory, DelegateFactory
+from tests.factories import AssemblyFactory, CheckpointFactory, DelegateFactory
 
 
 def url(name, **kwargs):
@@ -267,3 +267,37 @@ def test_desk_may_not_set_the_attention_flag(client, bearer, delegate):
         path, json.dumps({"attention": "x"}), content_type="application/json", **bearer
     )
     assert response.status_code == 403
+
+
+def other_assembly_delegate():
+    from badges.services import ensure_badge_rendered
+
+    other = AssemblyFactory(slug="elsewhere")
+    CheckpointFactory(assembly=other, code="entrance", name="Gate", kind="entrance")
+    stranger = DelegateFactory(assembly=other, full_name="Someone Else")
+    ensure_badge_rendered(delegate=stranger)
+    return stranger
+
+
+def test_another_assemblys_badge_is_invisible_here(client, bearer, secretariat_client, assembly):
+    stranger = other_assembly_delegate()
+    assert client.get(url("badge_pdf", delegate_id=stranger.pk), **bearer).status_code == 404
+    reprint = post(client, url("badge_reprint", delegate_id=stranger.pk), {"reason": "x"}, **bearer)
+    assert reprint.status_code == 404
+    revoke = post(secretariat_client, url("badge_revoke", delegate_id=stranger.pk), {"reason": "x"})
+    assert revoke.status_code == 404
+    assert client.get(url("badge_search") + "?q=Someone", **bearer).json() == []
+    stranger.badge.refresh_from_db()
+    assert (stranger.badge.version, stranger.badge.revoked_at) == (1, None)
+
+
+def test_another_assemblys_batch_and_counts_are_refused(
+    client, bearer, secretariat_client, assembly
+):
+    from badges.models import BadgeBatch
+
+    stranger = other_assembly_delegate()
+    batch = BadgeBatch.objects.create(assembly=stranger.assembly, layout="a6", total=1)
+    assert secretariat_client.get(url("badge_batch_status", batch_id=batch.pk)).status_code == 404
+    other_counts = reverse("api:badge_checkin_counts", kwargs={"slug": "elsewhere"})
+    assert client.get(other_counts, **bearer).status_code == 403
