@@ -221,6 +221,17 @@ CACHES["agenda-feeds"] = (
 )
 
 # --- badges ---
+# Ed25519 key that signs badge QR tokens: base64 of the 32-byte seed, or a PEM
+# private key. No production default; DEBUG derives a demo key from SECRET_KEY.
+BADGE_SIGNING_KEY = env_str("BADGE_SIGNING_KEY", "")
+# Roster a desk downloads for offline answers: seconds between background refreshes.
+BADGE_ROSTER_REFRESH_SECONDS = env_int("BADGE_ROSTER_REFRESH_SECONDS", 60)
+# Badges per step of a batch: one WeasyPrint document each, progress saved after each.
+BADGE_BATCH_CHUNK = env_int("BADGE_BATCH_CHUNK", 100)
+# Worker processes that render parts of a large badge PDF side by side (1: in-process only).
+BADGE_PDF_WORKERS = env_int("BADGE_PDF_WORKERS", 2)
+# WeasyPrint logs each rendering step (and its own stylesheets at import) at INFO.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 
 # --- voting ---
 # Online delegates may mark themselves present (else only the secretariat confirms them).

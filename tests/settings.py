@@ -8,6 +8,8 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("SITE_URL", "http://testserver")
+# Badge tokens: a fixed Ed25519 seed for tests only (base64 of 32 bytes).
+os.environ.setdefault("BADGE_SIGNING_KEY", "dGVzdHMtb25seS1iYWRnZS1zZWVkLTAxMjM0NTY3ODk=")
 
 from assembly.settings import *  # noqa: F403
 from assembly.settings import CACHES, DATABASES, REDIS_URL

@@ -1,0 +1,120 @@
+"""Payloads of the badges API."""
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class ScanIn(Schema):
+    token: str = Field(..., max_length=2000, description="The text read from the badge QR.")
+    checkpoint: str = Field(..., max_length=40, description="Checkpoint code, e.g. `plenary`.")
+    direction: Literal["in", "out"] = "in"
+    desk: str = Field("", max_length=60)
+    client_time: datetime | None = None
+    idempotency_key: str = Field(..., min_length=8, max_length=80)
+
+
+class OfflineScanIn(ScanIn):
+    offline_answer: str = Field("ok", max_length=20, description="What the desk answered offline.")
+
+
+class OfflineUploadIn(Schema):
+    scans: list[OfflineScanIn] = Field(..., max_length=5000)
+
+
+class DelegateOut(Schema):
+    id: int
+    name: str
+    title: str
+    organization: str
+    country: str
+    role: str
+    role_label: str
+    state: str
+    photo_url: str
+    badge_version: int | None
+    attention: str
+
+
+class ScanOut(Schema):
+    reason: Literal[
+        "ok", "already_in", "revoked", "not_approved", "unknown", "wrong_assembly", "invalid"
+    ]
+    accepted: bool
+    explanation: str
+    scan_id: int
+    idempotency_key: str
+    checkpoint: str
+    direction: str
+    at: datetime
+    delegate: DelegateOut | None
+    replayed: bool
+    offline: bool
+    conflict: bool
+
+
+class OfflineUploadOut(Schema):
+    results: list[ScanOut]
+    conflicts: int
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300)
+    desk: str = Field("", max_length=60)
+
+
+class AttentionIn(Schema):
+    attention: str = Field("", max_length=200, description="Empty to clear the flag.")
+
+
+class PrintIn(Schema):
+    desk: str = Field("", max_length=60)
+
+
+class BadgeOut(Schema):
+    delegate_id: int
+    version: int
+    revoked: bool
+    pdf_url: str
+    rendered_at: datetime | None
+    printed_at: datetime | None
+
+
+class BatchIn(Schema):
+    layout: Literal["a6", "a4"] = "a6"
+    role: str = ""
+    attendance: str = ""
+    not_printed: bool = False
+
+
+class BatchOut(Schema):
+    id: int
+    status: str
+    layout: str
+    total: int
+    done: int
+    percent: int
+    error: str
+    download_url: str
+
+
+class CheckpointCountOut(Schema):
+    code: str
+    name: str
+    is_voting: bool
+    inside: int
+    entries_today: int
+    refused_today: int
+    scans_today: int
+
+
+class CountsOut(Schema):
+    approved_in_person: int
+    checkpoints: list[CheckpointCountOut]
+
+
+class ArrivalOut(Schema):
+    hour: str
+    checkpoint: str
+    count: int

@@ -1,0 +1,670 @@
+"""Badge and check-in writes: render, reprint, revoke, print, scan, offline upload, batches."""
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from assembly.errors import Conflict, InvalidInput, NotFound
+from assembly.live import assembly_group, broadcast_on_commit
+from assembly.models import Assembly, Checkpoint
+from badges import pdf
+from badges.models import (
+    Badge,
+    BadgeBatch,
+    BadgeEvent,
+    BadgeEventKind,
+    BatchLayout,
+    BatchStatus,
+    CheckpointPresence,
+    Direction,
+    Reason,
+    Scan,
+)
+from badges.tokens import BadgeClaim, TokenError, issue_token, read_token
+from registration.models import Delegate, RegistrationState
+from voting.presence import record_hall_entry, record_hall_exit
+
+logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser
+
+
+def token_for(badge: Badge) -> str:
+    """The signed token printed on this version of the badge."""
+    return issue_token(
+        assembly_id=badge.assembly_id, delegate_id=badge.delegate_id, version=badge.version
+    )
+
+
+def _render_into(badge: Badge) -> Badge:
+    face = pdf.face_for(delegate=badge.delegate, token=token_for(badge))
+    fingerprint = face.fingerprint()
+    if badge.fingerprint == fingerprint and badge.pdf:
+        return badge
+    content = pdf.render_faces([face])
+    old_name = badge.pdf.name if badge.pdf else ""
+    badge.pdf.save(
+        f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False
+    )
+    badge.fingerprint = fingerprint
+    badge.rendered_at = timezone.now()
+    badge.save(update_fields=["pdf", "fingerprint", "rendered_at"])
+    if old_name and old_name != badge.pdf.name:
+        badge.pdf.storage.delete(old_name)
+    return badge
+
+
+def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
+    """Create the delegate's badge if missing and render its PDF when a printed field changed.
+
+    Idempotent: a second call with nothing changed renders nothing. Registration's
+    approval calls it on commit; so do the demo loader and batches.
+    """
+    with transaction.atomic():
+        badge, created = Badge.objects.select_for_update().get_or_create(
+            delegate=delegate, defaults={"assembly_id": delegate.assembly_id}
+        )
+        if created:
+            BadgeEvent.objects.create(badge=badge, kind=BadgeEventKind.ISSUED, version=1)
+        badge.delegate = delegate
+        return _render_into(badge)
+
+
+def _store(badge: Badge, content: bytes, fingerprint: str) -> None:
+    old_name = badge.pdf.name if badge.pdf else ""
+    badge.pdf.save(
+        f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False
+    )
+    badge.fingerprint = fingerprint
+    badge.rendered_at = timezone.now()
+    Badge.objects.filter(pk=badge.pk).update(
+        pdf=badge.pdf.name, fingerprint=fingerprint, rendered_at=badge.rendered_at
+    )
+    if old_name and old_name != badge.pdf.name:
+        badge.pdf.storage.delete(old_name)
+
+
+def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:
+    delegate = (
+        Delegate.objects.select_related("assembly", "member")
+        .filter(assembly=assembly, pk=delegate_id)
+        .first()
+    )
+    if delegate is None:
+        raise NotFound(_("No such delegate at this assembly."))
+    badge, created = Badge.objects.select_for_update().get_or_create(
+        delegate=delegate, defaults={"assembly_id": assembly.pk}
+    )
+    if created:
+        BadgeEvent.objects.create(badge=badge, kind=BadgeEventKind.ISSUED, version=1)
+    badge.delegate = delegate
+    return badge
+
+
+def reprint_badge(
+    *, assembly: Assembly, delegate_id: int, by: User | None, reason: str, desk: str = ""
+) -> Badge:
+    """Bump the version (the old badge now scans as revoked), render it, record who and why."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why the badge is reprinted (lost, damaged, name changed…)."))
+    with transaction.atomic():
+        badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
+        badge.version = F("version") + 1
+        badge.revoked_at = None
+        badge.save(update_fields=["version", "revoked_at"])
+        badge.refresh_from_db(fields=["version"])
+        BadgeEvent.objects.create(
+            badge=badge,
+            kind=BadgeEventKind.REPRINTED,
+            version=badge.version,
+            by=by,
+            desk=desk,
+            reason=reason,
+        )
+        _render_into(badge)
+        broadcast_on_commit(
+            group=assembly_group(assembly.pk),
+            event="badges.changed",
+            payload={"delegate": badge.delegate_id, "version": badge.version, "revoked": False},
+        )
+    return badge
+
+
+def revoke_badge(*, assembly: Assembly, delegate_id: int, by: User | None, reason: str) -> Badge:
+    """Revoke the current badge: every scan of it answers revoked until a reprint."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why the badge is revoked."))
+    with transaction.atomic():
+        badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
+        if badge.revoked_at is not None:
+            raise Conflict(_("This badge is already revoked."), code="already_revoked")
+        badge.revoked_at = timezone.now()
+        badge.save(update_fields=["revoked_at"])
+        BadgeEvent.objects.create(
+            badge=badge, kind=BadgeEventKind.REVOKED, version=badge.version, by=by, reason=reason
+        )
+        broadcast_on_commit(
+            group=assembly_group(assembly.pk),
+            event="badges.changed",
+            payload={"delegate": badge.delegate_id, "version": badge.version, "revoked": True},
+        )
+    return badge
+
+
+def record_badge_print(
+    *, assembly: Assembly, delegate_id: int, by: User | None, desk: str = ""
+) -> Badge:
+    """A desk printed the current badge: its own event, separate from checking in."""
+    with transaction.atomic():
+        badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
+        if badge.revoked_at is not None:
+            raise Conflict(_("This badge is revoked: reprint it instead."), code="badge_revoked")
+        _render_into(badge)
+        badge.printed_at = timezone.now()
+        badge.save(update_fields=["printed_at"])
+        BadgeEvent.objects.create(
+            badge=badge, kind=BadgeEventKind.PRINTED, version=badge.version, by=by, desk=desk
+        )
+    return badge
+
+
+def set_attention(*, assembly: Assembly, delegate_id: int, text: str) -> Delegate:
+    """Set (or clear) the flag desks show on each scan of this delegate; desks refresh on commit."""
+    text = " ".join(text.split())[:200]
+    with transaction.atomic():
+        delegate = (
+            Delegate.objects.select_for_update().filter(assembly=assembly, pk=delegate_id).first()
+        )
+        if delegate is None:
+            raise NotFound(_("No such delegate at this assembly."))
+        delegate.attention = text
+        delegate.save(update_fields=["attention", "updated_at"])
+        broadcast_on_commit(
+            group=assembly_group(assembly.pk),
+            event="badges.changed",
+            payload={"delegate": delegate.pk, "attention": text},
+        )
+    return delegate
+
+
+# --- scans ---
+
+
+@dataclass
+class ScanResult:
+    reason: str
+    explanation: str
+    scan_id: int
+    idempotency_key: str
+    checkpoint: str
+    direction: str
+    at: datetime
+    delegate: dict[str, Any] | None = None
+    replayed: bool = False
+    offline: bool = False
+    conflict: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason == Reason.OK
+
+
+def delegate_summary(delegate: Delegate, badge: Badge | None) -> dict[str, Any]:
+    return {
+        "id": delegate.pk,
+        "name": delegate.full_name,
+        "title": delegate.title,
+        "organization": delegate.organization_label,
+        "country": delegate.country,
+        "role": delegate.role,
+        "role_label": str(delegate.get_role_display()),
+        "state": delegate.state,
+        "photo_url": delegate.photo.url if delegate.photo else "",
+        "badge_version": badge.version if badge else None,
+        "attention": delegate.attention,
+    }
+
+
+def _local_time(assembly: Assembly, at: datetime) -> str:
+    return formats.time_format(at.astimezone(assembly.zone), "H:i")
+
+
+def explain(scan: Scan, *, badge: Badge | None = None, since: datetime | None = None) -> str:
+    checkpoint = scan.checkpoint.name
+    reason = scan.reason
+    if reason == Reason.OK:
+        if scan.direction == Direction.OUT:
+            if not scan.changed_presence:
+                return _("Exit noted at %(cp)s (was not checked in there).") % {"cp": checkpoint}
+            return _("Checked out of %(cp)s.") % {"cp": checkpoint}
+        return _("Welcome: checked in at %(cp)s.") % {"cp": checkpoint}
+    if reason == Reason.ALREADY_IN:
+        if since is not None:
+            return _("Already checked in at %(cp)s since %(time)s.") % {
+                "cp": checkpoint,
+                "time": _local_time(scan.assembly, since),
+            }
+        return _("Already checked in at %(cp)s.") % {"cp": checkpoint}
+    if reason == Reason.REVOKED:
+        if badge is not None and scan.badge_version and scan.badge_version < badge.version:
+            return _(
+                "Old badge (version %(old)s): version %(new)s was printed since. Keep this one."
+            ) % {"old": scan.badge_version, "new": badge.version}
+        if badge is not None and badge.revoked_at is not None:
+            return _("This badge was revoked by the secretariat.")
+        return _("This badge has expired.")
+    if reason == Reason.NOT_APPROVED:
+        return _("Registration not approved: send the delegate to the secretariat.")
+    if reason == Reason.UNKNOWN:
+        return _("No delegate with this badge at this assembly.")
+    if reason == Reason.WRONG_ASSEMBLY:
+        return _("This badge belongs to another assembly.")
+    return _("Not a badge of this assembly: unreadable, truncated or forged.")
+
+
+def _result(
+    scan: Scan,
+    *,
+    badge: Badge | None = None,
+    since: datetime | None = None,
+    replayed: bool = False,
+) -> ScanResult:
+    delegate = scan.delegate
+    if delegate is not None and badge is None:
+        badge = Badge.objects.filter(delegate=delegate).first()
+    return ScanResult(
+        reason=scan.reason,
+        explanation=explain(scan, badge=badge, since=since),
+        scan_id=scan.pk,
+        idempotency_key=scan.idempotency_key,
+        checkpoint=scan.checkpoint.code,
+        direction=scan.direction,
+        at=scan.effective_at,
+        delegate=delegate_summary(delegate, badge) if delegate is not None else None,
+        replayed=replayed,
+        offline=scan.offline,
+        conflict=scan.conflict,
+    )
+
+
+def _replay(*, assembly: Assembly, idempotency_key: str) -> ScanResult | None:
+    scan = (
+        Scan.objects.select_related("checkpoint", "assembly", "delegate__member")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
+    if scan is None:
+        return None
+    if scan.assembly_id != assembly.pk:
+        raise Conflict(_("This idempotency key was used elsewhere."), code="idempotency_key_reused")
+    since = None
+    if scan.reason == Reason.ALREADY_IN and scan.delegate_id:
+        presence = CheckpointPresence.objects.filter(
+            delegate_id=scan.delegate_id, checkpoint_id=scan.checkpoint_id
+        ).first()
+        since = presence.since if presence else None
+    return _result(scan, since=since, replayed=True)
+
+
+def _classify(
+    *, assembly: Assembly, token: str, today: Any
+) -> tuple[str, BadgeClaim | None, Delegate | None, Badge | None]:
+    """Decide everything that needs no lock: signature, assembly, delegate, version, approval."""
+    try:
+        claim = read_token(token)
+    except TokenError:
+        return Reason.INVALID, None, None, None
+    if claim.assembly_id != assembly.pk:
+        return Reason.WRONG_ASSEMBLY, claim, None, None
+    delegate = (
+        Delegate.objects.select_related("member", "badge")
+        .filter(pk=claim.delegate_id, assembly=assembly)
+        .first()
+    )
+    badge = getattr(delegate, "badge", None) if delegate is not None else None
+    if delegate is None or badge is None:
+        return Reason.UNKNOWN, claim, delegate, badge
+    expired = today > assembly.end_date + timedelta(days=1)
+    if claim.version != badge.version or badge.revoked_at is not None or expired:
+        return Reason.REVOKED, claim, delegate, badge
+    if delegate.state != RegistrationState.APPROVED:
+        return Reason.NOT_APPROVED, claim, delegate, badge
+    return Reason.OK, claim, delegate, badge
+
+
+def printable(text: str) -> str:
+    """Scanners send anything; PostgreSQL refuses NUL in text, and logs want printable text."""
+    return "".join(char for char in text if char.isprintable())
+
+
+def record_scan(
+    *,
+    assembly: Assembly,
+    checkpoint: Checkpoint,
+    token: str,
+    direction: str,
+    idempotency_key: str,
+    desk: str = "",
+    client_time: datetime | None = None,
+    by: User | None = None,
+    offline_answer: str = "",
+) -> ScanResult:
+    """Check a badge in or out at a checkpoint and record the scan, whatever the answer.
+
+    Locks the delegate's presence row at the checkpoint: of two desks scanning the same
+    badge at once, one records the entry and the other gets already_in (a unique move
+    number backs this in the database). A repeated idempotency key returns the first
+    answer and records nothing. Offline scans (offline_answer set) take their desk's
+    time, and the earliest of two offline entries wins. Accepted moves are broadcast on
+    commit; at the voting checkpoint they also move hall presence for quorum.
+    """
+    if checkpoint.assembly_id != assembly.pk:
+        raise NotFound(_("No such checkpoint at this assembly."))
+    if direction not in Direction.values:
+        raise InvalidInput(_("Direction must be in or out."))
+    idempotency_key = printable(idempotency_key).strip()
+    if not 8 <= len(idempotency_key) <= 80:
+        raise InvalidInput(_("Send an idempotency key of 8 to 80 characters."))
+    # No lookup of the key first: a repeated key fails the unique insert, which rolls the
+    # whole scan back, and the first answer is returned (one query less on every scan).
+    now = timezone.now()
+    offline = bool(offline_answer)
+    # An online desk's clock is not evidence; an offline desk's is the only time we have.
+    effective_at = min(client_time, now) if (offline and client_time) else now
+    reason, claim, delegate, badge = _classify(
+        assembly=assembly, token=token, today=assembly.local_today()
+    )
+    scan = Scan(
+        assembly=assembly,
+        checkpoint=checkpoint,
+        delegate=delegate,
+        direction=direction,
+        reason=reason,
+        badge_version=claim.version if claim else None,
+        token=printable(token)[:200],
+        desk=printable(desk)[:60],
+        by=by if by is not None and by.is_authenticated else None,
+        idempotency_key=idempotency_key,
+        client_time=client_time,
+        effective_at=effective_at,
+        offline=offline,
+        offline_answer=offline_answer[:20],
+    )
+    since = None
+    try:
+        with transaction.atomic():
+            if reason == Reason.OK:
+                since = _move(scan=scan, checkpoint=checkpoint, delegate=delegate)
+            scan.conflict = offline and offline_answer != scan.reason
+            scan.save()
+    except IntegrityError:
+        # A repeated key (a resent queue, a retry): answer as the first scan did.
+        replay = _replay(assembly=assembly, idempotency_key=idempotency_key)
+        if replay is None:
+            raise
+        return replay
+    return _result(scan, badge=badge, since=since)
+
+
+def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
+    """Inside the scan's transaction: lock the presence row, move in or out, or refuse."""
+    presence, _created = CheckpointPresence.objects.select_for_update().get_or_create(
+        delegate=delegate, checkpoint=checkpoint
+    )
+    at = scan.effective_at
+    if scan.direction == Direction.IN and presence.inside:
+        if not _earlier_offline_entry_wins(scan=scan, presence=presence):
+            scan.reason = Reason.ALREADY_IN
+            return presence.since
+    elif scan.direction == Direction.IN:
+        presence.moves += 1
+        presence.inside = True
+        presence.since = at
+        scan.move = presence.moves
+        scan.changed_presence = True
+    elif presence.inside:
+        presence.moves += 1
+        presence.inside = False
+        presence.since = at
+        scan.move = presence.moves
+        scan.changed_presence = True
+    else:
+        return None
+    presence.save(update_fields=["inside", "moves", "since"])
+    if checkpoint.is_voting:
+        if presence.inside:
+            record_hall_entry(delegate=delegate, at=presence.since)
+        else:
+            record_hall_exit(delegate=delegate, at=at)
+    broadcast_on_commit(
+        group=assembly_group(checkpoint.assembly_id),
+        event="checkin.scan",
+        payload={
+            "checkpoint": checkpoint.code,
+            "is_voting": checkpoint.is_voting,
+            "delegate": delegate.pk,
+            "direction": scan.direction,
+            "inside": presence.inside,
+            "at": presence.since.isoformat() if presence.since else None,
+        },
+    )
+    return None
+
+
+def _earlier_offline_entry_wins(*, scan: Scan, presence: CheckpointPresence) -> bool:
+    """Two offline desks let the same badge in: the earlier scan is the entry (first scan wins).
+
+    The later one, already recorded as the entry, becomes already_in and is flagged as
+    a conflict for the secretariat; the presence row keeps its move number.
+    """
+    if not scan.offline or presence.since is None or scan.effective_at >= presence.since:
+        return False
+    entry = Scan.objects.filter(
+        delegate_id=presence.delegate_id,
+        checkpoint_id=presence.checkpoint_id,
+        move=presence.moves,
+        changed_presence=True,
+        direction=Direction.IN,
+    ).first()
+    if entry is None or not entry.offline or entry.desk == scan.desk:
+        return False
+    Scan.objects.filter(pk=entry.pk).update(
+        changed_presence=False, move=None, reason=Reason.ALREADY_IN, conflict=True
+    )
+    scan.move = presence.moves
+    scan.changed_presence = True
+    presence.since = scan.effective_at
+    return True
+
+
+@dataclass
+class QueuedScan:
+    token: str
+    checkpoint: str
+    direction: str
+    idempotency_key: str
+    client_time: datetime | None
+    desk: str
+    offline_answer: str
+
+
+def upload_offline_scans(
+    *, assembly: Assembly, scans: list[QueuedScan], by: User | None
+) -> list[ScanResult]:
+    """Record a desk's queue in the order its scans were made; a second upload doubles nothing."""
+    if len(scans) > 5000:
+        raise InvalidInput(_("Upload at most 5,000 scans at a time."))
+    checkpoints = {cp.code: cp for cp in Checkpoint.objects.filter(assembly=assembly)}
+    ordered = sorted(
+        enumerate(scans), key=lambda pair: (pair[1].client_time or timezone.now(), pair[0])
+    )
+    results: list[ScanResult | None] = [None] * len(scans)
+    for index, queued in ordered:
+        checkpoint = checkpoints.get(queued.checkpoint)
+        if checkpoint is None:
+            raise NotFound(
+                _("No checkpoint “%(code)s” at this assembly.") % {"code": queued.checkpoint}
+            )
+        results[index] = record_scan(
+            assembly=assembly,
+            checkpoint=checkpoint,
+            token=queued.token,
+            direction=queued.direction,
+            idempotency_key=queued.idempotency_key,
+            desk=queued.desk,
+            client_time=queued.client_time,
+            by=by,
+            offline_answer=queued.offline_answer or Reason.OK,
+        )
+    return [result for result in results if result is not None]
+
+
+# --- batches ---
+
+
+def batch_delegates(*, assembly: Assembly, filters: dict[str, str]) -> list[Delegate]:
+    delegates = Delegate.objects.filter(assembly=assembly, state=RegistrationState.APPROVED)
+    if filters.get("role"):
+        delegates = delegates.filter(role=filters["role"])
+    if filters.get("attendance"):
+        delegates = delegates.filter(attendance=filters["attendance"])
+    if filters.get("not_printed"):
+        delegates = delegates.filter(badge__printed_at__isnull=True)
+    return list(delegates.select_related("assembly", "member", "badge").order_by("full_name"))
+
+
+def start_badge_batch(
+    *, assembly: Assembly, layout: str, filters: dict[str, str], by: User | None
+) -> BadgeBatch:
+    """Queue a batch PDF and start rendering it in a background thread after commit."""
+    if layout not in BatchLayout.values:
+        raise InvalidInput(_("Unknown layout."))
+    filters = {key: str(value) for key, value in filters.items() if value}
+    fail_stale_batches(assembly=assembly)
+    with transaction.atomic():
+        if BadgeBatch.objects.filter(
+            assembly=assembly, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
+        ).exists():
+            raise Conflict(_("A batch is already rendering: wait for it to finish."))
+        total = len(batch_delegates(assembly=assembly, filters=filters))
+        if total == 0:
+            raise InvalidInput(_("No approved delegate matches this filter."))
+        batch = BadgeBatch.objects.create(
+            assembly=assembly,
+            layout=layout,
+            filters=filters,
+            total=total,
+            created_by=by,
+            heartbeat_at=timezone.now(),
+        )
+        transaction.on_commit(lambda: _start_thread(batch.pk))
+    return batch
+
+
+def _start_thread(batch_id: int) -> None:
+    thread = threading.Thread(
+        target=_run_in_thread, kwargs={"batch_id": batch_id}, name=f"badge-batch-{batch_id}"
+    )
+    thread.daemon = True
+    thread.start()
+
+
+def _run_in_thread(*, batch_id: int) -> None:
+    try:
+        run_badge_batch(batch_id=batch_id)
+    finally:
+        # This thread's connection would otherwise stay open (or out of the pool) forever.
+        connection.close()
+
+
+def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
+    """Render a batch PDF in steps of BADGE_BATCH_CHUNK badges, saving progress after each.
+
+    Any failure ends the batch as failed with its message; nothing is left running.
+    """
+    from django.conf import settings
+
+    chunk = chunk or settings.BADGE_BATCH_CHUNK
+    try:
+        batch = BadgeBatch.objects.select_related("assembly").get(pk=batch_id)
+        BadgeBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.RUNNING, heartbeat_at=timezone.now()
+        )
+        if batch.layout not in BatchLayout.values:
+            raise ValueError(_("Unknown layout."))
+        delegates = batch_delegates(assembly=batch.assembly, filters=batch.filters)
+        if not delegates:
+            raise ValueError(_("No approved delegate matches this filter."))
+        BadgeBatch.objects.filter(pk=batch_id).update(total=len(delegates))
+        step = chunk if batch.layout == BatchLayout.A6 else max(4, chunk - chunk % 4)
+        parts: list[bytes] = []
+        for start in range(0, len(delegates), step):
+            # One WeasyPrint document per step: one stylesheet, fonts subset once per step.
+            faces = [
+                pdf.face_for(delegate=badge.delegate, token=token_for(badge))
+                for badge in _badges_for(delegates[start : start + step])
+            ]
+            parts.append(pdf.render_faces(faces, layout=batch.layout))
+            BadgeBatch.objects.filter(pk=batch_id).update(
+                done=min(start + step, len(delegates)), heartbeat_at=timezone.now()
+            )
+        content = parts[0] if len(parts) == 1 else pdf.merge_pdfs(parts)
+        batch.refresh_from_db()
+        batch.pdf.save(f"badges-{batch.assembly.slug}-{batch.pk}.pdf", ContentFile(content))
+        batch.status = BatchStatus.DONE
+        batch.done = len(delegates)
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "done", "finished_at"])
+        return batch
+    except Exception as error:
+        logger.exception("Badge batch %s failed", batch_id)
+        BadgeBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        return BadgeBatch.objects.get(pk=batch_id)
+
+
+def _badges_for(delegates: list[Delegate]) -> list[Badge]:
+    """Each delegate's badge (created at version 1 if missing), without rendering its PDF."""
+    badges = []
+    for delegate in delegates:
+        badge = getattr(delegate, "badge", None)
+        if badge is None:
+            with transaction.atomic():
+                badge, created = Badge.objects.get_or_create(
+                    delegate=delegate, defaults={"assembly_id": delegate.assembly_id}
+                )
+                if created:
+                    BadgeEvent.objects.create(badge=badge, kind=BadgeEventKind.ISSUED, version=1)
+        badge.delegate = delegate
+        badges.append(badge)
+    return badges
+
+
+STALE_AFTER = timedelta(minutes=5)
+
+
+def fail_stale_batches(*, assembly: Assembly) -> int:
+    """Batches without progress for five minutes died with their process: mark them failed."""
+    cutoff = timezone.now() - STALE_AFTER
+    return BadgeBatch.objects.filter(
+        assembly=assembly,
+        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING],
+        heartbeat_at__lt=cutoff,
+    ).update(
+        status=BatchStatus.FAILED,
+        error=_("The server stopped while rendering; start the batch again."),
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,269 @@
+"""Badge and check-in pages: desk, the delegate's badge, secretariat dashboard, attendance."""
+
+import csv
+from datetime import datetime, time, timedelta
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from assembly.auth import assembly_page
+from assembly.errors import DomainError
+from assembly.models import Assembly, Role
+from badges import selectors, services
+from badges.models import BadgeBatch, BatchLayout
+from registration.models import Attendance, Delegate, DelegateRole
+from registration.selectors import delegate_for
+
+DESK_LABELS = {
+    "ok": gettext_lazy("Welcome"),
+    "ok_out": gettext_lazy("Goodbye"),
+    "already_in": gettext_lazy("Already in"),
+    "revoked": gettext_lazy("Revoked badge"),
+    "not_approved": gettext_lazy("Not approved"),
+    "unknown": gettext_lazy("Unknown badge"),
+    "wrong_assembly": gettext_lazy("Other assembly"),
+    "invalid": gettext_lazy("Not a badge"),
+    "offline": gettext_lazy("offline"),
+    "online": gettext_lazy("Online"),
+    "offline_net": gettext_lazy("Offline: answering from the cached roster"),
+    "queued": gettext_lazy("scans waiting to upload"),
+    "uploaded": gettext_lazy("Queue uploaded"),
+    "conflicts": gettext_lazy("conflicts sent to the secretariat"),
+    "roster": gettext_lazy("Roster"),
+    "delegates": gettext_lazy("delegates"),
+    "why_ok": gettext_lazy("Checked in (offline answer, will be confirmed)."),
+    "why_out": gettext_lazy("Checked out (offline answer, will be confirmed)."),
+    "why_already": gettext_lazy("Already checked in here (offline answer)."),
+    "why_revoked": gettext_lazy("This badge is not the current one, or was revoked."),
+    "why_not_approved": gettext_lazy("Registration not approved: send to the secretariat."),
+    "why_unknown": gettext_lazy("No delegate with this badge in the cached roster."),
+    "why_wrong": gettext_lazy("This badge belongs to another assembly."),
+    "why_invalid": gettext_lazy("Not a badge of this assembly: unreadable, truncated or forged."),
+    "why_expired": gettext_lazy("This badge has expired."),
+    "no_roster": gettext_lazy("No roster cached yet: cannot answer offline."),
+    "inside": gettext_lazy("inside"),
+    "entries": gettext_lazy("entries today"),
+    "refused": gettext_lazy("refused"),
+    "start_camera": gettext_lazy("Start camera"),
+    "stop_camera": gettext_lazy("Stop camera"),
+    "camera_error": gettext_lazy("The camera could not start"),
+    "reprint": gettext_lazy("Reprint badge"),
+    "print": gettext_lazy("Print badge"),
+    "reprint_reason": gettext_lazy("Why reprint? (lost, damaged, name changed)"),
+    "reprinted": gettext_lazy("New badge ready: version"),
+    "printed": gettext_lazy("Print recorded"),
+    "no_results": gettext_lazy("Nobody found"),
+    "revoked_short": gettext_lazy("revoked"),
+    "version": gettext_lazy("badge version"),
+    "error": gettext_lazy("The server refused:"),
+}
+
+
+def qr_svg(token: str) -> str:
+    """The token as an inline SVG QR code (level M): crisp at any size, cached with the page."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+    )
+    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    code.make(fit=True)
+    return code.make_image().to_string(encoding="unicode")
+
+
+@assembly_page(Role.DESK)
+def desk(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    checkpoints = list(assembly.checkpoints.all())
+    chosen = request.GET.get("checkpoint") or (checkpoints[0].code if checkpoints else "")
+    return render(
+        request,
+        "badges/desk.html",
+        {
+            "assembly": assembly,
+            "checkpoints": checkpoints,
+            "chosen": chosen,
+            "refresh_seconds": settings.BADGE_ROSTER_REFRESH_SECONDS,
+            "labels": {key: str(value) for key, value in DESK_LABELS.items()},
+        },
+    )
+
+
+@never_cache
+@assembly_page(Role.DELEGATE)
+def my_badge(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    delegate = delegate_for(user=request.user, assembly=assembly)
+    badge = None
+    svg = ""
+    if delegate is not None and delegate.state == "approved":
+        badge = services.ensure_badge_rendered(delegate=delegate)
+        if badge.revoked_at is None:
+            svg = qr_svg(services.token_for(badge))
+    return render(
+        request,
+        "badges/my_badge.html",
+        {"assembly": assembly, "delegate": delegate, "badge": badge, "qr_svg": svg},
+    )
+
+
+def service_worker(request: HttpRequest, slug: str) -> HttpResponse:
+    """Keeps the delegate's badge and the desk page usable without network once loaded."""
+    body = render_to_string("badges/sw.js", {"slug": slug})
+    response = HttpResponse(body, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_POST
+@assembly_page(Role.SECRETARIAT)
+def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Revoke a badge or set a delegate's desk flag from the dashboard; shows the outcome."""
+    try:
+        delegate_id = int(request.POST.get("delegate", ""))
+    except ValueError:
+        messages.error(request, _("Choose a delegate."))
+        return redirect("badges-dashboard", slug=assembly.slug)
+    try:
+        if request.POST.get("action") == "revoke":
+            services.revoke_badge(
+                assembly=assembly,
+                delegate_id=delegate_id,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Badge revoked: it now scans red at every desk."))
+        else:
+            services.set_attention(
+                assembly=assembly, delegate_id=delegate_id, text=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Desk flag saved."))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("badges-dashboard", slug=assembly.slug)
+
+
+@assembly_page(Role.SECRETARIAT)
+def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    services.fail_stale_batches(assembly=assembly)
+    return render(
+        request,
+        "badges/dashboard.html",
+        {
+            "assembly": assembly,
+            "counts": selectors.checkin_counts(assembly),
+            "revoked": selectors.revoked_badges(assembly)[:100],
+            "conflicts": selectors.scan_conflicts(assembly),
+            "batches": BadgeBatch.objects.filter(assembly=assembly)[:10],
+            "delegates": Delegate.objects.filter(assembly=assembly)
+            .exclude(state="cancelled")
+            .only("id", "full_name", "attention")
+            .order_by("full_name"),
+            "layouts": BatchLayout.choices,
+            "roles": DelegateRole.choices,
+            "attendances": Attendance.choices,
+            "labels": {
+                "entries": _("Entries"),
+                "download": _("Download the PDF"),
+                "failed": _("Failed"),
+                "queued": _("Queued"),
+                "running": _("Rendering"),
+                "done": _("Done"),
+            },
+        },
+    )
+
+
+def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetime]:
+    zone = assembly.zone
+    start = parse_datetime(request.GET.get("start", ""))
+    end = parse_datetime(request.GET.get("end", ""))
+    day = assembly.local_today()
+    if not (assembly.start_date <= day <= assembly.end_date):
+        day = assembly.start_date
+    if start is None:
+        start = datetime.combine(day, time(8, 0))
+    if end is None or end <= start:
+        end = start.replace(hour=20, minute=0) if start.hour < 20 else start + timedelta(hours=2)
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start, zone)
+    if timezone.is_naive(end):
+        end = timezone.make_aware(end, zone)
+    return start, end
+
+
+@assembly_page(Role.SECRETARIAT, Role.CHAIR)
+def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    checkpoints = list(assembly.checkpoints.all())
+    code = request.GET.get("checkpoint") or next(
+        (cp.code for cp in checkpoints if cp.is_voting), checkpoints[0].code if checkpoints else ""
+    )
+    checkpoint = next((cp for cp in checkpoints if cp.code == code), None)
+    start, end = _window(assembly, request)
+    stays = (
+        selectors.attendance(assembly=assembly, checkpoint=checkpoint, start=start, end=end)
+        if checkpoint
+        else []
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="attendance-{assembly.slug}-{code}-{start:%Y%m%d-%H%M}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Name"),
+                _("Organization"),
+                _("Role"),
+                _("First in"),
+                _("Last out"),
+                _("Minutes present"),
+                _("Present at start"),
+                _("Present at end"),
+            ]
+        )
+        for stay in stays:
+            writer.writerow(
+                [
+                    stay.delegate.full_name,
+                    stay.delegate.organization_label,
+                    stay.delegate.get_role_display(),
+                    timezone.localtime(stay.first_in, assembly.zone).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(stay.last_out, assembly.zone).strftime("%Y-%m-%d %H:%M")
+                    if stay.last_out
+                    else "",
+                    stay.minutes,
+                    _("yes") if stay.present_at_start else _("no"),
+                    _("yes") if stay.present_at_end else _("no"),
+                ]
+            )
+        return response
+    days = []
+    current = assembly.start_date
+    while current <= assembly.end_date:
+        days.append(current)
+        current += timedelta(days=1)
+    return render(
+        request,
+        "badges/attendance.html",
+        {
+            "assembly": assembly,
+            "checkpoints": checkpoints,
+            "checkpoint": checkpoint,
+            "start": timezone.localtime(start, assembly.zone),
+            "end": timezone.localtime(end, assembly.zone),
+            "stays": stays,
+            "days": days,
+            "window_minutes": round((end - start).total_seconds() / 60),
+        },
+    )

@@ -1,0 +1,11 @@
+"""Settings for the scan benchmark: the product settings plus the bare reference endpoint's URLs."""
+
+from assembly.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.bench_urls"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

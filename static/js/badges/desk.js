@@ -1,0 +1,596 @@
+// Check-in desk: wedge and camera scans, answers from the server or, offline, from the cached roster.
+import { verifyAsync } from "../../vendor/noble-ed25519/index.js";
+import { get, set } from "../../vendor/idb-keyval/index.js";
+
+const root = document.getElementById("desk");
+const L = JSON.parse(document.getElementById("desk-labels").textContent);
+const slug = root.dataset.slug;
+const assemblyId = Number(root.dataset.assemblyId);
+const csrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+const CONTEXT = new TextEncoder().encode("plenary-badge-v1:");
+const TOKEN_LENGTH = 114;
+const ROSTER_KEY = `badges:roster:${slug}`;
+const QUEUE_KEY = `badges:queue:${slug}`;
+
+const $ = (id) => document.getElementById(id);
+const wedge = $("wedge");
+const deskName = $("desk-name");
+const checkpointSelect = $("checkpoint");
+
+let roster = null; // {etag, body, byId: Map, inside: {code: Set}}
+let online = true;
+let uploading = false;
+
+// ---- storage ----------------------------------------------------------------
+
+function hydrate(saved) {
+  if (!saved) return null;
+  const byId = new Map(saved.body.delegates.map((d) => [d.id, d]));
+  const inside = {};
+  for (const [code, ids] of Object.entries(saved.body.inside || {})) inside[code] = new Set(ids);
+  return { ...saved, byId, inside };
+}
+
+async function saveRoster() {
+  if (!roster) return;
+  const inside = {};
+  for (const [code, ids] of Object.entries(roster.inside)) inside[code] = [...ids];
+  await set(ROSTER_KEY, { etag: roster.etag, fetchedAt: roster.fetchedAt, body: { ...roster.body, inside } });
+}
+
+async function queue() {
+  return (await get(QUEUE_KEY)) || [];
+}
+
+async function enqueue(item) {
+  const items = await queue();
+  items.push(item);
+  await set(QUEUE_KEY, items);
+  showQueue(items.length);
+}
+
+// ---- network state -------------------------------------------------------------
+
+function setOnline(value) {
+  online = value;
+  const net = $("net");
+  net.textContent = value ? L.online : L.offline_net;
+  net.className = "net " + (value ? "online" : "offline");
+}
+
+function showQueue(length, extra = "") {
+  const rosterNote = roster ? `${L.roster}: ${roster.body.delegates.length} ${L.delegates}` : L.no_roster;
+  $("queue-note").textContent = [length ? `${length} ${L.queued}` : "", extra, rosterNote]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+async function api(url, { method = "GET", body, timeout = 4000, headers = {} } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  try {
+    return await fetch(url, {
+      method,
+      headers: {
+        Accept: "application/json",
+        ...(body ? { "Content-Type": "application/json" } : {}),
+        ...(method !== "GET" ? { "X-CSRFToken": csrf } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: "same-origin",
+      signal: controller.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- roster --------------------------------------------------------------------
+
+async function refreshRoster() {
+  try {
+    const response = await api(root.dataset.rosterUrl, {
+      headers: roster?.etag ? { "If-None-Match": roster.etag } : {},
+      timeout: 8000,
+    });
+    if (response.status === 304) {
+      roster.fetchedAt = Date.now();
+    } else if (response.ok) {
+      roster = hydrate({ etag: response.headers.get("ETag"), fetchedAt: Date.now(), body: await response.json() });
+      await saveRoster();
+    }
+    setOnline(true);
+  } catch (error) {
+    setOnline(false);
+  }
+  showQueue((await queue()).length);
+}
+
+// ---- tokens, checked in the browser for offline answers ------------------------
+
+const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function base32Decode(text) {
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const char of text) {
+    const index = B32.indexOf(char);
+    if (index < 0) return null;
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return new Uint8Array(out);
+}
+
+function hexBytes(hex) {
+  return new Uint8Array(hex.match(/../g).map((pair) => parseInt(pair, 16)));
+}
+
+async function readToken(text) {
+  const cleaned = text.replace(/\s+/g, "").toUpperCase().replace(/=+$/, "");
+  if (cleaned.length !== TOKEN_LENGTH) return null;
+  const raw = base32Decode(cleaned);
+  if (!raw || raw.length < 71) return null;
+  const payload = raw.slice(0, 7);
+  const signature = raw.slice(7, 71);
+  const message = new Uint8Array(CONTEXT.length + payload.length);
+  message.set(CONTEXT);
+  message.set(payload, CONTEXT.length);
+  let genuine = false;
+  try {
+    genuine = await verifyAsync(signature, message, hexBytes(roster.body.public_key));
+  } catch (error) {
+    genuine = false;
+  }
+  if (!genuine) return null;
+  return {
+    assemblyId: (payload[0] << 8) | payload[1],
+    delegateId: (payload[2] << 16) | (payload[3] << 8) | payload[4],
+    version: (payload[5] << 8) | payload[6],
+  };
+}
+
+async function answerOffline(scan) {
+  if (!roster) return { reason: "invalid", explanation: L.no_roster, delegate: null };
+  const claim = await readToken(scan.token);
+  const refuse = (reason, explanation, delegate = null) => ({ reason, explanation, delegate });
+  if (!claim) return refuse("invalid", L.why_invalid);
+  if (claim.assemblyId !== assemblyId) return refuse("wrong_assembly", L.why_wrong);
+  const delegate = roster.byId.get(claim.delegateId);
+  if (!delegate || delegate.badge_version == null) return refuse("unknown", L.why_unknown);
+  const lastDay = new Date(roster.body.last_day + "T23:59:59");
+  if (Date.now() > lastDay.getTime() + 86400000) return refuse("revoked", L.why_expired, delegate);
+  if (claim.version !== delegate.badge_version || delegate.revoked) return refuse("revoked", L.why_revoked, delegate);
+  if (delegate.state !== "approved") return refuse("not_approved", L.why_not_approved, delegate);
+  const inside = (roster.inside[scan.checkpoint] ||= new Set());
+  if (scan.direction === "in") {
+    if (inside.has(delegate.id)) return refuse("already_in", L.why_already, delegate);
+    inside.add(delegate.id);
+    return { reason: "ok", explanation: L.why_ok, delegate };
+  }
+  inside.delete(delegate.id);
+  return { reason: "ok", explanation: L.why_out, delegate };
+}
+
+function rememberPresence(result) {
+  if (!roster || !result.delegate || result.reason !== "ok") return;
+  const inside = (roster.inside[result.checkpoint] ||= new Set());
+  if (result.direction === "in") inside.add(result.delegate.id);
+  else inside.delete(result.delegate.id);
+  saveRoster();
+}
+
+// ---- answers ---------------------------------------------------------------------
+
+let audio = null;
+function beep(kind) {
+  try {
+    audio ||= new (window.AudioContext || window.webkitAudioContext)();
+    const tones = { green: [[880, 0.12]], amber: [[660, 0.1], [660, 0.1]], red: [[220, 0.45]] }[kind];
+    let at = audio.currentTime;
+    for (const [frequency, length] of tones) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.frequency.value = frequency;
+      oscillator.type = kind === "red" ? "square" : "sine";
+      gain.gain.setValueAtTime(0.2, at);
+      gain.gain.exponentialRampToValueAtTime(0.001, at + length);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(at);
+      oscillator.stop(at + length);
+      at += length + 0.06;
+    }
+  } catch (error) {
+    // No audio device: the colour still answers.
+  }
+}
+
+function colourFor(reason) {
+  if (reason === "ok") return "green";
+  if (reason === "already_in") return "amber";
+  return "red";
+}
+
+function initials(name) {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join("").toUpperCase();
+}
+
+function show(result, { offline = false } = {}) {
+  const colour = colourFor(result.reason);
+  const panel = $("answer");
+  panel.className = `answer ${colour}`;
+  panel.dataset.reason = result.reason;
+  const verdict = result.reason === "ok" && result.direction === "out" ? L.ok_out : L[result.reason] || result.reason;
+  $("answer-verdict").textContent = verdict;
+  if (offline || result.offline) {
+    const mark = document.createElement("span");
+    mark.className = "offline-mark";
+    mark.textContent = L.offline;
+    $("answer-verdict").append(mark);
+  }
+  const delegate = result.delegate;
+  $("answer-name").textContent = delegate ? delegate.name : "";
+  $("answer-org").textContent = delegate ? [delegate.organization, delegate.role_label].filter(Boolean).join(" · ") : "";
+  $("answer-why").textContent = result.explanation || "";
+  const flag = $("answer-flag");
+  flag.hidden = !(delegate && delegate.attention);
+  flag.textContent = delegate?.attention || "";
+  const photo = $("answer-photo");
+  photo.replaceChildren();
+  if (delegate?.photo_url) {
+    const img = document.createElement("img");
+    img.src = delegate.photo_url;
+    img.alt = "";
+    img.className = "photo";
+    photo.replaceWith(img);
+    img.id = "answer-photo";
+  } else {
+    const box = document.createElement("div");
+    box.className = "photo";
+    box.id = "answer-photo";
+    box.setAttribute("aria-hidden", "true");
+    box.textContent = delegate ? initials(delegate.name) : "";
+    photo.replaceWith(box);
+  }
+  beep(colour);
+  wedge.focus();
+}
+
+// ---- scanning ----------------------------------------------------------------------
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function currentDirection() {
+  return document.querySelector("input[name=direction]:checked").value;
+}
+
+async function handleScan(text) {
+  const token = text.trim();
+  if (!token) return;
+  const scan = {
+    token,
+    checkpoint: checkpointSelect.value,
+    direction: currentDirection(),
+    desk: deskName.value.trim(),
+    client_time: new Date().toISOString(),
+    idempotency_key: newKey(),
+  };
+  try {
+    const response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
+    if (response.status >= 500) throw new Error(`server ${response.status}`);
+    const body = await response.json();
+    setOnline(true);
+    if (!response.ok) {
+      show({ reason: "invalid", explanation: `${L.error} ${body.detail || response.status}`, delegate: null });
+      return;
+    }
+    show(body);
+    rememberPresence(body);
+    scheduleCounts();
+  } catch (error) {
+    setOnline(false);
+    const answer = await answerOffline(scan);
+    show({ ...answer, direction: scan.direction }, { offline: true });
+    await enqueue({ ...scan, offline_answer: answer.reason });
+    saveRoster();
+  }
+}
+
+async function uploadQueue() {
+  if (uploading) return;
+  const items = await queue();
+  if (!items.length) return;
+  uploading = true;
+  try {
+    const response = await api(root.dataset.uploadUrl, { method: "POST", body: { scans: items }, timeout: 15000 });
+    if (!response.ok) throw new Error(`upload ${response.status}`);
+    const body = await response.json();
+    const sent = new Set(items.map((item) => item.idempotency_key));
+    const left = (await queue()).filter((item) => !sent.has(item.idempotency_key));
+    await set(QUEUE_KEY, left);
+    setOnline(true);
+    const note = body.conflicts ? `${L.uploaded}: ${body.conflicts} ${L.conflicts}` : L.uploaded;
+    showQueue(left.length, note);
+    refreshRoster();
+    scheduleCounts();
+  } catch (error) {
+    setOnline(false);
+  } finally {
+    uploading = false;
+  }
+}
+
+$("wedge-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = wedge.value;
+  wedge.value = "";
+  handleScan(text);
+});
+
+// ---- focus: the wedge input gets every keystroke unless staff are typing elsewhere ----
+
+function keepFocus() {
+  const active = document.activeElement;
+  if (!active || active === document.body || active === document.documentElement || active.id === "answer") {
+    wedge.focus();
+  }
+}
+setInterval(keepFocus, 1000);
+$("answer").addEventListener("click", () => wedge.focus());
+for (const element of [checkpointSelect, ...document.querySelectorAll("input[name=direction]")]) {
+  element.addEventListener("change", () => wedge.focus());
+}
+deskName.value = localStorage.getItem(`badges:desk:${slug}`) || deskName.value;
+deskName.addEventListener("change", () => localStorage.setItem(`badges:desk:${slug}`, deskName.value.trim()));
+const savedCheckpoint = localStorage.getItem(`badges:checkpoint:${slug}`);
+if (savedCheckpoint && !new URLSearchParams(location.search).get("checkpoint")) {
+  if ([...checkpointSelect.options].some((option) => option.value === savedCheckpoint)) checkpointSelect.value = savedCheckpoint;
+}
+checkpointSelect.addEventListener("change", () => localStorage.setItem(`badges:checkpoint:${slug}`, checkpointSelect.value));
+
+// ---- live counts ---------------------------------------------------------------------
+
+let countsTimer = null;
+function scheduleCounts() {
+  clearTimeout(countsTimer);
+  countsTimer = setTimeout(loadCounts, 400);
+}
+
+async function loadCounts() {
+  try {
+    const response = await api(root.dataset.countsUrl);
+    if (!response.ok) return;
+    const body = await response.json();
+    const box = $("counts");
+    box.replaceChildren(
+      ...body.checkpoints.map((cp) => {
+        const item = document.createElement("div");
+        item.className = "count";
+        item.dataset.checkpoint = cp.code;
+        const share = body.approved_in_person ? Math.min(100, Math.round((100 * cp.inside) / body.approved_in_person)) : 0;
+        item.innerHTML = '<div class="n"></div><div class="label"></div><div class="meter"><span></span></div><div class="muted small"></div>';
+        item.querySelector(".n").textContent = `${cp.inside.toLocaleString()} / ${body.approved_in_person.toLocaleString()}`;
+        item.querySelector(".label").textContent = `${cp.name}: ${L.inside}`;
+        item.querySelector(".meter span").style.width = `${share}%`;
+        item.querySelector(".small").textContent = `${cp.entries_today.toLocaleString()} ${L.entries} · ${cp.refused_today.toLocaleString()} ${L.refused}`;
+        return item;
+      }),
+    );
+  } catch (error) {
+    // Offline: counts wait for the network.
+  }
+}
+
+function connectLive(delay = 1000) {
+  let socket;
+  try {
+    socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/a/${slug}/`);
+  } catch (error) {
+    return;
+  }
+  let lastSeq = 0;
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.seq && message.seq < lastSeq) return;
+    lastSeq = message.seq || lastSeq;
+    if (message.type === "checkin.scan") scheduleCounts();
+    if (message.type === "badges.changed") refreshRoster();
+  });
+  socket.addEventListener("close", () => setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay));
+}
+
+// ---- search, reprint, print -------------------------------------------------------------
+
+function searchRoster(query) {
+  const needle = query.toLowerCase();
+  return [...(roster?.byId.values() || [])].filter(
+    (d) => d.name.toLowerCase().includes(needle) || (d.organization || "").toLowerCase().includes(needle),
+  ).slice(0, 20);
+}
+
+function renderResults(delegates) {
+  const list = $("search-results");
+  if (!delegates.length) {
+    const empty = document.createElement("li");
+    empty.textContent = L.no_results;
+    list.replaceChildren(empty);
+    return;
+  }
+  list.replaceChildren(
+    ...delegates.map((d) => {
+      const item = document.createElement("li");
+      const who = document.createElement("div");
+      const strong = document.createElement("strong");
+      strong.textContent = d.name;
+      who.append(strong, document.createElement("br"));
+      who.append(`${d.organization || ""} · ${d.state} · ${L.version} ${d.badge_version ?? "–"}`);
+      const actions = document.createElement("div");
+      actions.className = "actions";
+      const reprint = document.createElement("button");
+      reprint.type = "button";
+      reprint.className = "button secondary";
+      reprint.textContent = L.reprint;
+      reprint.addEventListener("click", () => askReason(item, d));
+      const print = document.createElement("button");
+      print.type = "button";
+      print.className = "button secondary";
+      print.textContent = L.print;
+      print.addEventListener("click", () => printBadge(d));
+      actions.append(reprint, print);
+      item.append(who, actions);
+      return item;
+    }),
+  );
+}
+
+function askReason(item, delegate) {
+  if (item.querySelector("form")) return;
+  const form = document.createElement("form");
+  const id = `reason-${delegate.id}`;
+  form.innerHTML = `<label for="${id}"></label><input type="text" id="${id}" required maxlength="300"><button type="submit" class="button"></button>`;
+  form.querySelector("label").textContent = L.reprint_reason;
+  form.querySelector("button").textContent = L.reprint;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = form.querySelector("input").value.trim();
+    const response = await api(`${root.dataset.badgeUrl}${delegate.id}/reprint`, {
+      method: "POST",
+      body: { reason, desk: deskName.value.trim() },
+      timeout: 15000,
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      show({ reason: "invalid", explanation: `${L.error} ${body.detail}`, delegate: null });
+      return;
+    }
+    form.replaceWith(`${L.reprinted} ${body.version}`);
+    window.open(body.pdf_url, "_blank", "noopener");
+    refreshRoster();
+    wedge.focus();
+  });
+  item.append(form);
+  form.querySelector("input").focus();
+}
+
+async function printBadge(delegate) {
+  const response = await api(`${root.dataset.badgeUrl}${delegate.id}/printed`, {
+    method: "POST",
+    body: { desk: deskName.value.trim() },
+    timeout: 15000,
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    show({ reason: "revoked", explanation: `${L.error} ${body.detail}`, delegate: null });
+    return;
+  }
+  window.open(body.pdf_url, "_blank", "noopener");
+  wedge.focus();
+}
+
+let searchTimer = null;
+$("search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const query = $("search").value.trim();
+    if (query.length < 2) {
+      $("search-results").replaceChildren();
+      return;
+    }
+    try {
+      const response = await api(`${root.dataset.searchUrl}?q=${encodeURIComponent(query)}`);
+      if (!response.ok) throw new Error("search");
+      renderResults(await response.json());
+    } catch (error) {
+      renderResults(searchRoster(query));
+    }
+  }, 250);
+});
+$("search-form").addEventListener("submit", (event) => event.preventDefault());
+
+// ---- camera ---------------------------------------------------------------------------
+
+let scanner = null;
+let lastCamera = { text: "", at: 0 };
+$("camera-toggle").addEventListener("click", async () => {
+  const button = $("camera-toggle");
+  const video = $("camera-video");
+  if (scanner) {
+    scanner.stop();
+    scanner.destroy();
+    scanner = null;
+    video.hidden = true;
+    button.textContent = L.start_camera;
+    wedge.focus();
+    return;
+  }
+  try {
+    const { default: QrScanner } = await import("../../vendor/qr-scanner/qr-scanner.min.js");
+    video.hidden = false;
+    scanner = new QrScanner(
+      video,
+      (result) => {
+        const text = result.data || result;
+        const now = Date.now();
+        // A badge held in front of the camera is read many times a second: answer once.
+        if (text === lastCamera.text && now - lastCamera.at < 4000) return;
+        lastCamera = { text, at: now };
+        handleScan(text);
+      },
+      {
+        returnDetailedScanResult: true,
+        preferredCamera: "environment",
+        maxScansPerSecond: 10,
+        // The whole frame, not the default centre square: a badge held anywhere in view reads.
+        calculateScanRegion: (v) => {
+          const scale = Math.min(1, 800 / Math.max(v.videoWidth, v.videoHeight));
+          return {
+            x: 0,
+            y: 0,
+            width: v.videoWidth,
+            height: v.videoHeight,
+            downScaledWidth: Math.round(v.videoWidth * scale),
+            downScaledHeight: Math.round(v.videoHeight * scale),
+          };
+        },
+      },
+    );
+    await scanner.start();
+    button.textContent = L.stop_camera;
+    $("camera-note").textContent = "";
+  } catch (error) {
+    $("camera-note").textContent = `${L.camera_error}: ${error}`;
+    scanner = null;
+    video.hidden = true;
+  }
+  wedge.focus();
+});
+
+// ---- start ----------------------------------------------------------------------------------
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(root.dataset.swUrl, { scope: root.dataset.scope }).catch(() => {});
+}
+window.addEventListener("online", () => uploadQueue());
+window.addEventListener("offline", () => setOnline(false));
+
+roster = hydrate(await get(ROSTER_KEY));
+showQueue((await queue()).length);
+await refreshRoster();
+root.dataset.ready = "true";
+loadCounts();
+connectLive();
+uploadQueue();
+setInterval(refreshRoster, Math.max(10, Number(root.dataset.refresh) || 60) * 1000);
+setInterval(() => uploadQueue(), 5000);
+setInterval(loadCounts, 30000);
+wedge.focus();

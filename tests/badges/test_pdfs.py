@@ -1,0 +1,111 @@
+"""Badge PDFs: every name is in the text, every script is drawn with a font that has it."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from badges.models import BatchLayout
+from badges.pdf import face_for, render_faces
+from badges.services import ensure_badge_rendered, token_for
+from tests.factories import DelegateFactory
+
+NAMES = [
+    "김서연 Kim Seo-yeon",
+    "فاطمة الهاشمي",
+    "Айгерим Сейткали",
+    "João Araújo",
+    "Grace Namukasa",
+]
+
+
+def faces_for(assembly, names):
+    faces = []
+    for name in names:
+        delegate = DelegateFactory(assembly=assembly, full_name=name, title="Delegate")
+        faces.append(
+            face_for(delegate=delegate, token=token_for(ensure_badge_rendered(delegate=delegate)))
+        )
+    return faces
+
+
+def pdf_text(content: bytes) -> str:
+    if shutil.which("pdftotext"):
+        return subprocess.run(
+            [shutil.which("pdftotext"), "-enc", "UTF-8", "-", "-"],
+            input=content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def fonts_of(content: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.mark.parametrize("layout", [BatchLayout.A6, BatchLayout.A4_SHEET])
+def test_every_name_of_a_batch_is_in_the_pdf_text(assembly, layout):
+    content = render_faces(faces_for(assembly, NAMES), layout=layout)
+    text = pdf_text(content)
+    for name in ["김서연", "Kim Seo-yeon", "Айгерим Сейткали", "João Araújo", "Grace Namukasa"]:
+        assert name in text
+    # Arabic comes out of text extraction in visual order; its letters must all be there.
+    assert set("فاطمةالهاشمي") <= set(text)
+
+
+def test_a6_has_one_page_per_badge_and_a4_sheets_hold_four(assembly):
+    faces = faces_for(assembly, NAMES)
+    a6 = PdfReader(io.BytesIO(render_faces(faces, layout=BatchLayout.A6)))
+    a4 = PdfReader(io.BytesIO(render_faces(faces, layout=BatchLayout.A4_SHEET)))
+    assert len(a6.pages) == 5
+    assert len(a4.pages) == 2
+    width, height = float(a6.pages[0].mediabox.width), float(a6.pages[0].mediabox.height)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (105, 148)
+    width, height = float(a4.pages[0].mediabox.width), float(a4.pages[0].mediabox.height)
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def test_hangul_and_arabic_names_are_drawn_with_fonts_that_have_their_glyphs(assembly):
+    content = render_faces(faces_for(assembly, NAMES[:2]))
+    fonts = " ".join(fonts_of(content))
+    assert "Noto-Sans-CJK" in fonts
+    assert "Arabic" in fonts
+    # A missing glyph would leave a .notdef box and drop the letter from the text layer.
+    text = pdf_text(content)
+    assert "김서연" in text
+
+
+def test_badge_is_rendered_once_and_again_only_when_a_printed_field_changes(delegate):
+    badge = ensure_badge_rendered(delegate=delegate)
+    first = (badge.pdf.name, badge.rendered_at)
+    again = ensure_badge_rendered(delegate=delegate)
+    assert (again.pdf.name, again.rendered_at) == first
+    delegate.title = "Mayor"
+    delegate.save()
+    changed = ensure_badge_rendered(delegate=delegate)
+    assert changed.rendered_at > first[1]
+    assert "Mayor" in pdf_text(changed.pdf.read())
+
+
+def test_badge_pdf_carries_the_qr_of_the_current_version(delegate):
+    badge = ensure_badge_rendered(delegate=delegate)
+    reader = PdfReader(badge.pdf.path)
+    images = list(reader.pages[0].images)
+    assert images, "the QR code is an image on the badge"
+
+
+def test_large_document_rendered_by_worker_processes_keeps_every_badge_in_order(assembly):
+    faces = faces_for(assembly, [f"Delegate {i:03d} 김" for i in range(45)])
+    for layout, pages in ((BatchLayout.A6, 45), (BatchLayout.A4_SHEET, 12)):
+        content = render_faces(faces, layout=layout, workers=2)
+        assert len(PdfReader(io.BytesIO(content)).pages) == pages
+        text = pdf_text(content)
+        positions = [text.index(f"Delegate {i:03d}") for i in range(45)]
+        assert positions == sorted(positions)

@@ -1,0 +1,189 @@
+"""The check-in desk in Debian's chromium: wedge scans, revoked badges, camera, offline queue."""
+
+import io
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from badges.models import Scan
+from badges.pdf import qr_png
+from badges.services import ensure_badge_rendered, revoke_badge, token_for
+from tests.e2e.conftest import CHROMIUM
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def login_cookie(user, live_server):
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
+
+
+def open_desk(browser, live_server, user, checkpoint="entrance"):
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.add_cookies([login_cookie(user, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint={checkpoint}")
+    page.wait_for_selector("#desk[data-ready=true]")
+    return context, page
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_wedge_scan_then_enter_shows_green_with_the_name(browser, live_server, desk_user, delegate):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    # A keyboard-wedge scanner types into whatever has focus, then presses Enter.
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer.green")
+    assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    assert page.locator("#answer-verdict").text_content().startswith("Welcome")
+    assert page.evaluate("document.activeElement.id") == "wedge"
+    assert Scan.objects.get().reason == "ok"
+    context.close()
+
+
+def test_revoked_badge_shows_red(
+    browser, live_server, desk_user, delegate, secretariat_user, assembly
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    revoke_badge(assembly=assembly, delegate_id=delegate.pk, by=secretariat_user, reason="Stolen")
+    context, page = open_desk(browser, live_server, desk_user)
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.red")
+    assert page.locator("#answer").get_attribute("data-reason") == "revoked"
+    assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    context.close()
+
+
+def write_y4m(path, png: bytes, frames: int = 10) -> None:
+    """A few YUV4MPEG2 frames (4:2:0) of the QR image on white, for chromium's fake camera."""
+    from PIL import Image
+
+    width, height = 640, 480
+    qr = Image.open(io.BytesIO(png)).convert("L")
+    side = 300
+    qr = qr.resize((side, side), Image.NEAREST)
+    canvas = Image.new("RGB", (width, height), "white")
+    canvas.paste(qr.convert("RGB"), ((width - side) // 2, (height - side) // 2))
+    y, cb, cr = canvas.convert("YCbCr").split()
+    cb = cb.resize((width // 2, height // 2))
+    cr = cr.resize((width // 2, height // 2))
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n")
+            out.write(y.tobytes() + cb.tobytes() + cr.tobytes())
+
+
+def test_camera_reads_a_badge_and_shows_the_delegate(
+    browser, live_server, desk_user, delegate, tmp_path
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    video = tmp_path / "badge.y4m"
+    write_y4m(video, qr_png(token, box_size=8))
+    # The camera needs a secure context: serve from 127.0.0.1, not a LAN name.
+    url = live_server.url.replace("localhost", "127.0.0.1")
+    # A browser of its own: the shared one has no fake camera.
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    context = camera_browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.add_cookies([{**login_cookie(desk_user, live_server), "url": url}])
+    context.grant_permissions(["camera"], origin=url)
+    page = context.new_page()
+    page.goto(f"{url}/a/ga/badges/desk/?checkpoint=plenary")
+    page.wait_for_selector("#desk[data-ready=true]")
+    page.click("#camera-toggle")
+    page.wait_for_selector("#answer.green", timeout=20000)
+    assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    context.close()
+    camera_browser.close()
+    scan = Scan.objects.get()
+    assert (scan.checkpoint.code, scan.reason) == ("plenary", "ok")
+
+
+def test_offline_desk_answers_from_cache_queues_and_uploads_when_back(
+    browser, live_server, desk_user, delegate, assembly
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    context.set_offline(True)
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.green")
+    assert "offline" in page.locator("#answer-verdict").text_content()
+    assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    # The same badge again at this offline desk: amber from the cached presence.
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.amber")
+    page.wait_for_function(
+        "document.getElementById('queue-note').textContent.includes('2 scans waiting')"
+    )
+    assert Scan.objects.count() == 0
+    context.set_offline(False)
+    assert wait_for(lambda: Scan.objects.count() == 2)
+    page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
+    assert sorted(Scan.objects.values_list("reason", flat=True)) == ["already_in", "ok"]
+    assert all(Scan.objects.values_list("offline", flat=True))
+    assert not Scan.objects.filter(conflict=True).exists()
+    context.close()
+
+
+def test_forged_token_is_red_even_offline(browser, live_server, desk_user, delegate):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    forged = token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB")
+    context, page = open_desk(browser, live_server, desk_user)
+    context.set_offline(True)
+    page.fill("#wedge", forged)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.red")
+    assert page.locator("#answer").get_attribute("data-reason") == "invalid"
+    context.close()
+
+
+def test_delegate_badge_shows_full_screen_qr_and_works_offline_after_one_load(
+    browser, live_server, delegate
+):
+    ensure_badge_rendered(delegate=delegate)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.add_cookies([login_cookie(delegate.user, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/ga/badges/my/")
+    assert page.locator(".qr svg").is_visible()
+    width = page.locator(".qr svg").bounding_box()["width"]
+    assert width >= 330  # most of a 390 px phone screen
+    # Wait until the service worker controls the page, then load it once more to cache it.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    page.reload()
+    context.set_offline(True)
+    page.reload()
+    assert page.locator(".qr svg").is_visible()
+    assert page.get_by_text("Kim Seo-yeon").first.is_visible()
+    context.close()
