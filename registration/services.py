@@ -338,6 +338,24 @@ def release_registration(delegate: Delegate, by: AbstractBaseUser | None) -> Non
     cancel_all_signups(delegate=delegate)
 
 
+def badge_follows_on_commit(delegate: Delegate) -> None:
+    """An approved delegate's badge is rendered once, and again when a printed field changes,
+    so a reprint at the desk is instant (badges owns the rendering and its fingerprint)."""
+    if delegate.state != S.APPROVED:
+        return
+    from badges.services import ensure_badge_rendered
+
+    delegate_id = delegate.pk
+
+    def render() -> None:
+        ensure_badge_rendered(
+            delegate=Delegate.objects.select_related("member").get(pk=delegate_id)
+        )
+
+    # robust: a failed render is logged and never undoes the approval; the desk renders on demand.
+    transaction.on_commit(render, robust=True)
+
+
 def change_state(
     *, delegate: Delegate, to_state: str, by: AbstractBaseUser | None, note: str = ""
 ) -> Delegate:
@@ -371,6 +389,7 @@ def change_state(
             raise AlreadyRegistered() from None
         record_event(delegate=delegate, from_state=from_state, to_state=to_state, by=by, note=note)
         notify_state(delegate, note)
+        badge_follows_on_commit(delegate)
     return delegate
 
 
@@ -415,6 +434,7 @@ def update_registration(
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
         # The role is the secretariat's decision; the email is the delegate's login.
         save_details(delegate, details, None, skip=() if by_secretariat else ("role", "email"))
+        badge_follows_on_commit(delegate)
     return delegate
 
 
@@ -429,6 +449,7 @@ def set_photo(*, delegate: Delegate, photo: UploadedFile) -> Delegate:
         if old:
             storage = delegate.photo.storage
             transaction.on_commit(lambda: storage.delete(old))
+        badge_follows_on_commit(delegate)
     return delegate
 
 
