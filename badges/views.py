@@ -24,6 +24,7 @@ from badges import selectors, services
 from badges.models import BadgeBatch, BatchLayout
 from registration.models import Attendance, Delegate, DelegateRole
 from registration.selectors import delegate_for
+from sessions.selectors import sessions_with_checkpoints
 
 DESK_LABELS = {
     "ok": gettext_lazy("Welcome"),
@@ -204,11 +205,15 @@ def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetim
 @assembly_page(Role.SECRETARIAT, Role.CHAIR)
 def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     checkpoints = list(assembly.checkpoints.all())
+    sessions = sessions_with_checkpoints(assembly)
+    session = next((s for s in sessions if s.code == request.GET.get("session")), None)
     code = request.GET.get("checkpoint") or next(
         (cp.code for cp in checkpoints if cp.is_voting), checkpoints[0].code if checkpoints else ""
     )
+    if session is not None:
+        code = session.room.checkpoint.code
     checkpoint = next((cp for cp in checkpoints if cp.code == code), None)
-    start, end = _window(assembly, request)
+    start, end = (session.starts_at, session.ends_at) if session else _window(assembly, request)
     stays = (
         selectors.attendance(assembly=assembly, checkpoint=checkpoint, start=start, end=end)
         if checkpoint
@@ -216,9 +221,11 @@ def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
+        label = session.code if session else f"{code}-{start:%Y%m%d-%H%M}"
         response["Content-Disposition"] = (
-            f'attachment; filename="attendance-{assembly.slug}-{code}-{start:%Y%m%d-%H%M}.csv"'
+            f'attachment; filename="attendance-{assembly.slug}-{label}.csv"'
         )
+
         writer = csv.writer(response)
         writer.writerow(
             [
@@ -264,6 +271,8 @@ def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "end": timezone.localtime(end, assembly.zone),
             "stays": stays,
             "days": days,
+            "sessions": sessions,
+            "session": session,
             "window_minutes": round((end - start).total_seconds() / 60),
         },
     )

@@ -110,6 +110,16 @@ def with_details(sessions: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
+def sessions_with_checkpoints(assembly: Assembly) -> list[Session]:
+    """Sessions held where badges are scanned: the attendance report's presets for the minutes."""
+    return list(
+        Session.objects.filter(assembly=assembly, room__checkpoint__isnull=False)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("room__checkpoint")
+        .order_by("starts_at")
+    )
+
+
 def session_for(*, assembly: Assembly, code: str, members: bool) -> Session | None:
     return (
         with_details(visible_sessions(assembly=assembly, members=members)).filter(code=code).first()
