@@ -46,19 +46,17 @@ def prepare(voters: int) -> dict:
     )
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from assembly.models import Assembly, MemberOrganization
+    from bench.urls import reset_bare_table
     from registration.models import Accreditation, Delegate
     from voting.models import BodyKind, DelegatePresence, MemberPresence, PollKind
     from voting.presence import recount_quorum
     from voting.services import create_body, create_motion, create_poll, open_poll
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_bare_row")
-        cursor.execute("CREATE TABLE bench_bare_row (id bigserial PRIMARY KEY, key text UNIQUE)")
+    reset_bare_table()
     run = secrets.token_hex(3)
     user_model = get_user_model()
     today = timezone.localdate()

@@ -12,23 +12,19 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from assembly.models import Assembly, Checkpoint, MemberOrganization, StaffRole  # noqa: E402
 from assembly.services import issue_api_token  # noqa: E402
 from badges.models import Badge, CheckpointPresence, Scan  # noqa: E402
 from badges.services import token_for  # noqa: E402
+from bench.urls import reset_bare_table  # noqa: E402
 from registration.models import Delegate  # noqa: E402
 
 
 def main(count: int) -> None:
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        postgres = connection.vendor == "postgresql"
-        pk = "bigserial primary key" if postgres else "integer primary key autoincrement"
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS bench_bare (id {pk}, at varchar(40))")
-        cursor.execute("DELETE FROM bench_bare")
+    reset_bare_table()
     Scan.objects.all().delete()
     CheckpointPresence.objects.all().delete()
     assembly, _ = Assembly.objects.get_or_create(

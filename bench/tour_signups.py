@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare_settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DEBUG", "true")
 
 
@@ -49,10 +49,11 @@ def seed(n: int, capacity: int) -> tuple[list[dict[str, str]], str]:
     )
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.utils import timezone
 
     from assembly.models import Assembly, MemberOrganization
+    from bench.urls import reset_bare_table
     from registration.models import Delegate, Tour
 
     call_command("migrate", verbosity=0)
@@ -60,11 +61,7 @@ def seed(n: int, capacity: int) -> tuple[list[dict[str, str]], str]:
     with transaction.atomic():
         Assembly.objects.filter(slug="bench").delete()
         user_model.objects.filter(username__startswith="bench-").delete()
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_bare_insert")
-            cursor.execute(
-                "CREATE TABLE bench_bare_insert (id bigserial primary key, k text unique)"
-            )
+        reset_bare_table()
         today = timezone.localdate()
         assembly = Assembly.objects.create(
             slug="bench",
@@ -200,7 +197,7 @@ def main() -> None:
     clients, code = seed(args.n, args.capacity)
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.bare_settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "LOG_LEVEL": "WARNING",
         "DATABASE_POOL_TIMEOUT": str(args.pool_timeout),
     }
@@ -233,7 +230,7 @@ def main() -> None:
             f"pool timeout {args.pool_timeout} s"
         )
         bare = report(
-            "bare one-row INSERT", *asyncio.run(fire(f"{base}/bench/insert", bare_headers))
+            "bare one-row INSERT", *asyncio.run(fire(f"{base}/bench/bare/", bare_headers))
         )
         signups = report(
             "tour sign-up (API)",
