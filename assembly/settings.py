@@ -225,3 +225,5 @@ CACHES["agenda-feeds"] = (
 # --- voting ---
 # Online delegates may mark themselves present (else only the secretariat confirms them).
 VOTING_SELF_ONLINE_CHECKIN = env_bool("VOTING_SELF_ONLINE_CHECKIN", True)
+# Projector links (display-only, signed) stay valid this many hours unless rotated.
+VOTING_PROJECTOR_LINK_HOURS = env_float("VOTING_PROJECTOR_LINK_HOURS", 24.0)
