@@ -12,7 +12,13 @@ from assembly.live import assembly_group, publish_state_on_commit
 from assembly.models import Assembly, Role
 from voting.audit import append_audit
 from voting.models import AuditEntry, Poll, PollState
-from voting.selectors import assembly_quorum, can_see_results, poll_snapshot, polls_for
+from voting.selectors import (
+    assembly_quorum,
+    can_see_results,
+    poll_snapshot,
+    polls_for,
+    result_lines,
+)
 
 PROJECTOR_SALT = "plenary.voting.projector"
 PROJECTOR_ROTATED = "projector.links_rotated"
@@ -64,6 +70,13 @@ def publish_quorum(*, assembly_id: int) -> None:
 # --- snapshots ---------------------------------------------------------------------------------
 
 
+def poll_payload(poll: Poll, *, with_results: bool) -> dict[str, Any]:
+    """A poll's live state; with results, also the bars and the outcome in words."""
+    payload = poll_snapshot(poll, with_results=with_results)
+    payload["lines"] = result_lines(poll) if payload["result"] else None
+    return payload
+
+
 def room_polls(assembly: Assembly) -> list[Poll]:
     """The polls a room shows: every open one, then the one closed most recently."""
     polls = list(polls_for(assembly).filter(state=PollState.OPEN))
@@ -83,7 +96,7 @@ def room_snapshot(assembly: Assembly, roles: frozenset) -> dict[str, Any]:
         "name": assembly.name,
         "quorum": quorum_state(assembly.pk),
         "polls": [
-            poll_snapshot(poll, with_results=can_see_results(poll=poll, roles=roles))
+            poll_payload(poll, with_results=can_see_results(poll=poll, roles=roles))
             for poll in room_polls(assembly)
         ],
     }
@@ -93,7 +106,7 @@ def poll_state_for(poll_id: int, roles: frozenset) -> dict[str, Any] | None:
     poll = Poll.objects.select_related("motion", "motion__body").filter(pk=poll_id).first()
     if poll is None:
         return None
-    return poll_snapshot(poll, with_results=can_see_results(poll=poll, roles=roles))
+    return poll_payload(poll, with_results=can_see_results(poll=poll, roles=roles))
 
 
 # --- projector links ---------------------------------------------------------------------------
@@ -137,3 +150,35 @@ def rotate_projector_links(*, assembly: Assembly, by: AbstractBaseUser) -> str:
     with transaction.atomic():
         append_audit(assembly_id=assembly.pk, event=PROJECTOR_ROTATED, data={"by": by.pk})
         return projector_token(assembly)
+
+
+def live_labels() -> dict[str, str]:
+    """The words the live pages write themselves ({n}-style placeholders filled in by the page)."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "quorum_line": _("{present} of {eligible} voting members present, {needed} needed"),
+        "reached": _("Quorum"),
+        "lost": _("Quorum lost"),
+        "not_reached": _("No quorum yet"),
+        "turnout": _("{turnout} of {eligible} voting members have voted"),
+        "turnout_short": _("{turnout} of {eligible} have voted"),
+        "closes_in": _("Closes in {s} seconds."),
+        "time_over": _("Voting time is over."),
+        "closed": _("Voting is closed."),
+        "closed_ballot": _("This poll is closed: the ballot can no longer be cast."),
+        "awaiting": _("Voting is closed. The result will be shown when the chair publishes it."),
+        "no_poll": _("No poll is open."),
+        "electorate": _("Electorate: {count} members, fingerprint {fingerprint}"),
+        "audit_head": _("Audit log head #{seq}: {hash}"),
+        "at_open": _("At opening"),
+        "at_close": _("At closing"),
+        "state_changed": _("A poll changed state. Reload to act on it."),
+        "reload": _("Reload"),
+        "base": _(
+            "Votes cast: {cast}. Base: {base} ({base_words}). Abstentions: {abstentions}. "
+            "Needed: {threshold}."
+        ),
+        "round": _("Round {n}"),
+        "by_region": _("Present by region"),
+    }

@@ -34,7 +34,7 @@ from voting.errors import (
     TooManyChoices,
     WrongPollState,
 )
-from voting.live import publish_turnout
+from voting.live import poll_payload, publish_turnout
 from voting.models import (
     Ballot,
     BodyKind,
@@ -56,7 +56,6 @@ from voting.selectors import (
     members_voted,
     poll_candidate_ids,
     poll_mode,
-    poll_snapshot,
     quorum_snapshot,
     voting_routes,
 )
@@ -209,7 +208,7 @@ def _broadcast_poll(poll: Poll) -> None:
     broadcast_on_commit(
         group=assembly_group(poll.assembly_id),
         event="poll.state",
-        payload=poll_snapshot(poll, with_results=poll.state == PollState.PUBLISHED),
+        payload=poll_payload(poll, with_results=poll.state == PollState.PUBLISHED),
     )
 
 

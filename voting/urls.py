@@ -8,6 +8,7 @@ urlpatterns = [
     path("vote/", views.ballot, name="voting-ballot"),
     path("vote/<int:poll_id>/confirm/", views.confirm, name="voting-confirm"),
     path("vote/<int:poll_id>/receipt/", views.receipt, name="voting-receipt"),
+    path("vote/<int:poll_id>/card/", views.ballot_card, name="voting-ballot-card"),
     path("vote/online/", views.online_checkin, name="voting-online-checkin"),
     path("polls/console/", views.console, name="voting-console"),
     path("polls/new/", views.create_poll, name="voting-create-poll"),
@@ -19,4 +20,7 @@ urlpatterns = [
     path("results/<int:poll_id>/sheet.pdf", views.results_pdf, name="voting-results-pdf"),
     path("proxies/", views.proxies, name="voting-proxies"),
     path("presence/", views.presence, name="voting-presence"),
+    path("live/room.json", views.room_snapshot_json, name="voting-room-json"),
+    path("projector/", views.projector, name="voting-projector"),
+    path("projector/link/", views.projector_link, name="voting-projector-link"),
 ]

@@ -41,10 +41,13 @@
       this.onSnapshot(message.payload, message);
       return;
     }
-    // Anything built before the snapshot we hold, or before a newer message of its type, is stale.
+    // Anything built before the snapshot we hold, or before a newer message about the same
+    // thing (type + poll), is stale. One entry per open thing: the map does not grow all day.
     if (message.seq <= this.snapshotSeq) return;
-    if (message.seq <= (this.lastSeqByType[message.type] || 0)) return;
-    this.lastSeqByType[message.type] = message.seq;
+    var payload = message.payload || {};
+    var key = message.type + ":" + (payload.poll || payload.id || "");
+    if (message.seq <= (this.lastSeqByType[key] || 0)) return;
+    this.lastSeqByType[key] = message.seq;
     this.onEvent(message.type, message.payload, message);
   };
 
@@ -72,6 +75,7 @@
 
   LiveConnection.prototype.connect = function () {
     var self = this;
+    this.closedByUs = false;
     if (!("WebSocket" in window)) { this.startPolling(); return this; }
     var socket;
     try {
