@@ -11,10 +11,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from assembly.auth import assembly_page
-from assembly.errors import DomainError
+from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
 from assembly.models import Assembly, MemberOrganization, Role
 from assembly.selectors import has_any_role, roles_for
@@ -193,6 +194,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "poll_kinds": PollKind.choices,
             "is_chair": Role.CHAIR in request.roles,
             "is_secretariat": Role.SECRETARIAT in request.roles,
+            "debug_demo": settings.DEBUG,
             **_live_context(assembly),
         },
     )
@@ -544,3 +546,57 @@ def ballot_card(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpR
     if not state["routes"]:
         return HttpResponse(status=204)
     return render(request, "voting/_ballot_card.html", {"assembly": assembly, "p": state})
+
+
+# --- demo: the simulation inside the server (DEBUG only) ---------------------------------------
+
+
+def _start_simulation(assembly: Assembly, source: Any) -> str:
+    from voting.simulation import Simulation, SimulationError, start_in_server
+
+    try:
+        simulation = Simulation(
+            assembly=assembly,
+            motion=source.get("motion") or None,
+            seconds=min(600.0, max(0.0, float(source.get("seconds") or 60))),
+            turnout=min(1.0, max(0.0, float(source.get("turnout") or 0.9))),
+            keep_open=bool(source.get("keep_open")),
+            seed=int(source["seed"]) if source.get("seed") else None,
+        )
+    except (SimulationError, ValueError) as error:
+        raise InvalidInput(str(error)) from None
+    start_in_server(simulation)
+    return _("Simulating poll %(poll)d: %(title)s") % {
+        "poll": simulation.poll.pk,
+        "title": simulation.poll.motion.title,
+    }
+
+
+@require_POST
+@assembly_page(*RUNS_POLLS)
+def simulate(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Demo only: the chair console's button runs the simulation inside this server."""
+    if not settings.DEBUG:
+        return _not_found(request)
+    try:
+        messages.success(request, _start_simulation(assembly, request.POST))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("voting-console", slug=assembly.slug)
+
+
+@csrf_exempt
+@require_POST
+def simulate_remote(request: HttpRequest, slug: str) -> HttpResponse:
+    """Demo only: `simulate_voting --url` starts the simulation here with a signed token."""
+    from voting.simulation import remote_token_valid
+
+    assembly = Assembly.objects.filter(slug=slug).first()
+    if not settings.DEBUG or assembly is None:
+        return HttpResponse(status=404)
+    if not remote_token_valid(assembly=assembly, token=request.POST.get("token", "")):
+        return HttpResponse(_("Invalid or expired token."), status=403)
+    try:
+        return HttpResponse(_start_simulation(assembly, request.POST))
+    except DomainError as error:
+        return HttpResponse(error.detail, status=400)

@@ -110,3 +110,31 @@ def test_console_and_ballot_pages_carry_the_live_wiring(
     ballot = client_for(present_voters[0].user).get(f"/a/{assembly.slug}/vote/")
     assert b'id="live-config"' in ballot.content
     assert b'id="live-status"' in ballot.content
+
+
+def test_simulate_remote_needs_debug_and_a_valid_token(assembly, motion, monkeypatch, settings):
+    from voting import simulation
+
+    started = []
+    monkeypatch.setattr(simulation, "start_in_server", started.append)
+    draft_poll(motion)
+    url = f"/a/{assembly.slug}/polls/simulate/remote/"
+    token = simulation.remote_token(assembly)
+    settings.DEBUG = False
+    assert Client().post(url, {"token": token}).status_code == 404
+    settings.DEBUG = True
+    assert Client().post(url, {"token": "forged"}).status_code == 403
+    response = Client().post(url, {"token": token, "seconds": "5"})
+    assert response.status_code == 200
+    assert b"Adopt the agenda" in response.content
+    assert [s.poll.motion.code for s in started] == ["res"]
+
+
+def test_simulate_refuses_when_no_draft_poll_is_left(assembly, motion, settings):
+    from voting import simulation
+
+    settings.DEBUG = True
+    response = Client().post(
+        f"/a/{assembly.slug}/polls/simulate/remote/", {"token": simulation.remote_token(assembly)}
+    )
+    assert response.status_code == 400
