@@ -17,6 +17,7 @@
     this.statusEl = options.statusEl || null;
     this.pollEvery = options.pollEvery || 4000;
     this.snapshotSeq = 0;
+    this.highestSeq = 0;
     this.lastSeqByType = {};
     this.failures = 0;
     this.polling = null;
@@ -35,8 +36,9 @@
   LiveConnection.prototype.accept = function (message) {
     if (!message || typeof message.seq !== "number") return;
     if (message.type === "snapshot") {
-      if (message.seq < this.snapshotSeq) return;
-      this.snapshotSeq = message.seq;
+      // A snapshot numbered before something already shown would take the screen back.
+      if (message.seq <= this.highestSeq) return;
+      this.snapshotSeq = this.highestSeq = message.seq;
       this.lastSeqByType = {};
       this.onSnapshot(message.payload, message);
       return;
@@ -48,6 +50,7 @@
     var key = message.type + ":" + (payload.poll || payload.id || "");
     if (message.seq <= (this.lastSeqByType[key] || 0)) return;
     this.lastSeqByType[key] = message.seq;
+    if (message.seq > this.highestSeq) this.highestSeq = message.seq;
     this.onEvent(message.type, message.payload, message);
   };
 

@@ -62,30 +62,32 @@
     ]);
   }
 
+  function add(node) { if (node) pollEl.appendChild(node); }
+
   function drawPoll() {
     var poll = current();
     pollEl.textContent = "";
     if (!poll) {
-      pollEl.appendChild(R.el("p", { "class": "projector-idle", text: L.no_poll }));
+      add(R.el("p", { "class": "projector-idle", text: L.no_poll }));
       return;
     }
-    pollEl.appendChild(R.el("h1", { "class": "projector-question", id: "projector-question", text: poll.title }));
-    if (poll.round > 1) pollEl.appendChild(R.el("p", { "class": "projector-round", text: R.fill(L.round, { n: poll.round }) }));
+    add(R.el("h1", { "class": "projector-question", id: "projector-question", text: poll.title }));
+    if (poll.round > 1) add(R.el("p", { "class": "projector-round", text: R.fill(L.round, { n: poll.round }) }));
     var turnoutWords = R.fill(L.turnout, { turnout: poll.turnout, eligible: poll.eligible });
     if (poll.state === "open") {
-      pollEl.appendChild(countdownNode(poll));
-      pollEl.appendChild(R.el("div", { "class": "gauge", role: "img", "aria-label": turnoutWords }, [
+      add(countdownNode(poll));
+      add(R.el("div", { "class": "gauge", role: "img", "aria-label": turnoutWords }, [
         R.el("span", { "class": "gauge-fill", style: "width: " + R.pct(poll.turnout, poll.eligible) + "%" })
       ]));
-      pollEl.appendChild(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
-      pollEl.appendChild(figures(L.at_open, poll.at_open));
+      add(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
+      add(figures(L.at_open, poll.at_open));
       return;
     }
-    pollEl.appendChild(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
-    if (poll.state === "published" && poll.lines) pollEl.appendChild(resultNode(poll.lines));
-    else pollEl.appendChild(R.el("p", { "class": "projector-awaiting", text: L.awaiting }));
-    pollEl.appendChild(figures(L.at_open, poll.at_open));
-    pollEl.appendChild(figures(L.at_close, poll.at_close));
+    add(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
+    if (poll.state === "published" && poll.lines) add(resultNode(poll.lines));
+    else add(R.el("p", { "class": "projector-awaiting", text: L.awaiting }));
+    add(figures(L.at_open, poll.at_open));
+    add(figures(L.at_close, poll.at_close));
   }
 
   function drawQuorum() {
