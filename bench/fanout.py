@@ -160,9 +160,13 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int]) ->
     stop = asyncio.Event()
     clients = [Client() for _ in range(args.clients)]
     holders = []
+    # --split: ballots (HTTP) to the first worker only, sockets to the others.
+    http_ports = ports[:1] if args.split else ports
+    socket_ports = ports[1:] if args.split else ports
     for i, client in enumerate(clients):
         key = sessions[i % len(sessions)]
-        holders.append(asyncio.create_task(hold(ports[i % len(ports)], slug, key, client, stop)))
+        port = socket_ports[i % len(socket_ports)]
+        holders.append(asyncio.create_task(hold(port, slug, key, client, stop)))
         if i % 100 == 99:
             await asyncio.sleep(0.2)  # connect in waves, as phones would
     deadline = time.perf_counter() + 60
@@ -172,7 +176,9 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int]) ->
     print(f"  clients: {connected} of {args.clients} connected with their snapshot")
     bare_result = summary("bare", *await fire(bare, args.concurrency, ports[0]))
     first_sent = time.perf_counter()
-    commits, wall, latencies, statuses = await ballots_with_times(ballots, args.concurrency, ports)
+    commits, wall, latencies, statuses = await ballots_with_times(
+        ballots, args.concurrency, http_ports
+    )
     ballot_result = summary("ballots", wall, latencies, statuses)
     await asyncio.sleep(args.settle)
     stop.set()
@@ -235,9 +241,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--ballots", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--split", action="store_true", help="HTTP to the first worker, sockets to the rest"
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait at the end")
     args = parser.parse_args()
     redis = os.environ.get("REDIS_URL")
+    if args.split and args.workers < 2:
+        raise SystemExit("--split needs --workers 2 or more.")
     if args.workers > 1 and not redis:
         raise SystemExit("Several workers share sockets only through Redis: set REDIS_URL.")
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -250,7 +261,8 @@ def main() -> None:
     started = time.perf_counter()
     prepared = prepare(args.ballots)
     print(
-        f"layout: {args.workers} uvicorn worker(s), {database}, {layer}; prepared "
+        f"layout: {args.workers} uvicorn worker(s){' split' if args.split else ''}, {database}, "
+        f"{layer}; prepared "
         f"{args.ballots} delegates in {time.perf_counter() - started:.1f} s"
     )
     ports = [args.port + i for i in range(args.workers)]
