@@ -150,7 +150,14 @@ async def _submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -
 
 def _inside_server_loop() -> bool:
     """True in a sync view run by the ASGI server, whose event loop outlives this call."""
-    return getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True  # a worker thread of the server's running loop
+    return False  # this thread runs a loop itself (a browser driver): send at once
 
 
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:

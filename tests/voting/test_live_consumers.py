@@ -1,12 +1,14 @@
 """The live room socket: snapshot first, after-commit only, coalesced, no secret counts, roles."""
 
 import asyncio
+import functools
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from assembly.asgi import application
@@ -16,7 +18,35 @@ from voting import live
 from voting.presence import record_hall_exit
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def own_loop(test):
+    """Run an async test in a thread with its own event loop.
+
+    The browser tests' Playwright keeps a loop running in the main thread for the session, so
+    pytest-asyncio cannot start one there when these tests run after them.
+    """
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        failure = []
+
+        def target():
+            try:
+                asyncio.run(test(*args, **kwargs))
+            except BaseException as error:
+                failure.append(error)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(timeout=120)
+        if failure:
+            raise failure[0]
+
+    return run
 
 
 async def connect(assembly, user, query=""):
@@ -52,6 +82,7 @@ def user_of(delegate):
     return delegate.user
 
 
+@own_loop
 async def test_a_phone_gets_the_room_snapshot_then_turnout_with_a_higher_seq(
     assembly, open_secret_poll, present_voters
 ):
@@ -71,6 +102,7 @@ async def test_a_phone_gets_the_room_snapshot_then_turnout_with_a_higher_seq(
     await communicator.disconnect()
 
 
+@own_loop
 async def test_a_rolled_back_ballot_sends_nothing(assembly, open_secret_poll, present_voters):
     user = await database_sync_to_async(user_of)(present_voters[0])
     communicator, _snapshot = await joined(assembly, user)
@@ -86,6 +118,7 @@ async def test_a_rolled_back_ballot_sends_nothing(assembly, open_secret_poll, pr
     await communicator.disconnect()
 
 
+@own_loop
 async def test_no_count_of_choices_reaches_any_socket_before_the_poll_closes(
     assembly, open_secret_poll, present_voters, chair_user
 ):
@@ -125,6 +158,7 @@ async def test_no_count_of_choices_reaches_any_socket_before_the_poll_closes(
     await chair.disconnect()
 
 
+@own_loop
 async def test_a_burst_of_ballots_is_coalesced_and_the_last_turnout_arrives(
     assembly, open_secret_poll, present_voters, settings
 ):
@@ -142,6 +176,7 @@ async def test_a_burst_of_ballots_is_coalesced_and_the_last_turnout_arrives(
     await communicator.disconnect()
 
 
+@own_loop
 async def test_a_scan_out_moves_the_quorum_for_everyone_in_the_room(
     assembly, open_secret_poll, present_voters, chair_user
 ):
@@ -152,6 +187,7 @@ async def test_a_scan_out_moves_the_quorum_for_everyone_in_the_room(
     await communicator.disconnect()
 
 
+@own_loop
 async def test_the_room_follows_a_poll_opened_after_connecting(
     assembly, motion, present_voters, chair_user
 ):
@@ -170,6 +206,7 @@ async def test_the_room_follows_a_poll_opened_after_connecting(
     await communicator.disconnect()
 
 
+@own_loop
 async def test_a_socket_without_a_role_is_refused(assembly, other_assembly):
     _communicator, connected, code = await connect(assembly, AnonymousUser())
     assert (connected, code) == (False, 4403)
@@ -178,6 +215,7 @@ async def test_a_socket_without_a_role_is_refused(assembly, other_assembly):
     assert (connected, code) == (False, 4403)
 
 
+@own_loop
 async def test_a_projector_link_opens_the_room_until_it_is_rotated(
     assembly, open_secret_poll, present_voters, chair_user
 ):
@@ -197,6 +235,7 @@ async def test_a_projector_link_opens_the_room_until_it_is_rotated(
     assert (connected, code) == (False, 4403)
 
 
+@own_loop
 async def test_a_projector_opened_by_the_chair_shows_no_counts_before_publication(
     assembly, open_secret_poll, present_voters, chair_user
 ):
@@ -210,6 +249,7 @@ async def test_a_projector_opened_by_the_chair_shows_no_counts_before_publicatio
     await screen.disconnect()
 
 
+@own_loop
 async def test_snapshots_taken_while_ballots_land_never_run_ahead_of_later_messages(
     assembly, open_secret_poll, present_voters
 ):
