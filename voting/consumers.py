@@ -1,5 +1,7 @@
 """The live room socket: quorum, poll states and the open polls' turnout, snapshot first."""
 
+import json
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -16,6 +18,21 @@ from voting.live import (
     projector_link_valid,
     room_snapshot,
 )
+
+# The same message reaches every socket of this process: encode it once, not once per socket.
+_frames: OrderedDict[tuple, str] = OrderedDict()
+
+
+def frame(message: dict[str, Any]) -> str:
+    payload = message["payload"]
+    key = (message["event"], message["seq"], payload.get("poll") or payload.get("id"))
+    text = _frames.get(key)
+    if text is None:
+        text = json.dumps({"type": message["event"], "seq": message["seq"], "payload": payload})
+        _frames[key] = text
+        while len(_frames) > 64:
+            _frames.popitem(last=False)
+    return text
 
 
 @database_sync_to_async
@@ -81,6 +98,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if payload["state"] == "closed" and self.roles & SEES_CLOSED_COUNTS:
                 # The chair side sees a closed poll's counts; the broadcast carries none.
                 payload = await database_sync_to_async(poll_state_for)(payload["id"], self.roles)
-                if payload is None:
-                    return
-        await self.send_json({"type": message["event"], "seq": message["seq"], "payload": payload})
+                if payload is not None:
+                    await self.send_json(
+                        {"type": message["event"], "seq": message["seq"], "payload": payload}
+                    )
+                return
+        await self.send(text_data=frame(message))
