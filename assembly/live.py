@@ -25,22 +25,23 @@ def next_sequence() -> int:
     return time.time_ns()
 
 
-def group_message(*, event: str, payload: dict[str, Any]) -> dict[str, Any]:
+def group_message(*, event: str, payload: dict[str, Any], seq: int | None = None) -> dict[str, Any]:
     # One handler name for every event: consumers forward, they do not interpret.
     return {
         "type": "live.event",
         "event": event,
-        "seq": next_sequence(),
+        "seq": next_sequence() if seq is None else seq,
         "payload": payload,
     }
 
 
-def send_now(*, group: str, event: str, payload: dict[str, Any]) -> None:
+def send_now(*, group: str, event: str, payload: dict[str, Any], seq: int | None = None) -> None:
     """Send to a group at once; for callers already outside any transaction."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, group_message(event=event, payload=payload))
+    message = group_message(event=event, payload=payload, seq=seq)
+    async_to_sync(layer.group_send)(group, message)
 
 
 def broadcast_on_commit(*, group: str, event: str, payload: dict[str, Any]) -> None:
@@ -113,10 +114,12 @@ async def _send_latest(group: str, event: str) -> None:
         return
     entry.lost_window_at = None
     entry.last_sent = loop.time()
+    # Numbered before the read: a snapshot numbered later has read a state at least as new.
+    seq = next_sequence()
     # Not thread-sensitive: a trailing send runs long after the request that scheduled it.
     payload = await database_sync_to_async(entry.build, thread_sensitive=False)()
     layer = get_channel_layer()
-    await layer.group_send(group, group_message(event=event, payload=payload))
+    await layer.group_send(group, group_message(event=event, payload=payload, seq=seq))
 
 
 def _schedule(group: str, event: str, delay: float) -> None:
@@ -147,7 +150,14 @@ async def _submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -
 
 def _inside_server_loop() -> bool:
     """True in a sync view run by the ASGI server, whose event loop outlives this call."""
-    return getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return True  # a worker thread of the server's running loop
+    return False  # this thread runs a loop itself (a browser driver): send at once
 
 
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
@@ -162,6 +172,7 @@ def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[
         if _inside_server_loop():
             async_to_sync(_submit)(group, event, build)
         else:
-            send_now(group=group, event=event, payload=build())
+            seq = next_sequence()
+            send_now(group=group, event=event, payload=build(), seq=seq)
 
     transaction.on_commit(submit, robust=True)

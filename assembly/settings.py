@@ -120,7 +120,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "assembly.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Live state (turnout, quorum) goes out at most once per window per group.
@@ -236,3 +236,5 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 # --- voting ---
 # Online delegates may mark themselves present (else only the secretariat confirms them).
 VOTING_SELF_ONLINE_CHECKIN = env_bool("VOTING_SELF_ONLINE_CHECKIN", True)
+# Projector links (display-only, signed) stay valid this many hours unless rotated.
+VOTING_PROJECTOR_LINK_HOURS = env_float("VOTING_PROJECTOR_LINK_HOURS", 24.0)

@@ -12,17 +12,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from assembly.live import assembly_group, broadcast_on_commit
 from assembly.models import Assembly, MemberOrganization
 from registration.models import Delegate
 from voting.audit import append_audit
+from voting.live import publish_quorum
 from voting.models import BodyQuorum, DelegatePresence, GoverningBody, MemberPresence, QuorumStatus
 from voting.selectors import (
     electorate,
     member_in_body,
     member_is_present,
     members_affected_by,
-    quorum_snapshot,
     seat_weights,
 )
 
@@ -34,11 +33,8 @@ def _status(*, assembly: Assembly, quorum: BodyQuorum) -> str:
 
 
 def _broadcast_quorum(body: GoverningBody, quorum: BodyQuorum) -> None:
-    broadcast_on_commit(
-        group=assembly_group(body.assembly_id),
-        event="quorum.changed",
-        payload=quorum_snapshot(body, quorum),
-    )
+    # Coalesced: a queue of scans becomes a few messages a second, read fresh when sent.
+    publish_quorum(assembly_id=body.assembly_id)
 
 
 def recount_quorum(*, body: GoverningBody) -> BodyQuorum:

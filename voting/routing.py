@@ -1,3 +1,9 @@
 """Websocket routes of the voting app, gathered by assembly/routing.py."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from voting.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/a/<slug:slug>/room/", RoomConsumer.as_asgi()),
+]

@@ -34,6 +34,7 @@ from voting.errors import (
     TooManyChoices,
     WrongPollState,
 )
+from voting.live import poll_payload, publish_turnout
 from voting.models import (
     Ballot,
     BodyKind,
@@ -55,7 +56,6 @@ from voting.selectors import (
     members_voted,
     poll_candidate_ids,
     poll_mode,
-    poll_snapshot,
     quorum_snapshot,
     voting_routes,
 )
@@ -208,7 +208,7 @@ def _broadcast_poll(poll: Poll) -> None:
     broadcast_on_commit(
         group=assembly_group(poll.assembly_id),
         event="poll.state",
-        payload=poll_snapshot(poll, with_results=poll.state == PollState.PUBLISHED),
+        payload=poll_payload(poll, with_results=poll.state == PollState.PUBLISHED),
     )
 
 
@@ -616,7 +616,7 @@ def cast_ballots(
                 member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
             )
             try:
-                turnout = _insert_cast_and_ballot(
+                _insert_cast_and_ballot(
                     cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate), ballot=ballot
                 )
             except IntegrityError:
@@ -640,16 +640,8 @@ def cast_ballots(
                 )
             append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
             receipts.append(Receipt(route.member.name, code, choices, words))
-        broadcast_on_commit(
-            group=f"poll.{poll.pk}",
-            event="poll.turnout",
-            payload={
-                "poll": poll.pk,
-                "turnout": turnout[0],
-                "turnout_weight": turnout[1],
-                "eligible": (poll.at_open or {}).get("electorate", {}).get("count"),
-            },
-        )
+        # Coalesced: a burst of ballots becomes a few messages a second, the last one exact.
+        publish_turnout(poll_id=poll.pk)
     return receipts
 
 

@@ -4,19 +4,24 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from assembly.auth import assembly_page
-from assembly.errors import DomainError
+from assembly.errors import DomainError, InvalidInput
+from assembly.live import next_sequence
 from assembly.models import Assembly, MemberOrganization, Role
+from assembly.selectors import has_any_role, roles_for
 from registration.models import Delegate
-from voting import services
+from voting import live, services
+from voting.live import projector_link_valid
 from voting.models import Motion, Poll, PollKind, PollState, Proxy
 from voting.presence import set_online_presence
 from voting.selectors import (
@@ -80,7 +85,7 @@ def ballot(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return render(
         request,
         "voting/ballot.html",
-        {"assembly": assembly, "delegate": delegate, "polls": polls},
+        {"assembly": assembly, "delegate": delegate, "polls": polls, **_live_context(assembly)},
     )
 
 
@@ -189,6 +194,8 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "poll_kinds": PollKind.choices,
             "is_chair": Role.CHAIR in request.roles,
             "is_secretariat": Role.SECRETARIAT in request.roles,
+            "debug_demo": settings.DEBUG,
+            **_live_context(assembly),
         },
     )
 
@@ -438,3 +445,158 @@ def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         "voting/presence.html",
         {"assembly": assembly, "quorum": assembly_quorum(assembly), "delegates": delegates},
     )
+
+
+# --- the live room -----------------------------------------------------------------------------
+
+
+def _room_audience(request: HttpRequest, slug: str) -> tuple[Assembly | None, frozenset, bool]:
+    assembly = Assembly.objects.filter(slug=slug).first()
+    if assembly is None:
+        return None, frozenset(), False
+    token = request.GET.get("projector", "")
+    return (
+        assembly,
+        roles_for(user=request.user, assembly=assembly),
+        projector_link_valid(assembly=assembly, token=token),
+    )
+
+
+@require_GET
+def room_snapshot_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The room's snapshot for networks that block websockets: the socket's first message."""
+    assembly, roles, projector = _room_audience(request, slug)
+    if assembly is None:
+        return JsonResponse({"code": "not_found", "detail": _("No such assembly.")}, status=404)
+    if not (roles or projector):
+        return JsonResponse({"code": "forbidden", "detail": _("No access.")}, status=403)
+    if "display" in request.GET:
+        roles = frozenset()
+    seq = next_sequence()
+    response = JsonResponse(
+        {"type": "snapshot", "seq": seq, "payload": live.room_snapshot(assembly, roles)}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _live_context(assembly: Assembly, token: str = "", display: bool = False) -> dict[str, Any]:
+    query = "?display=1" if display else ""
+    if token:
+        query += f"&projector={token}" if query else f"?projector={token}"
+    return {
+        "live_labels": live.live_labels(),
+        "live_config": {
+            "socket": f"/ws/a/{assembly.slug}/room/{query}",
+            "snapshot": reverse("voting-room-json", args=[assembly.slug]) + query,
+        },
+    }
+
+
+@require_GET
+def projector(request: HttpRequest, slug: str) -> HttpResponse:
+    """The hall's screen: a chair or secretariat session, or a signed display-only link."""
+    assembly, roles, by_link = _room_audience(request, slug)
+    if assembly is None:
+        return _refused(request, _("No such assembly."), status=404)
+    if not by_link and not has_any_role(roles, set(RUNS_POLLS)):
+        if not request.user.is_authenticated and not request.GET.get("projector"):
+            return redirect_to_login(request.get_full_path())
+        return _refused(request, _("This projector link is not valid (expired or replaced)."))
+    token = request.GET.get("projector", "") if by_link else ""
+    return render(
+        request,
+        "voting/projector.html",
+        {
+            "assembly": assembly,
+            "snapshot": {
+                "type": "snapshot",
+                "seq": next_sequence(),
+                "payload": live.room_snapshot(assembly, frozenset()),
+            },
+            **_live_context(assembly, token, display=True),
+        },
+    )
+
+
+@assembly_page(*RUNS_POLLS)
+def projector_link(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Create a projector link; creating one revokes every earlier link (rotation)."""
+    link = None
+    if request.method == "POST":
+        token = live.rotate_projector_links(assembly=assembly, by=request.user)
+        link = request.build_absolute_uri(
+            reverse("voting-projector", args=[assembly.slug]) + f"?projector={token}"
+        )
+    return render(
+        request,
+        "voting/projector_link.html",
+        {"assembly": assembly, "link": link, "hours": settings.VOTING_PROJECTOR_LINK_HOURS},
+    )
+
+
+@assembly_page(Role.DELEGATE)
+def ballot_card(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
+    """One open poll's ballot, inserted by the phone page when the chair opens it."""
+    delegate = voter_for(user=request.user, assembly=assembly)
+    poll = open_polls(assembly).filter(pk=poll_id).first()
+    if delegate is None or poll is None:
+        return HttpResponse(status=204)
+    state = _ballot_state(poll, delegate)
+    if not state["routes"]:
+        return HttpResponse(status=204)
+    return render(request, "voting/_ballot_card.html", {"assembly": assembly, "p": state})
+
+
+# --- demo: the simulation inside the server (DEBUG only) ---------------------------------------
+
+
+def _start_simulation(assembly: Assembly, source: Any) -> str:
+    from voting.simulation import Simulation, SimulationError, start_in_server
+
+    try:
+        simulation = Simulation(
+            assembly=assembly,
+            motion=source.get("motion") or None,
+            seconds=min(600.0, max(0.0, float(source.get("seconds") or 60))),
+            turnout=min(1.0, max(0.0, float(source.get("turnout") or 0.9))),
+            keep_open=bool(source.get("keep_open")),
+            seed=int(source["seed"]) if source.get("seed") else None,
+        )
+    except (SimulationError, ValueError) as error:
+        raise InvalidInput(str(error)) from None
+    start_in_server(simulation)
+    return _("Simulating poll %(poll)d: %(title)s") % {
+        "poll": simulation.poll.pk,
+        "title": simulation.poll.motion.title,
+    }
+
+
+@require_POST
+@assembly_page(*RUNS_POLLS)
+def simulate(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Demo only: the chair console's button runs the simulation inside this server."""
+    if not settings.DEBUG:
+        return _not_found(request)
+    try:
+        messages.success(request, _start_simulation(assembly, request.POST))
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("voting-console", slug=assembly.slug)
+
+
+@csrf_exempt
+@require_POST
+def simulate_remote(request: HttpRequest, slug: str) -> HttpResponse:
+    """Demo only: `simulate_voting --url` starts the simulation here with a signed token."""
+    from voting.simulation import remote_token_valid
+
+    assembly = Assembly.objects.filter(slug=slug).first()
+    if not settings.DEBUG or assembly is None:
+        return HttpResponse(status=404)
+    if not remote_token_valid(assembly=assembly, token=request.POST.get("token", "")):
+        return HttpResponse(_("Invalid or expired token."), status=403)
+    try:
+        return HttpResponse(_start_simulation(assembly, request.POST))
+    except DomainError as error:
+        return HttpResponse(error.detail, status=400)

@@ -17,6 +17,7 @@
     this.statusEl = options.statusEl || null;
     this.pollEvery = options.pollEvery || 4000;
     this.snapshotSeq = 0;
+    this.highestSeq = 0;
     this.lastSeqByType = {};
     this.failures = 0;
     this.polling = null;
@@ -35,16 +36,21 @@
   LiveConnection.prototype.accept = function (message) {
     if (!message || typeof message.seq !== "number") return;
     if (message.type === "snapshot") {
-      if (message.seq < this.snapshotSeq) return;
-      this.snapshotSeq = message.seq;
+      // A snapshot numbered before something already shown would take the screen back.
+      if (message.seq <= this.highestSeq) return;
+      this.snapshotSeq = this.highestSeq = message.seq;
       this.lastSeqByType = {};
       this.onSnapshot(message.payload, message);
       return;
     }
-    // Anything built before the snapshot we hold, or before a newer message of its type, is stale.
+    // Anything built before the snapshot we hold, or before a newer message about the same
+    // thing (type + poll), is stale. One entry per open thing: the map does not grow all day.
     if (message.seq <= this.snapshotSeq) return;
-    if (message.seq <= (this.lastSeqByType[message.type] || 0)) return;
-    this.lastSeqByType[message.type] = message.seq;
+    var payload = message.payload || {};
+    var key = message.type + ":" + (payload.poll || payload.id || "");
+    if (message.seq <= (this.lastSeqByType[key] || 0)) return;
+    this.lastSeqByType[key] = message.seq;
+    if (message.seq > this.highestSeq) this.highestSeq = message.seq;
     this.onEvent(message.type, message.payload, message);
   };
 
@@ -72,6 +78,7 @@
 
   LiveConnection.prototype.connect = function () {
     var self = this;
+    this.closedByUs = false;
     if (!("WebSocket" in window)) { this.startPolling(); return this; }
     var socket;
     try {

@@ -164,12 +164,13 @@ def test_turnout_is_broadcast_to_the_poll_group_without_choices(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
-    assert sent == [
+    assert [{k: m[k] for k in ("group", "event", "payload")} for m in sent] == [
         {
             "group": f"poll.{open_secret_poll.pk}",
             "event": "poll.turnout",
             "payload": {
                 "poll": open_secret_poll.pk,
+                "state": "open",
                 "turnout": 1,
                 "turnout_weight": 1,
                 "eligible": 5,

@@ -1,36 +1,25 @@
 """Check in the demo's voting delegates, open a poll and cast their ballots over about a minute."""
 
-import random
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from assembly.demo_data import ASSEMBLY
-from assembly.models import Assembly, Role, StaffRole
-from registration.models import (
-    Accreditation,
-    AccreditationKind,
-    Delegate,
-    DelegateRole,
-    RegistrationState,
-)
-from voting.errors import DomainError
-from voting.models import Poll, PollKind, PollState
-from voting.presence import record_hall_entry
-from voting.selectors import electorate, poll_options, quorum_snapshot
-from voting.services import cast_ballots, close_poll, open_poll, publish_poll
-
-SIMULATED_DOMAIN = "simulated.plenary.example"
+from assembly.models import Assembly
+from voting.models import Poll, PollState
+from voting.simulation import Simulation, SimulationError, remote_token
 
 
 class Command(BaseCommand):
     help = (
         "Give every voting member of the poll's body a voting delegate (simulated ones where the "
         "demo has none), check them into the plenary hall, open the poll and cast their ballots "
-        "over --seconds, then close and publish it. Watch the chair console and projector."
+        "over --seconds, then close and publish it. With --url, the running DEBUG server does it "
+        "(so the embedded in-memory layer reaches its sockets): watch the projector."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,106 +29,69 @@ class Command(BaseCommand):
         parser.add_argument("--turnout", type=float, default=0.9, help="share who vote")
         parser.add_argument("--keep-open", action="store_true", help="do not close at the end")
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--url", help="the running server, e.g. http://127.0.0.1:8000 (DEBUG only)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rng = random.Random(options["seed"])  # noqa: S311 - a simulation, not a secret
         assembly = Assembly.objects.filter(slug=options["assembly"]).first()
         if assembly is None:
             raise CommandError("No such assembly: run load_demo first.")
-        poll = self.pick_poll(assembly, options["motion"])
-        chair = self.chair(assembly)
-        body = poll.motion.body
-        delegates = self.voting_delegates(assembly, body)
-        pace = options["seconds"] / 3 / max(1, len(delegates))
-        self.stdout.write(f"Checking in {len(delegates)} voting delegates ...")
-        for i, delegate in enumerate(delegates, 1):
-            record_hall_entry(delegate=delegate, at=timezone.now())
-            if i % 10 == 0 or i == len(delegates):
-                q = quorum_snapshot(body)
-                self.stdout.write(f"  quorum {q['present']}/{q['eligible']} ({q['status']})")
-            time.sleep(pace)
-        quorum = quorum_snapshot(body)
-        reason = "" if quorum["reached"] else "Simulation: opened without quorum"
-        poll = open_poll(poll=poll, by=chair, override_reason=reason)
-        self.stdout.write(f"Opened poll {poll.pk}: {poll.motion.title}")
-        voters = [d for d in delegates if rng.random() < options["turnout"]]
-        values = [o["value"] for o in poll_options(poll)]
-        pace = options["seconds"] * 2 / 3 / max(1, len(voters))
-        for i, delegate in enumerate(voters, 1):
-            choice = self.choice(rng, values, poll.seats)
-            try:
-                cast_ballots(poll=poll, delegate=delegate, choices=choice)
-            except DomainError as error:
-                self.stdout.write(f"  {delegate}: {error.code}")
-            if i % 10 == 0 or i == len(voters):
-                poll.refresh_from_db()
-                self.stdout.write(f"  turnout {poll.turnout}/{len(delegates)}")
-            time.sleep(pace)
-        if options["keep_open"]:
+        try:
+            simulation = Simulation(
+                assembly=assembly,
+                motion=options["motion"],
+                seconds=options["seconds"],
+                turnout=options["turnout"],
+                keep_open=options["keep_open"],
+                seed=options["seed"],
+                write=self.stdout.write,
+            )
+        except SimulationError as error:
+            raise CommandError(str(error)) from None
+        if options["url"]:
+            self.start_remote(assembly, simulation.poll, options)
             return
-        poll = close_poll(poll=poll, by=chair, scheduled=True)
-        poll = publish_poll(poll=poll, by=chair)
-        self.stdout.write(self.style.SUCCESS(f"Published: {poll.result['outcome']}"))
+        try:
+            poll = simulation.run()
+        except SimulationError as error:
+            raise CommandError(str(error)) from None
+        if poll.state == PollState.PUBLISHED:
+            self.stdout.write(self.style.SUCCESS("Done."))
 
-    def pick_poll(self, assembly: Assembly, code: str | None) -> Poll:
-        polls = Poll.objects.filter(assembly=assembly, state=PollState.DRAFT).exclude(
-            kind=PollKind.HAND
-        )
-        polls = polls.filter(motion__code=code) if code else polls.filter(motion__body__code="ga")
-        poll = (
-            polls.select_related("motion", "motion__body")
-            .order_by("motion__agenda_item_number", "pk")
-            .first()
-        )
-        if poll is None:
-            raise CommandError("No electronic draft poll left to simulate (load_demo adds them).")
-        return poll
-
-    def chair(self, assembly: Assembly) -> Any:
-        role = StaffRole.objects.filter(assembly=assembly, role=Role.CHAIR).first()
-        if role is not None:
-            return role.user
-        user = get_user_model().objects.filter(is_superuser=True).first()
-        if user is None:
-            raise CommandError("No chair at this assembly.")
-        return user
-
-    def voting_delegates(self, assembly: Assembly, body: Any) -> list[Delegate]:
-        """Each voting member's active voting delegate, creating a simulated one where missing."""
-        accredited = dict(
-            Accreditation.objects.filter(
-                assembly=assembly, kind=AccreditationKind.VOTING, ended_at__isnull=True
-            ).values_list("member_id", "delegate_id")
-        )
-        delegates = []
-        for member in electorate(body).order_by("name"):
-            delegate_id = accredited.get(member.pk)
-            if delegate_id is None:
-                delegate, _created = Delegate.objects.get_or_create(
-                    assembly=assembly,
-                    email=f"member-{member.pk}@{SIMULATED_DOMAIN}",
-                    defaults={
-                        "member": member,
-                        "full_name": f"Voting delegate of {member.name}",
-                        "role": DelegateRole.VOTING_DELEGATE,
-                        "state": RegistrationState.APPROVED,
-                        "country": member.country,
-                    },
-                )
-                Accreditation.objects.create(
-                    assembly=assembly,
-                    member=member,
-                    delegate=delegate,
-                    kind=AccreditationKind.VOTING,
-                )
-                delegate_id = delegate.pk
-            delegates.append(delegate_id)
-        return list(Delegate.objects.filter(pk__in=delegates).order_by("?"))
-
-    def choice(self, rng: random.Random, values: list[str], seats: int) -> list[str]:
-        if values[:2] == ["yes", "no"]:
-            return [rng.choices(["yes", "no", "abstain"], weights=[8, 1, 1])[0]]
-        candidates = [v for v in values if v != "abstain"]
-        if rng.random() < 0.05:
-            return ["abstain"]
-        return rng.sample(candidates, k=max(1, min(seats, len(candidates))))
+    def start_remote(self, assembly: Assembly, poll: Poll, options: dict[str, Any]) -> None:
+        """Ask the server to run it, then follow the poll in the shared database."""
+        url = options["url"].rstrip("/") + f"/a/{assembly.slug}/polls/simulate/remote/"
+        fields = {
+            "token": remote_token(assembly),
+            "motion": poll.motion.code,
+            "seconds": options["seconds"],
+            "turnout": options["turnout"],
+            "keep_open": "1" if options["keep_open"] else "",
+            "seed": "" if options["seed"] is None else options["seed"],
+        }
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310
+                self.stdout.write(response.read().decode())
+        except urllib.error.HTTPError as error:
+            raise CommandError(
+                f"The server refused: {error.code} {error.read().decode()}"
+            ) from None
+        except urllib.error.URLError as error:
+            raise CommandError(f"No server at {options['url']}: {error.reason}") from None
+        deadline = time.monotonic() + options["seconds"] * 2 + 60
+        seen = None
+        while time.monotonic() < deadline:
+            poll.refresh_from_db()
+            now = (poll.state, poll.turnout)
+            if now != seen:
+                self.stdout.write(f"  {poll.state}: turnout {poll.turnout}")
+                seen = now
+            if poll.state == PollState.PUBLISHED or (
+                options["keep_open"] and poll.state == PollState.OPEN
+            ):
+                self.stdout.write(self.style.SUCCESS("Done."))
+                return
+            time.sleep(1)
+        raise CommandError("The simulation did not finish in time: see the server's log.")

@@ -1,0 +1,82 @@
+/* The phone ballot, live: a poll the chair opens appears without reload; a closed poll's ballot
+   is disabled with a message. A ballot on the page is never redrawn, so a half-filled choice
+   survives every update; only the quorum line outside the form changes. */
+(function () {
+  "use strict";
+  var R = window.PlenaryRoom;
+  var L = R.labels;
+  var list = document.getElementById("ballots");
+  var empty = document.getElementById("no-poll");
+  var quorumLine = document.getElementById("phone-quorum");
+  var asked = {};
+
+  function card(id) {
+    return list.querySelector('.ballot-card[data-poll-id="' + id + '"]');
+  }
+
+  function showEmpty() {
+    empty.hidden = list.querySelector(".ballot-card") !== null;
+  }
+
+  function add(poll) {
+    if (card(poll.id) || asked[poll.id]) return;
+    asked[poll.id] = true;
+    var url = list.dataset.cardUrl.replace("/0/card/", "/" + poll.id + "/card/");
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) { return response.status === 200 ? response.text() : ""; })
+      .then(function (html) {
+        delete asked[poll.id];
+        if (!html || card(poll.id)) return;
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var node = holder.querySelector(".ballot-card");
+        if (!node) return;
+        list.insertBefore(node, list.firstChild);
+        showEmpty();
+        var heading = node.querySelector(".ballot-question");
+        if (heading && !list.contains(document.activeElement)) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+        }
+      })
+      .catch(function () { delete asked[poll.id]; });
+  }
+
+  function close(poll) {
+    var node = card(poll.id);
+    if (!node || node.dataset.closed) return;
+    node.dataset.closed = "1";
+    node.querySelectorAll("input, button, select, textarea").forEach(function (field) { field.disabled = true; });
+    node.querySelectorAll("[data-closes-at]").forEach(function (timer) { timer.remove(); });
+    var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", text: L.closed_ballot });
+    node.insertBefore(note, node.children[1] || null);
+  }
+
+  function follow(poll) {
+    if (poll.state === "open") add(poll);
+    else if (poll.state === "closed" || poll.state === "published") close(poll);
+  }
+
+  function showQuorum(quorum) {
+    var q = quorum && quorum.bodies && quorum.bodies[0];
+    if (!q) return;
+    quorumLine.textContent = q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
+    quorumLine.dataset.present = q.present;
+  }
+
+  R.start({
+    onSnapshot: function (payload) {
+      showQuorum(payload.quorum);
+      var open = {};
+      payload.polls.forEach(function (p) { if (p.state === "open") open[p.id] = true; follow(p); });
+      // A poll that closed while we were away is disabled too.
+      list.querySelectorAll(".ballot-card").forEach(function (node) {
+        if (!open[node.dataset.pollId]) close({ id: node.dataset.pollId });
+      });
+    },
+    onEvent: function (type, payload) {
+      if (type === "quorum.changed") showQuorum(payload);
+      else if (type === "poll.state") follow(payload);
+    }
+  });
+})();

@@ -1,0 +1,278 @@
+"""The live room socket: snapshot first, after-commit only, coalesced, no secret counts, roles."""
+
+import asyncio
+import functools
+import threading
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.db import connections, transaction
+from django.utils import timezone
+
+from assembly.asgi import application
+from tests.factories import DelegateFactory
+from tests.voting.factories import draft_poll
+from voting import live
+from voting.presence import record_hall_exit
+from voting.services import cast_ballots, close_poll, open_poll, publish_poll
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def own_loop(test):
+    """Run an async test in a thread with its own event loop.
+
+    The browser tests' Playwright keeps a loop running in the main thread for the session, so
+    pytest-asyncio cannot start one there when these tests run after them.
+    """
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        failure = []
+
+        def target():
+            try:
+                asyncio.run(test(*args, **kwargs))
+            except BaseException as error:
+                failure.append(error)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join(timeout=120)
+        if failure:
+            raise failure[0]
+
+    return run
+
+
+async def connect(assembly, user, query=""):
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/a/{assembly.slug}/room/{query}",
+        headers=[(b"origin", b"http://127.0.0.1")],
+    )
+    communicator.scope["user"] = user
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def joined(assembly, user, query=""):
+    communicator, connected, code = await connect(assembly, user, query)
+    assert connected, code
+    snapshot = await communicator.receive_json_from()
+    assert snapshot["type"] == "snapshot"
+    return communicator, snapshot
+
+
+async def messages_of(communicator, kind, quiet=0.8):
+    """Every message of one type until the socket stays quiet for `quiet` seconds."""
+    found = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        message = await communicator.receive_json_from()
+        if message["type"] == kind:
+            found.append(message)
+    return found
+
+
+def user_of(delegate):
+    return delegate.user
+
+
+@own_loop
+async def test_a_phone_gets_the_room_snapshot_then_turnout_with_a_higher_seq(
+    assembly, open_secret_poll, present_voters
+):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    communicator, snapshot = await joined(assembly, user)
+    payload = snapshot["payload"]
+    assert payload["quorum"]["bodies"][0]["present"] == 5
+    assert [p["id"] for p in payload["polls"]] == [open_secret_poll.pk]
+    assert payload["polls"][0]["turnout"] == 0
+
+    await database_sync_to_async(cast_ballots)(
+        poll=open_secret_poll, delegate=present_voters[1], choices=["yes"]
+    )
+    turnout = await messages_of(communicator, "poll.turnout")
+    assert [m["payload"]["turnout"] for m in turnout] == [1]
+    assert turnout[0]["seq"] > snapshot["seq"]
+    await communicator.disconnect()
+
+
+@own_loop
+async def test_a_rolled_back_ballot_sends_nothing(assembly, open_secret_poll, present_voters):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    communicator, _snapshot = await joined(assembly, user)
+
+    def cast_then_fail() -> None:
+        with transaction.atomic():
+            cast_ballots(poll=open_secret_poll, delegate=present_voters[1], choices=["no"])
+            raise RuntimeError("the request failed after the insert")
+
+    with pytest.raises(RuntimeError):
+        await database_sync_to_async(cast_then_fail)()
+    assert await communicator.receive_nothing(timeout=0.8)
+    await communicator.disconnect()
+
+
+@own_loop
+async def test_no_count_of_choices_reaches_any_socket_before_the_poll_closes(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    phone_user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, phone_snapshot = await joined(assembly, phone_user)
+    chair, chair_snapshot = await joined(assembly, chair_user)
+    for snapshot in (phone_snapshot, chair_snapshot):
+        assert snapshot["payload"]["polls"][0]["result"] is None
+    for delegate in present_voters[:3]:
+        await database_sync_to_async(cast_ballots)(
+            poll=open_secret_poll, delegate=delegate, choices=["yes"]
+        )
+    for socket in (phone, chair):
+        turnout = await messages_of(socket, "poll.turnout")
+        assert turnout[-1]["payload"]["turnout"] == 3
+        for message in turnout:
+            assert set(message["payload"]) == {
+                "poll",
+                "state",
+                "turnout",
+                "turnout_weight",
+                "eligible",
+            }
+
+    await database_sync_to_async(close_poll)(poll=open_secret_poll, by=chair_user)
+    [phone_closed] = await messages_of(phone, "poll.state")
+    [chair_closed] = await messages_of(chair, "poll.state")
+    assert phone_closed["payload"]["state"] == "closed"
+    assert phone_closed["payload"]["result"] is None
+    assert chair_closed["payload"]["result"]["counts"]["yes"] == 3
+
+    await database_sync_to_async(publish_poll)(poll=open_secret_poll, by=chair_user)
+    [published] = await messages_of(phone, "poll.state")
+    assert published["payload"]["result"]["counts"]["yes"] == 3
+    assert published["payload"]["lines"]["sentence"].startswith("Adopted")
+    await phone.disconnect()
+    await chair.disconnect()
+
+
+@own_loop
+async def test_a_burst_of_ballots_is_coalesced_and_the_last_turnout_arrives(
+    assembly, open_secret_poll, present_voters, settings
+):
+    settings.LIVE_COALESCE_SECONDS = 3.0
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    communicator, _snapshot = await joined(assembly, user)
+    started = time.monotonic()
+    for delegate in present_voters:
+        await database_sync_to_async(cast_ballots)(
+            poll=open_secret_poll, delegate=delegate, choices=["abstain"]
+        )
+    elapsed = time.monotonic() - started
+    turnout = await messages_of(communicator, "poll.turnout", quiet=4.0)
+    # At most one per window: the first at once, one per window passed, one trailing.
+    assert len(turnout) <= 2 + int(elapsed / 3.0)
+    assert len(turnout) < len(present_voters) or elapsed > 6.0
+    assert turnout[-1]["payload"]["turnout"] == 5
+    assert [m["seq"] for m in turnout] == sorted(m["seq"] for m in turnout)
+    await communicator.disconnect()
+
+
+@own_loop
+async def test_a_scan_out_moves_the_quorum_for_everyone_in_the_room(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    communicator, _snapshot = await joined(assembly, chair_user)
+    await database_sync_to_async(record_hall_exit)(delegate=present_voters[4], at=timezone.now())
+    quorum = await messages_of(communicator, "quorum.changed")
+    assert quorum[-1]["payload"]["bodies"][0]["present"] == 4
+    await communicator.disconnect()
+
+
+@own_loop
+async def test_the_room_follows_a_poll_opened_after_connecting(
+    assembly, motion, present_voters, chair_user
+):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    communicator, snapshot = await joined(assembly, user)
+    assert snapshot["payload"]["polls"] == []
+    poll = await database_sync_to_async(draft_poll)(motion)
+    await database_sync_to_async(open_poll)(poll=poll, by=chair_user)
+    states = await messages_of(communicator, "poll.state", quiet=0.5)
+    assert states[-1]["payload"]["state"] == "open"
+    await database_sync_to_async(cast_ballots)(
+        poll=poll, delegate=present_voters[0], choices=["yes"]
+    )
+    turnout = await messages_of(communicator, "poll.turnout")
+    assert turnout[-1]["payload"]["turnout"] == 1
+    await communicator.disconnect()
+
+
+@own_loop
+async def test_a_socket_without_a_role_is_refused(assembly, other_assembly):
+    _communicator, connected, code = await connect(assembly, AnonymousUser())
+    assert (connected, code) == (False, 4403)
+    stranger = await database_sync_to_async(lambda: DelegateFactory(assembly=other_assembly).user)()
+    _communicator, connected, code = await connect(assembly, stranger)
+    assert (connected, code) == (False, 4403)
+
+
+@own_loop
+async def test_a_projector_link_opens_the_room_until_it_is_rotated(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    token = await database_sync_to_async(live.projector_token)(assembly)
+    screen, snapshot = await joined(assembly, AnonymousUser(), f"?display=1&projector={token}")
+    assert snapshot["payload"]["polls"][0]["id"] == open_secret_poll.pk
+    await screen.disconnect()
+
+    await database_sync_to_async(live.rotate_projector_links)(assembly=assembly, by=chair_user)
+    _communicator, connected, code = await connect(
+        assembly, AnonymousUser(), f"?display=1&projector={token}"
+    )
+    assert (connected, code) == (False, 4403)
+    _communicator, connected, code = await connect(
+        assembly, AnonymousUser(), "?display=1&projector=forged"
+    )
+    assert (connected, code) == (False, 4403)
+
+
+@own_loop
+async def test_a_projector_opened_by_the_chair_shows_no_counts_before_publication(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    await database_sync_to_async(cast_ballots)(
+        poll=open_secret_poll, delegate=present_voters[0], choices=["no"]
+    )
+    await database_sync_to_async(close_poll)(poll=open_secret_poll, by=chair_user)
+    screen, snapshot = await joined(assembly, chair_user, "?display=1")
+    assert snapshot["payload"]["polls"][0]["state"] == "closed"
+    assert snapshot["payload"]["polls"][0]["result"] is None
+    await screen.disconnect()
+
+
+@own_loop
+async def test_snapshots_taken_while_ballots_land_never_run_ahead_of_later_messages(
+    assembly, open_secret_poll, present_voters
+):
+    """Seq is taken before the read on both sides: a client keeping the newest never goes back."""
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    communicator, snapshot = await joined(assembly, user)
+    shown = snapshot["payload"]["polls"][0]["turnout"]
+    last_seq = snapshot["seq"]
+    casts = asyncio.gather(
+        *[
+            database_sync_to_async(cast_ballots)(poll=open_secret_poll, delegate=d, choices=["yes"])
+            for d in present_voters
+        ]
+    )
+    await casts
+    for message in await messages_of(communicator, "poll.turnout"):
+        if message["seq"] > last_seq:
+            assert message["payload"]["turnout"] >= shown
+            shown, last_seq = message["payload"]["turnout"], message["seq"]
+    assert shown == 5
+    await communicator.disconnect()
