@@ -107,3 +107,9 @@ def desk_token(desk_user):
 @pytest.fixture
 def bearer(desk_token):
     return {"HTTP_AUTHORIZATION": f"Bearer {desk_token}"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright keeps an event loop running in the main thread for the
+    rest of the session, which async tests collected after it would trip over."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
