@@ -2,6 +2,9 @@
 
 import os
 import shutil
+import socket
+import threading
+import time
 
 import pytest
 
@@ -41,3 +44,34 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """uvicorn in a thread of this process, for pages that need websockets: it shares the test
+    database and the in-memory channel layer with the test."""
+    import uvicorn
+
+    from assembly.asgi import application
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)

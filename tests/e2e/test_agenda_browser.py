@@ -1,8 +1,5 @@
 """On a phone: browse the programme, add a session to my agenda, download its .ics; lobby screen."""
 
-import socket
-import threading
-import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,38 +82,6 @@ def test_phone_switches_times_to_its_own_zone(live_server, browser, assembly, pr
     phone.get_by_role("button", name="Show in the assembly\u2019s time").click()
     assert first_time.inner_text().endswith("14:00")
     context.close()
-
-
-def free_port() -> int:
-    for port in range(8130, 8140):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.fail("no free port in 8130-8139")
-
-
-@pytest.fixture
-def asgi_server(transactional_db, settings):
-    """uvicorn in a thread of this process: it shares the test database and channel layer."""
-    import uvicorn
-
-    from assembly.asgi import application
-
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
 
 
 def test_lobby_screen_updates_live_when_the_secretariat_cancels(

@@ -1,8 +1,6 @@
 """The live room in browsers: chair opens, a half-filled ballot survives, the projector counts."""
 
-import socket
 import threading
-import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -17,38 +15,6 @@ from voting.presence import record_hall_entry
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def free_port() -> int:
-    for port in range(8170, 8180):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    pytest.fail("no free port in 8170-8179")
-
-
-@pytest.fixture
-def asgi_server(transactional_db, settings):
-    """uvicorn in a thread of this process: it shares the test database and channel layer."""
-    import uvicorn
-
-    from assembly.asgi import application
-
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
 
 
 def in_thread(fn):
