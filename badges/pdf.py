@@ -75,6 +75,8 @@ def face_for(*, delegate: Delegate, token: str) -> BadgeFace:
         try:
             photo = delegate.photo.path
         except (NotImplementedError, ValueError):
+            # Storages without local files (object stores) and missing files: the badge then
+            # prints the initials panel instead of a photo.
             photo = ""
     start = formats.date_format(assembly.start_date, "j N Y")
     end = formats.date_format(assembly.end_date, "j N Y")

@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder, built from the factories."""
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from assembly.models import Role
@@ -13,6 +13,12 @@ from tests.factories import (
     MemberFactory,
     StaffRoleFactory,
     UserFactory,
+)
+
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs real concurrent transactions: run with DATABASE_URL=postgres://… "
+    "(SQLite serialises writers, so it cannot show the race)",
 )
 
 

@@ -3,16 +3,10 @@
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from sessions.models import SessionKind, Visibility
 from tests.agenda.factories import RoomFactory, SessionFactory, SpeakerFactory, local
 from tests.factories import AssemblyFactory
-
-requires_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="real concurrent transactions need PostgreSQL (SQLite serialises writers)",
-)
 
 
 @pytest.fixture

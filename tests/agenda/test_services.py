@@ -13,8 +13,8 @@ from sessions import services
 from sessions.errors import EndsBeforeStart, RoomClash, SessionCancelled
 from sessions.live import sessions_group
 from sessions.models import AgendaChoice, Session, SessionStatus, Visibility
-from tests.agenda.conftest import requires_postgres
 from tests.agenda.factories import RoomFactory, SessionFactory, local
+from tests.conftest import requires_postgres
 from tests.factories import AssemblyFactory, DelegateFactory
 
 

@@ -3,15 +3,8 @@
 import uuid
 
 import pytest
-from django.conf import settings
 
 from badges.services import ensure_badge_rendered, token_for
-
-requires_postgres = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="needs concurrent transactions: run with DATABASE_URL=postgres://… "
-    "(SQLite serialises writers)",
-)
 
 
 def new_key() -> str:

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from badges.models import BadgeEvent, Scan
-from tests.badges.conftest import new_key, requires_postgres
-from tests.conftest import client_for
+from tests.badges.conftest import new_key
+from tests.conftest import client_for, requires_postgres
 from tests.factories import AssemblyFactory, CheckpointFactory, DelegateFactory
 
 

@@ -15,7 +15,8 @@ from badges.services import (
     token_for,
     upload_offline_scans,
 )
-from tests.badges.conftest import new_key, requires_postgres
+from tests.badges.conftest import new_key
+from tests.conftest import requires_postgres
 from tests.factories import DelegateFactory
 from voting.models import DelegatePresence
 

@@ -5,17 +5,11 @@ import itertools
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from PIL import Image
 
 from tests.conftest import client_for
 from tests.factories import DelegateFactory
 from tests.registration.factories import InvitationFactory, TourFactory
-
-requires_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="real concurrent transactions need PostgreSQL (set DATABASE_URL); SQLite serializes",
-)
 
 _counter = itertools.count()
 

@@ -7,8 +7,8 @@ from django.db import connections
 
 from registration.models import Tour, TourSignup
 from registration.tours import cancel_signup, sign_up
+from tests.conftest import requires_postgres
 from tests.factories import DelegateFactory, MemberFactory
-from tests.registration.conftest import requires_postgres
 from tests.registration.factories import TourFactory
 
 pytestmark = [pytest.mark.postgres, requires_postgres, pytest.mark.django_db(transaction=True)]

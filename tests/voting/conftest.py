@@ -1,17 +1,11 @@
 """Fixtures of the voting tests: an electorate, bodies, motions and polls."""
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tests.voting.factories import draft_poll, electorate_of, ga_body, resolution
 from voting.presence import record_hall_entry
 from voting.services import open_poll
-
-requires_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serializes writers, so it cannot show the race",
-)
 
 
 @pytest.fixture

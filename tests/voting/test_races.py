@@ -7,8 +7,8 @@ from django.db import connections
 from django.utils import timezone
 
 from registration.models import AccreditationKind
+from tests.conftest import requires_postgres
 from tests.factories import MemberFactory, UserFactory
-from tests.voting.conftest import requires_postgres
 from tests.voting.factories import accredit, draft_poll, electorate_of, ga_body, resolution
 from voting.errors import DomainError
 from voting.models import Ballot, Poll, VoteCast

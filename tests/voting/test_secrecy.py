@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection, models
 
-from tests.voting.conftest import requires_postgres
+from tests.conftest import requires_postgres
 from voting.models import Ballot, Poll, VoteCast
 from voting.services import cast_ballots, close_poll
 
