@@ -5,8 +5,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from assembly.live import assembly_group, next_sequence
-from assembly.models import Assembly
+from assembly.live import assembly_group, next_sequence, staff_group
+from assembly.models import STAFF_ROLES, Assembly
 from assembly.selectors import member_counts, roles_for
 
 
@@ -24,7 +24,10 @@ def assembly_snapshot(assembly: Assembly) -> dict[str, Any]:
 
 
 class AssemblyConsumer(AsyncJsonWebsocketConsumer):
-    """Anyone with a role at the assembly may listen; others are refused with code 4403."""
+    """Anyone with a role at the assembly may listen; others are refused with code 4403.
+
+    Staff also join the staff group: check-in counts and badge changes are not for delegates.
+    """
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -32,8 +35,11 @@ class AssemblyConsumer(AsyncJsonWebsocketConsumer):
         if assembly is None or not roles:
             await self.close(code=4403)
             return
-        self.group = assembly_group(assembly.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups_joined = [assembly_group(assembly.pk)]
+        if roles & STAFF_ROLES:
+            self.groups_joined.append(staff_group(assembly.pk))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         seq = next_sequence()
         await self.send_json(
@@ -41,8 +47,8 @@ class AssemblyConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in getattr(self, "groups_joined", ()):
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def live_event(self, message: dict[str, Any]) -> None:
         await self.send_json(

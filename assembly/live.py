@@ -176,3 +176,8 @@ def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[
             send_now(group=group, event=event, payload=build(), seq=seq)
 
     transaction.on_commit(submit, robust=True)
+
+
+def staff_group(assembly_id: int) -> str:
+    """Desks, the secretariat and the chair: check-in counts and badge changes, never delegates."""
+    return f"assembly.{assembly_id}.staff"

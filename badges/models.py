@@ -1,7 +1,9 @@
 """Badges, their history, check-in scans, presence at each checkpoint and PDF batches."""
 
+from datetime import datetime
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +125,28 @@ class Scan(models.Model):
         return f"{self.checkpoint} {self.direction} {self.reason} ({self.idempotency_key})"
 
 
+class CheckpointPresenceQuerySet(models.QuerySet):
+    def cross(
+        self, *, delegate_id: int, checkpoint_id: int, inside: bool, at: datetime
+    ) -> int | None:
+        """Move the delegate in (or out) if not already on that side: the new move number.
+
+        One statement for the common scan (the ORM would need a locked read, then a write).
+        None when the delegate has no row yet or is already on that side; the caller then
+        decides under the row's lock. The WHERE is re-checked after any concurrent writer.
+        """
+        sql = (
+            f"UPDATE {self.model._meta.db_table}"  # noqa: S608
+            " SET inside = %s, moves = moves + 1, since = %s"
+            " WHERE delegate_id = %s AND checkpoint_id = %s AND inside = %s RETURNING moves"
+        )
+        since = connection.ops.adapt_datetimefield_value(at)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [inside, since, delegate_id, checkpoint_id, not inside])
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+
 class CheckpointPresence(models.Model):
     """Whether a delegate is inside a checkpoint now; the row scans lock to decide."""
 
@@ -131,6 +155,8 @@ class CheckpointPresence(models.Model):
     inside = models.BooleanField(default=False)
     moves = models.PositiveIntegerField(default=0)
     since = models.DateTimeField(null=True, blank=True)
+
+    objects = CheckpointPresenceQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -14,9 +14,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assembly.errors import Conflict, InvalidInput, NotFound
-from assembly.live import assembly_group, broadcast_on_commit
 from assembly.models import Assembly, Checkpoint
 from badges import pdf
+from badges.live import broadcast_badge_change, publish_checkin_counts
 from badges.models import (
     Badge,
     BadgeBatch,
@@ -132,10 +132,8 @@ def reprint_badge(
             reason=reason,
         )
         _render_into(badge)
-        broadcast_on_commit(
-            group=assembly_group(assembly.pk),
-            event="badges.changed",
-            payload={"delegate": badge.delegate_id, "version": badge.version, "revoked": False},
+        broadcast_badge_change(
+            assembly.pk, {"delegate": badge.delegate_id, "version": badge.version, "revoked": False}
         )
     return badge
 
@@ -154,10 +152,8 @@ def revoke_badge(*, assembly: Assembly, delegate_id: int, by: User | None, reaso
         BadgeEvent.objects.create(
             badge=badge, kind=BadgeEventKind.REVOKED, version=badge.version, by=by, reason=reason
         )
-        broadcast_on_commit(
-            group=assembly_group(assembly.pk),
-            event="badges.changed",
-            payload={"delegate": badge.delegate_id, "version": badge.version, "revoked": True},
+        broadcast_badge_change(
+            assembly.pk, {"delegate": badge.delegate_id, "version": badge.version, "revoked": True}
         )
     return badge
 
@@ -190,11 +186,7 @@ def set_attention(*, assembly: Assembly, delegate_id: int, text: str) -> Delegat
             raise NotFound(_("No such delegate at this assembly."))
         delegate.attention = text
         delegate.save(update_fields=["attention", "updated_at"])
-        broadcast_on_commit(
-            group=assembly_group(assembly.pk),
-            event="badges.changed",
-            payload={"delegate": delegate.pk, "attention": text},
-        )
+        broadcast_badge_change(assembly.pk, {"delegate": delegate.pk, "attention": text})
     return delegate
 
 
@@ -419,7 +411,21 @@ def record_scan(
 
 
 def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
-    """Inside the scan's transaction: lock the presence row, move in or out, or refuse."""
+    """Inside the scan's transaction: move in or out, or refuse. Returns "since" for already_in."""
+    entering = scan.direction == Direction.IN
+    move = CheckpointPresence.objects.cross(
+        delegate_id=delegate.pk, checkpoint_id=checkpoint.pk, inside=entering, at=scan.effective_at
+    )
+    if move is None:
+        return _move_under_lock(scan=scan, checkpoint=checkpoint, delegate=delegate)
+    scan.move = move
+    scan.changed_presence = True
+    _after_move(checkpoint=checkpoint, delegate=delegate, inside=entering, at=scan.effective_at)
+    return None
+
+
+def _move_under_lock(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
+    """A first scan at this checkpoint, or the delegate already on that side: lock and decide."""
     presence, _created = CheckpointPresence.objects.select_for_update().get_or_create(
         delegate=delegate, checkpoint=checkpoint
     )
@@ -443,24 +449,18 @@ def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime
     else:
         return None
     presence.save(update_fields=["inside", "moves", "since"])
+    _after_move(checkpoint=checkpoint, delegate=delegate, inside=presence.inside, at=presence.since)
+    return None
+
+
+def _after_move(*, checkpoint: Checkpoint, delegate: Delegate, inside: bool, at: datetime) -> None:
+    """Hall presence for quorum follows the voting checkpoint; staff screens follow the counts."""
     if checkpoint.is_voting:
-        if presence.inside:
-            record_hall_entry(delegate=delegate, at=presence.since)
+        if inside:
+            record_hall_entry(delegate=delegate, at=at)
         else:
             record_hall_exit(delegate=delegate, at=at)
-    broadcast_on_commit(
-        group=assembly_group(checkpoint.assembly_id),
-        event="checkin.scan",
-        payload={
-            "checkpoint": checkpoint.code,
-            "is_voting": checkpoint.is_voting,
-            "delegate": delegate.pk,
-            "direction": scan.direction,
-            "inside": presence.inside,
-            "at": presence.since.isoformat() if presence.since else None,
-        },
-    )
-    return None
+    publish_checkin_counts(checkpoint.assembly_id)
 
 
 def _earlier_offline_entry_wins(*, scan: Scan, presence: CheckpointPresence) -> bool:

@@ -1,12 +1,14 @@
 """Benchmark (a): badge scans over HTTP against uvicorn, on SQLite and PostgreSQL.
 
-Run: .venv/bin/python bench/scans_http.py [--db sqlite|postgres|both] [--port 8140]
+Run: .venv/bin/python bench/scans_http.py [--db sqlite|postgres|both] [--workers 2]
 For each database: migrate a fresh database, create an assembly with 400 delegates and
-badges, start uvicorn (one process, DEBUG off), then
+badges, start the served app (DEBUG off) in the README's layout for that database, then
   1. 500 scans one at a time (p50/p99 ms),
   2. 2,000 scans from 8 desks flat out (scans/s, p50/p99),
   3. the same two loads against /bench/bare/, an endpoint that only inserts one row,
 and print the ratio scan/bare. Counts "database is locked" in answers and the server log.
+Layouts: SQLite is the embedded default (one uvicorn process, in-memory layer); PostgreSQL is
+production (uvicorn --workers N, default 2, sharing the Redis layer at BENCH_REDIS_URL).
 Loads go to 127.0.0.1 only, are bounded in count, and stop by themselves.
 """
 
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv/bin/python"
 UVICORN = ROOT / ".venv/bin/uvicorn"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/plenary_badges")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 KEY = "YmVuY2gtb25seS1iYWRnZS1zZWVkLTAxMjM0NTY3ODk="  # bench-only signing seed
 DELEGATES = 400
 
@@ -97,7 +100,7 @@ async def run_loads(base, bearer, tokens):
         async def bare(client, i):
             return await client.post("/bench/bare/")
 
-        for _ in range(20):  # warm up connections, the pool and the code paths
+        for _ in range(40):  # warm up connections, the pool and the code paths (every worker)
             await scan(client, 0)
             await bare(client, 0)
         results = {}
@@ -123,7 +126,7 @@ async def run_loads(base, bearer, tokens):
         return locked
 
 
-def run(db: str, port: int) -> None:
+def run(db: str, port: int, workers: int) -> None:
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -137,6 +140,8 @@ def run(db: str, port: int) -> None:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("REDIS_URL", None)
+    if workers > 1:
+        env["REDIS_URL"] = REDIS_URL  # several processes share live updates only through Redis
     workdir = tempfile.mkdtemp(prefix="plenary-bench-")
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
@@ -163,6 +168,8 @@ def run(db: str, port: int) -> None:
             "--no-access-log",
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=ROOT,
@@ -177,8 +184,9 @@ def run(db: str, port: int) -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        layer = "Redis layer" if workers > 1 else "in-memory layer"
         print(
-            f"{db}: uvicorn, 1 process, {DELEGATES} delegates"
+            f"{db}: uvicorn, {workers} process(es), {layer}, {DELEGATES} delegates"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
         locked = asyncio.run(run_loads(base, bearer, tokens.split(",")))
@@ -195,9 +203,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--port", type=int, default=8140)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn processes for PostgreSQL (SQLite: 1)"
+    )
     args = parser.parse_args()
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        run(db, args.port)
+        run(db, args.port, 1 if db == "sqlite" else args.workers)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,45 @@
 """Voting: governing bodies, presence and quorum, proxies, motions, polls, ballots, audit log."""
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, MemberOrganization
 from registration.models import Delegate
+
+
+class DelegatePresenceQuerySet(models.QuerySet):
+    def cross_hall(
+        self, *, delegate_id: int, in_hall: bool, at: datetime
+    ) -> "DelegatePresence | None":
+        """Flip in_hall in one statement when it changes: the row as now, or None.
+
+        None when the delegate has no row yet or is already on that side of the hall door.
+        """
+        sql = (
+            f"UPDATE {self.model._meta.db_table}"  # noqa: S608
+            " SET in_hall = %s, changed_at = %s WHERE delegate_id = %s AND in_hall = %s"
+            " RETURNING id, assembly_id, online"
+        )
+        changed_at = connection.ops.adapt_datetimefield_value(at)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [in_hall, changed_at, delegate_id, not in_hall])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        pk, assembly_id, online = row
+        return self.model(
+            pk=pk,
+            assembly_id=assembly_id,
+            delegate_id=delegate_id,
+            in_hall=in_hall,
+            online=bool(online),
+            changed_at=at,
+        )
 
 
 class DelegatePresence(models.Model):
@@ -26,6 +57,8 @@ class DelegatePresence(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("last change"))
+
+    objects = DelegatePresenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delegate presence")

@@ -114,7 +114,7 @@ def refresh_member_presence(
     ended, a proxy approved or revoked).
     """
     at = at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         row, _created = MemberPresence.objects.select_for_update().get_or_create(
             assembly=assembly, member_id=member_id, defaults={"present": False, "changed_at": at}
         )
@@ -132,7 +132,15 @@ def refresh_member_presence(
 
 
 def _set_presence(*, delegate: Delegate, at: datetime, **fields: object) -> DelegatePresence:
-    with transaction.atomic():
+    # No savepoint: inside a scan's transaction any failure aborts the scan as a whole.
+    with transaction.atomic(savepoint=False):
+        if set(fields) == {"in_hall"}:
+            presence = DelegatePresence.objects.cross_hall(
+                delegate_id=delegate.pk, in_hall=bool(fields["in_hall"]), at=at
+            )
+            if presence is not None:
+                _presence_changed(delegate=delegate, presence=presence, at=at)
+                return presence
         presence, created = DelegatePresence.objects.select_for_update().get_or_create(
             delegate=delegate,
             defaults={"assembly_id": delegate.assembly_id, "changed_at": at, **fields},
@@ -145,20 +153,22 @@ def _set_presence(*, delegate: Delegate, at: datetime, **fields: object) -> Dele
             presence.changed_at = at
             presence.save(update_fields=[*fields, "changed_at"])
         if changed:
-            assembly = Assembly.objects.get(pk=delegate.assembly_id)
-            for member_id in members_affected_by(delegate):
-                refresh_member_presence(assembly=assembly, member_id=member_id, at=at)
-            # Last: every writer takes quorum rows before the audit head, so none deadlock.
-            append_audit(
-                assembly_id=delegate.assembly_id,
-                event="presence.changed",
-                data={
-                    "delegate": delegate.pk,
-                    "in_hall": presence.in_hall,
-                    "online": presence.online,
-                },
-            )
+            _presence_changed(delegate=delegate, presence=presence, at=at)
     return presence
+
+
+def _presence_changed(*, delegate: Delegate, presence: DelegatePresence, at: datetime) -> None:
+    member_ids = members_affected_by(delegate)
+    if member_ids:
+        assembly = Assembly.objects.get(pk=delegate.assembly_id)
+        for member_id in member_ids:
+            refresh_member_presence(assembly=assembly, member_id=member_id, at=at)
+    # Last: every writer takes quorum rows before the audit head, so none deadlock.
+    append_audit(
+        assembly_id=delegate.assembly_id,
+        event="presence.changed",
+        data={"delegate": delegate.pk, "in_hall": presence.in_hall, "online": presence.online},
+    )
 
 
 def record_hall_entry(*, delegate: Delegate, at: datetime) -> DelegatePresence:

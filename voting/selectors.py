@@ -107,13 +107,20 @@ def member_is_present(*, assembly: Assembly, member_id: int) -> bool:
 
 def members_affected_by(delegate: Delegate) -> list[int]:
     """Members whose presence may change when this delegate's presence changes."""
-    accredited = Accreditation.objects.filter(
-        assembly_id=delegate.assembly_id, delegate=delegate, ended_at__isnull=True
-    ).values_list("member_id", flat=True)
-    proxied = Proxy.objects.filter(holder=delegate, state=ProxyState.APPROVED).values_list(
-        "member_id", flat=True
+    accredited = (
+        Accreditation.objects.filter(
+            assembly_id=delegate.assembly_id, delegate=delegate, ended_at__isnull=True
+        )
+        .order_by()
+        .values_list("member_id", flat=True)
     )
-    return sorted({*accredited, *proxied})
+    proxied = (
+        Proxy.objects.filter(holder=delegate, state=ProxyState.APPROVED)
+        .order_by()
+        .values_list("member_id", flat=True)
+    )
+    # One round trip: every scan at the hall door asks this.
+    return sorted(set(accredited.union(proxied)))
 
 
 # --- quorum -------------------------------------------------------------------------------------

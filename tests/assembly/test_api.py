@@ -41,6 +41,36 @@ def test_revoked_token_is_refused(client, assembly, desk_user):
     assert response.json()["code"] == "not_authenticated"
 
 
+def test_a_token_revoked_after_use_is_refused_at_once(client, assembly, desk_user):
+    token, raw = issue_api_token(user=desk_user, name="Desk 3")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 200
+    revoke_api_token(token_id=token.pk, by=desk_user)
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 401
+
+
+def test_a_token_revoked_by_another_process_stops_after_the_trust_window(
+    client, assembly, desk_user, monkeypatch
+):
+    token, raw = issue_api_token(user=desk_user, name="Desk 4")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 200
+    # Another worker revokes it: no signal reaches this process, only the window ends.
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 200
+    monkeypatch.setattr("assembly.services.TOKEN_TTL", 0.0)
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 401
+
+
+def test_a_deactivated_user_loses_token_access_at_once(client, assembly, desk_user):
+    _token, raw = issue_api_token(user=desk_user, name="Desk 5")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 200
+    desk_user.is_active = False
+    desk_user.save()
+    assert client.get("/api/v1/assemblies/ga", **auth).status_code == 401
+
+
 def test_expired_token_is_refused(client, assembly, desk_user):
     token, raw = issue_api_token(user=desk_user, name="Old desk")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))

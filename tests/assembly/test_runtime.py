@@ -130,3 +130,37 @@ async def test_assembly_socket_refuses_anonymous_visitors(assembly):
     assert not connected
     assert code == 4403
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_staff_news_reaches_desks_and_not_delegates(assembly, delegate, desk_user):
+    from channels.db import database_sync_to_async
+
+    from assembly.live import staff_group
+
+    async def listen(user):
+        communicator = WebsocketCommunicator(
+            application, f"/ws/a/{assembly.slug}/", headers=[(b"origin", b"http://127.0.0.1")]
+        )
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect()
+        assert connected
+        assert (await communicator.receive_json_from())["type"] == "snapshot"
+        return communicator
+
+    phone, desk = await listen(delegate.user), await listen(desk_user)
+
+    def announce() -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            broadcast_on_commit(
+                group=staff_group(assembly.pk), event="badges.changed", payload={"delegate": 7}
+            )
+
+    await database_sync_to_async(announce)()
+    assert (await desk.receive_json_from())["payload"] == {"delegate": 7}
+    assert await phone.receive_nothing(timeout=0.3)
+    await phone.disconnect()
+    await desk.disconnect()

@@ -77,22 +77,26 @@ def test_entrance_scan_does_not_count_as_hall_presence(assembly, entrance, token
     assert not DelegatePresence.objects.filter(delegate=delegate, in_hall=True).exists()
 
 
-def test_accepted_hall_scan_is_broadcast_once_after_commit(
+def test_accepted_hall_scan_sends_fresh_counts_to_staff_only_after_commit(
     assembly, hall, token, delegate, django_capture_on_commit_callbacks
 ):
     from unittest import mock
+
+    from assembly.live import staff_group
 
     with mock.patch("assembly.live.send_now") as send:
         with django_capture_on_commit_callbacks(execute=True):
             scan(assembly, hall, token)
         with django_capture_on_commit_callbacks(execute=True):
-            scan(assembly, hall, token)  # already in: nothing to publish
+            scan(assembly, hall, token)  # already in: nothing moved, nothing to publish
     assert send.call_count == 1
     kwargs = send.call_args.kwargs
-    assert kwargs["event"] == "checkin.scan"
-    assert kwargs["payload"]["is_voting"] is True
-    assert kwargs["payload"]["delegate"] == delegate.pk
-    assert kwargs["payload"]["inside"] is True
+    assert kwargs["event"] == "checkin.counts"
+    # Delegates' phones are not told who came in: only desks and the secretariat listen.
+    assert kwargs["group"] == staff_group(assembly.pk)
+    counts = {cp["code"]: cp for cp in kwargs["payload"]["checkpoints"]}
+    assert counts[hall.code]["inside"] == 1
+    assert counts[hall.code]["entries_today"] == 1
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ function connectLive(delay = 1000) {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/a/${slug}/`);
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
-    if (message.type === "checkin.scan") refreshSoon();
+    if (message.type === "checkin.counts") refreshSoon();
   });
   socket.addEventListener("close", () => setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay));
 }

@@ -361,7 +361,9 @@ checkpointSelect.addEventListener("change", () => localStorage.setItem(`badges:c
 // ---- live counts ---------------------------------------------------------------------
 
 let countsTimer = null;
+let liveCounts = false; // the socket pushes counts: no need to ask after each scan
 function scheduleCounts() {
+  if (liveCounts) return;
   clearTimeout(countsTimer);
   countsTimer = setTimeout(loadCounts, 400);
 }
@@ -370,25 +372,28 @@ async function loadCounts() {
   try {
     const response = await api(root.dataset.countsUrl);
     if (!response.ok) return;
-    const body = await response.json();
-    const box = $("counts");
-    box.replaceChildren(
-      ...body.checkpoints.map((cp) => {
-        const item = document.createElement("div");
-        item.className = "count";
-        item.dataset.checkpoint = cp.code;
-        const share = body.approved_in_person ? Math.min(100, Math.round((100 * cp.inside) / body.approved_in_person)) : 0;
-        item.innerHTML = '<div class="n"></div><div class="label"></div><div class="meter"><span></span></div><div class="muted small"></div>';
-        item.querySelector(".n").textContent = `${cp.inside.toLocaleString()} / ${body.approved_in_person.toLocaleString()}`;
-        item.querySelector(".label").textContent = `${cp.name}: ${L.inside}`;
-        item.querySelector(".meter span").style.width = `${share}%`;
-        item.querySelector(".small").textContent = `${cp.entries_today.toLocaleString()} ${L.entries} · ${cp.refused_today.toLocaleString()} ${L.refused}`;
-        return item;
-      }),
-    );
+    renderCounts(await response.json());
   } catch (error) {
     // Offline: counts wait for the network.
   }
+}
+
+function renderCounts(body) {
+  const box = $("counts");
+  box.replaceChildren(
+    ...body.checkpoints.map((cp) => {
+      const item = document.createElement("div");
+      item.className = "count";
+      item.dataset.checkpoint = cp.code;
+      const share = body.approved_in_person ? Math.min(100, Math.round((100 * cp.inside) / body.approved_in_person)) : 0;
+      item.innerHTML = '<div class="n"></div><div class="label"></div><div class="meter"><span></span></div><div class="muted small"></div>';
+      item.querySelector(".n").textContent = `${cp.inside.toLocaleString()} / ${body.approved_in_person.toLocaleString()}`;
+      item.querySelector(".label").textContent = `${cp.name}: ${L.inside}`;
+      item.querySelector(".meter span").style.width = `${share}%`;
+      item.querySelector(".small").textContent = `${cp.entries_today.toLocaleString()} ${L.entries} · ${cp.refused_today.toLocaleString()} ${L.refused}`;
+      return item;
+    }),
+  );
 }
 
 function connectLive(delay = 1000) {
@@ -403,10 +408,17 @@ function connectLive(delay = 1000) {
     const message = JSON.parse(event.data);
     if (message.seq && message.seq < lastSeq) return;
     lastSeq = message.seq || lastSeq;
-    if (message.type === "checkin.scan") scheduleCounts();
+    if (message.type === "snapshot") {
+      liveCounts = true;
+      loadCounts(); // counts may have moved while the socket was down
+    }
+    if (message.type === "checkin.counts") renderCounts(message.payload);
     if (message.type === "badges.changed") refreshRoster();
   });
-  socket.addEventListener("close", () => setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay));
+  socket.addEventListener("close", () => {
+    liveCounts = false;
+    setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay);
+  });
 }
 
 // ---- search, reprint, print -------------------------------------------------------------
