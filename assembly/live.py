@@ -148,6 +148,12 @@ async def _submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -
         _schedule(group, event, wait)
 
 
+def _start_submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
+    asyncio.get_running_loop().create_task(
+        _submit(group, event, build), context=contextvars.Context()
+    )
+
+
 def _inside_server_loop() -> bool:
     """True in a sync view run by the ASGI server, whose event loop outlives this call."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
@@ -170,7 +176,10 @@ def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[
 
     def submit() -> None:
         if _inside_server_loop():
-            async_to_sync(_submit)(group, event, build)
+            # Hand over to the server's loop without waiting: the request answers at once,
+            # and the window's read and send happen on the loop's time, not the desk's.
+            loop = SyncToAsync.threadlocal.main_event_loop
+            loop.call_soon_threadsafe(_start_submit, group, event, build)
         else:
             seq = next_sequence()
             send_now(group=group, event=event, payload=build(), seq=seq)

@@ -320,11 +320,11 @@ def _classify(
         return Reason.INVALID, None, None, None
     if claim.assembly_id != assembly.pk:
         return Reason.WRONG_ASSEMBLY, claim, None, None
-    delegate = (
-        Delegate.objects.select_related("member", "badge")
-        .filter(pk=claim.delegate_id, assembly=assembly)
-        .first()
+    # No ordering: one row by key, and ORDER BY costs more to compile than to run.
+    found = Delegate.objects.select_related("member", "badge").filter(
+        pk=claim.delegate_id, assembly=assembly
     )
+    delegate = next(iter(found.order_by()[:1]), None)
     badge = getattr(delegate, "badge", None) if delegate is not None else None
     if delegate is None or badge is None:
         return Reason.UNKNOWN, claim, delegate, badge

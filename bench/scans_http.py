@@ -34,6 +34,21 @@ KEY = "YmVuY2gtb25seS1iYWRnZS1zZWVkLTAxMjM0NTY3ODk="  # bench-only signing seed
 DELEGATES = 400
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process and its workers: a figure load does not skew."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        own_pid = int(stat.parent.name)
+        if own_pid == pid or int(fields[1]) == pid:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -67,15 +82,16 @@ async def flat_out(client, make_request, count, desks):
     return latencies, failures, time.perf_counter() - started
 
 
-def line(label, latencies, failures, seconds=None):
+def line(label, latencies, failures, seconds=None, cpu=None):
     rate = f"{len(latencies) / seconds:7.0f}/s" if seconds else "        "
+    cpu_each = f"  server CPU {1000 * cpu / len(latencies):4.1f} ms/req" if cpu is not None else ""
     print(
         f"  {label:<30} n={len(latencies):>5} {rate} p50 {percentile(latencies, 0.5):6.1f} ms"
-        f"  p99 {percentile(latencies, 0.99):6.1f} ms  errors {len(failures)}"
+        f"  p99 {percentile(latencies, 0.99):6.1f} ms  errors {len(failures)}{cpu_each}"
     )
 
 
-async def run_loads(base, bearer, tokens):
+async def run_loads(base, bearer, tokens, server_pid):
     headers = {"Authorization": f"Bearer {bearer}"}
     limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
     async with httpx.AsyncClient(
@@ -104,23 +120,30 @@ async def run_loads(base, bearer, tokens):
             await scan(client, 0)
             await bare(client, 0)
         results = {}
-        lat, fail = await one_at_a_time(client, scan, 500)
-        line("scan, one desk", lat, fail)
-        results["scan1"] = (lat, fail)
-        lat, fail = await one_at_a_time(client, bare, 500)
-        line("bare insert, one client", lat, fail)
-        results["bare1"] = (lat, fail)
-        lat, fail, secs = await flat_out(client, scan, 2000, 8)
-        line("scan, 8 desks flat out", lat, fail, secs)
-        results["scan8"] = (lat, fail, secs)
-        lat, fail, secs = await flat_out(client, bare, 2000, 8)
-        line("bare insert, 8 clients", lat, fail, secs)
-        results["bare8"] = (lat, fail, secs)
+        cpu = {}
+        for key, label, request, desks, count in [
+            ("scan1", "scan, one desk", scan, 1, 500),
+            ("bare1", "bare insert, one client", bare, 1, 500),
+            ("scan8", "scan, 8 desks flat out", scan, 8, 2000),
+            ("bare8", "bare insert, 8 clients", bare, 8, 2000),
+        ]:
+            before = server_cpu_seconds(server_pid)
+            if desks == 1:
+                lat, fail = await one_at_a_time(client, request, count)
+                results[key] = (lat, fail)
+                cpu[key] = server_cpu_seconds(server_pid) - before
+                line(label, lat, fail, cpu=cpu[key])
+            else:
+                lat, fail, secs = await flat_out(client, request, count, desks)
+                results[key] = (lat, fail, secs)
+                cpu[key] = server_cpu_seconds(server_pid) - before
+                line(label, lat, fail, secs, cpu=cpu[key])
         one = statistics.median(results["bare1"][0]) / statistics.median(results["scan1"][0])
         many = (2000 / results["scan8"][2]) / (2000 / results["bare8"][2])
+        by_cpu = cpu["bare8"] / cpu["scan8"]
         print(
             f"  ratio scan/bare: one at a time (p50 bare / p50 scan) {one:.2f};"
-            f" 8 desks (rate) {many:.2f}"
+            f" 8 desks (rate) {many:.2f}; server CPU per request (8 desks) {by_cpu:.2f}"
         )
         locked = sum("database is locked" in text for key in results for text in results[key][1])
         return locked
@@ -189,7 +212,7 @@ def run(db: str, port: int, workers: int) -> None:
             f"{db}: uvicorn, {workers} process(es), {layer}, {DELEGATES} delegates"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
-        locked = asyncio.run(run_loads(base, bearer, tokens.split(",")))
+        locked = asyncio.run(run_loads(base, bearer, tokens.split(","), server.pid))
         log.seek(0)
         locked += log.read().count("database is locked")
         print(f"  'database is locked' errors: {locked}")

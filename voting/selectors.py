@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -107,20 +108,16 @@ def member_is_present(*, assembly: Assembly, member_id: int) -> bool:
 
 def members_affected_by(delegate: Delegate) -> list[int]:
     """Members whose presence may change when this delegate's presence changes."""
-    accredited = (
-        Accreditation.objects.filter(
-            assembly_id=delegate.assembly_id, delegate=delegate, ended_at__isnull=True
-        )
-        .order_by()
-        .values_list("member_id", flat=True)
+    # Asked on every scan at the hall door: one fixed statement, no ORM query to compile
+    # (compiling the equivalent UNION cost more than running it).
+    sql = (
+        f"SELECT member_id FROM {Accreditation._meta.db_table}"  # noqa: S608
+        " WHERE assembly_id = %s AND delegate_id = %s AND ended_at IS NULL"
+        f" UNION SELECT member_id FROM {Proxy._meta.db_table} WHERE holder_id = %s AND state = %s"
     )
-    proxied = (
-        Proxy.objects.filter(holder=delegate, state=ProxyState.APPROVED)
-        .order_by()
-        .values_list("member_id", flat=True)
-    )
-    # One round trip: every scan at the hall door asks this.
-    return sorted(set(accredited.union(proxied)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [delegate.assembly_id, delegate.pk, delegate.pk, ProxyState.APPROVED])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 # --- quorum -------------------------------------------------------------------------------------
