@@ -225,10 +225,12 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
     accreditation = (
         Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
         .select_related("member", "delegate__presence")
+        # Only what a route needs: the ballot endpoint runs this on every ballot.
+        .only("kind", "member__name", "delegate__presence__in_hall", "delegate__presence__online")
         .annotate(in_body=in_body, seat_weight=Subquery(seat_weight.values("weight")[:1]))
-        .order_by()
-        .first()
+        .order_by("pk")[:1]
     )
+    accreditation = next(iter(accreditation), None)
     if accreditation is None:
         return []
     candidates: list[tuple[MemberOrganization, str]] = [(accreditation.member, accreditation.kind)]
@@ -279,15 +281,16 @@ def members_voted(poll: Poll, member_ids: list[int]) -> set[int]:
     )
 
 
-def _voter(user: AbstractBaseUser, **assembly: Any) -> Delegate | None:
+def _voter(
+    user: AbstractBaseUser, delegates: QuerySet[Delegate], **assembly: Any
+) -> Delegate | None:
     desk = StaffRole.objects.filter(assembly_id=OuterRef("assembly_id"), user=user, role=Role.DESK)
     delegate = (
-        Delegate.objects.filter(user=user, state=RegistrationState.APPROVED, **assembly)
+        delegates.filter(user=user, state=RegistrationState.APPROVED, **assembly)
         .annotate(is_desk=Exists(desk))
-        .select_related("member", "assembly")
-        .order_by()
-        .first()
+        .order_by("pk")[:1]
     )
+    delegate = next(iter(delegate), None)
     if delegate is None or delegate.is_desk:
         return None
     return delegate
@@ -297,14 +300,17 @@ def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> 
     """The delegate record through which this user votes; desk staff never vote."""
     if not user.is_authenticated:
         return None
-    return _voter(user, assembly=assembly)
+    return _voter(user, Delegate.objects.select_related("member", "assembly"), assembly=assembly)
 
 
 def voter_at(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Delegate | None:
-    """voter_for by the assembly's slug, in one query (the ballot endpoint's hot path)."""
+    """voter_for by the assembly's slug, in one query, for the ballot endpoint.
+
+    Loads only the fields a ballot reads (other fields load when first used).
+    """
     if not user.is_authenticated:
         return None
-    return _voter(user, assembly__slug=slug)
+    return _voter(user, Delegate.objects.only("assembly_id", "state"), assembly__slug=slug)
 
 
 # --- polls --------------------------------------------------------------------------------------
