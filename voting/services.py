@@ -53,6 +53,7 @@ from voting.models import (
 from voting.presence import recount_quorum, refresh_member_presence
 from voting.selectors import (
     Route,
+    ballot_poll,
     electorate_fingerprint,
     members_voted,
     poll_candidate_ids,
@@ -518,41 +519,15 @@ def clean_choices(
     return sorted(choices, key=options.index)
 
 
-# What casting reads of a poll, its motion, body and assembly (other fields load when used).
-BALLOT_POLL_FIELDS = (
-    "assembly_id",
-    "state",
-    "kind",
-    "seats",
-    "closes_at",
-    "motion__assembly_id",
-    "motion__kind",
-    "motion__body__assembly_id",
-    "motion__body__kind",
-    "motion__body__presence_required",
-    "motion__body__assembly__online_presence_counts",
-    "motion__body__assembly__proxies_allowed",
-    "motion__body__assembly__voting_member_kinds",
-    "motion__body__assembly__voting_membership_types",
-    "motion__body__assembly__voting_requires_dues_paid",
-)
-
-
 def _ballot_poll(poll: Poll) -> Poll:
-    """The poll as a ballot needs it (motion, body, assembly), read without a lock.
+    """The poll as a ballot needs it, read without a lock.
 
     The open state is checked again, atomically, where the ballot is written.
     """
-    found = (
-        Poll.objects.filter(pk=poll.pk, assembly_id=poll.assembly_id)
-        .select_related("motion__body__assembly")
-        .only(*BALLOT_POLL_FIELDS)
-        .order_by()[:1]
-    )
-    poll = next(iter(found), None)
-    if poll is None:
+    found = ballot_poll(poll_id=poll.pk, assembly_id=poll.assembly_id)
+    if found is None:
         raise NotFound()
-    return poll
+    return found
 
 
 def _check_open(poll: Poll, now: datetime) -> None:
