@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -203,8 +204,6 @@ class Route:
 @functools.cache
 def _loader(vendor: str, model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[str]]:
     """Each column's converters, and the field names in the model's order (from_db wants it)."""
-    from django.db import connection
-
     columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in attnames]
     converters = [
         (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
@@ -216,8 +215,6 @@ def _loader(vendor: str, model: type[Model], attnames: tuple[str, ...]) -> tuple
 
 def _load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M:
     """A model instance from a row of raw values, as the ORM would build it."""
-    from django.db import connection
-
     converters, ordered = _loader(connection.vendor, model, attnames)
     converted = {}
     for name, value, (column, convert_all) in zip(attnames, values, converters, strict=True):
@@ -228,8 +225,6 @@ def _load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M
 
 
 def _fetch(sql: str, params: list[Any], *, many: bool = False) -> Any:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if many else cursor.fetchone()
