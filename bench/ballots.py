@@ -1,14 +1,19 @@
 """Ballot benchmark: 1,000 logged-in voting delegates cast 1,000 ballots over HTTP, 50 at a time.
 
-Against uvicorn on PostgreSQL, with sockets listening on the assembly's live group. In the same
-run it times a bare endpoint that inserts one row with a unique key, and prints the ratio.
+Against uvicorn (`--workers` processes sharing the Redis layer) on PostgreSQL, while phones
+(the delegates' own sessions) and projectors (a projector link) hold room sockets that follow
+the poll's turnout. In the same run it times a bare endpoint on the same server that inserts
+one row with a unique key, and prints the ratio. At the end it checks that exactly 1,000 were
+counted (vote-cast rows, ballots, turnout, audit rows), closes the poll, verifies the audit
+chain and recomputes the result.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/plenary_voting \\
-    .venv/bin/python bench/ballots.py --port 8150
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/plenary_ballots_b \
+    REDIS_URL=redis://127.0.0.1:6379/12 .venv/bin/python bench/ballots.py --workers 2
 """
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import secrets
@@ -17,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,19 +44,20 @@ def prepare(voters: int) -> dict:
     """A fresh assembly: `voters` members, each with a logged-in voting delegate, all present."""
     from datetime import timedelta
 
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.utils import timezone
 
     from assembly.models import Assembly, MemberOrganization
     from bench.urls import reset_bare_table
     from registration.models import Accreditation, Delegate
+    from voting.live import projector_token
     from voting.models import BodyKind, DelegatePresence, MemberPresence, PollKind
     from voting.presence import recount_quorum
     from voting.services import create_body, create_motion, create_poll, open_poll
@@ -115,15 +122,21 @@ def prepare(voters: int) -> dict:
         username=f"bench-{run}-chair", is_superuser=True, is_staff=True
     )
     poll = open_poll(poll=create_poll(motion=motion, kind=PollKind.SECRET), by=chair)
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
     cookies = []
     for user in users:  # logged in as by the magic link: one server-side session each
-        session = SessionStore()
+        session = session_store()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies.append(session.session_key)
-    return {"slug": assembly.slug, "poll": poll.pk, "sessions": cookies}
+    return {
+        "slug": assembly.slug,
+        "poll": poll.pk,
+        "sessions": cookies,
+        "projector": projector_token(assembly),
+    }
 
 
 def counted(poll_id: int) -> int:
@@ -132,6 +145,33 @@ def counted(poll_id: int) -> int:
     casts = VoteCast.objects.filter(poll_id=poll_id).count()
     ballots = Ballot.objects.filter(poll_id=poll_id).count()
     return casts if casts == ballots else -1
+
+
+def count_and_verify(poll_id: int) -> dict:
+    """Every count of the poll's ballots, then close it, verify the audit chain and the result."""
+    from voting.export import audit_export
+    from voting.models import AuditEntry, Ballot, Poll, VoteCast
+    from voting.services import close_poll
+    from voting.verify import verify_export
+
+    poll = Poll.objects.get(pk=poll_id)
+    audited = sum(
+        json.loads(body)["data"]["poll"] == poll_id
+        for body in AuditEntry.objects.filter(
+            assembly_id=poll.assembly_id, event="ballot.cast"
+        ).values_list("body", flat=True)
+    )
+    figures = {
+        "vote_casts": VoteCast.objects.filter(poll_id=poll_id).count(),
+        "ballots": Ballot.objects.filter(poll_id=poll_id).count(),
+        "turnout": poll.turnout,
+        "audit_rows": audited,
+    }
+    closed = close_poll(poll=poll, by=None, scheduled=True)
+    problems, _checked = verify_export(audit_export(closed.assembly))
+    figures["chain_problems"] = len(problems)
+    figures["result"] = closed.result["counts"]
+    return figures
 
 
 async def fire(requests: list[dict], concurrency: int, port: int) -> tuple[float, list, list]:
@@ -167,26 +207,101 @@ async def fire(requests: list[dict], concurrency: int, port: int) -> tuple[float
     return wall, latencies, statuses
 
 
-async def listen(port: int, slug: str, sessions: list[str], stop: asyncio.Event) -> list[int]:
-    """Hold sockets open on the assembly's live group for the whole run; count messages."""
+def encode(request: dict, port: int) -> bytes:
+    """One POST as bytes on the wire, JSON body, cookies and headers included."""
+    body = json.dumps(request["json"]).encode()
+    headers = {
+        "Host": f"127.0.0.1:{port}",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        **request.get("headers", {}),
+    }
+    if request.get("cookies"):
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in request["cookies"].items())
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST {request['path']} HTTP/1.1\r\n{head}\r\n".encode() + body
+
+
+async def blast(requests: list[dict], concurrency: int, port: int) -> tuple[float, list, list]:
+    """fire() with a lean keep-alive HTTP/1.1 client (the load shares the server's two cores).
+
+    httpx spent more CPU per request than the server's bare endpoint did. A request whose
+    connection breaks counts with status 0 and is not sent again.
+    """
+    queue = collections.deque(encode(request, port) for request in requests)
+    latencies: list[float] = []
+    statuses: list[int] = []
+
+    async def worker() -> None:
+        reader = writer = None
+        while queue:
+            wire = queue.popleft()
+            started = time.perf_counter()
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(wire)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                status = int(head[9:12])
+            except (OSError, asyncio.IncompleteReadError, StopIteration):
+                status = 0
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+            latencies.append(time.perf_counter() - started)
+            statuses.append(status)
+        if writer is not None:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, statuses
+
+
+class Screen:
+    """One room socket (a phone or a projector): messages received and the turnout it shows."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.snapshot = False
+        self.messages = 0
+        self.turnout = 0
+        self.error = ""
+
+
+async def watch(port: int, path: str, cookie: str, poll_id: int, screen: Screen) -> None:
+    """Hold a room socket until cancelled; keep the highest turnout shown for the poll."""
     import websockets
 
-    received = [0] * len(sessions)
-
-    async def one(i: int, key: str) -> None:
+    headers = {"Origin": f"http://127.0.0.1:{port}"}
+    if cookie:
+        headers["Cookie"] = f"sessionid={cookie}"
+    try:
         async with websockets.connect(
-            f"ws://127.0.0.1:{port}/ws/a/{slug}/",
-            additional_headers={"Cookie": f"sessionid={key}", "Origin": f"http://127.0.0.1:{port}"},
+            f"ws://127.0.0.1:{port}{path}",
+            additional_headers=headers,
+            open_timeout=60,
+            max_queue=None,
         ) as socket:
-            while not stop.is_set():
-                try:
-                    await asyncio.wait_for(socket.recv(), timeout=0.5)
-                    received[i] += 1
-                except TimeoutError:
+            async for raw in socket:
+                message = json.loads(raw)
+                if message["type"] == "snapshot":
+                    screen.snapshot = True
                     continue
-
-    await asyncio.gather(*(one(i, key) for i, key in enumerate(sessions)), return_exceptions=True)
-    return received
+                screen.messages += 1
+                payload = message["payload"]
+                if message["type"] == "poll.turnout" and payload["poll"] == poll_id:
+                    screen.turnout = max(screen.turnout, payload["turnout"])
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # reported, not raised: one socket must not stop the run
+        screen.error = f"{type(error).__name__}: {error}"
 
 
 def summary(name: str, wall: float, latencies: list[float], statuses: list[int]) -> dict:
@@ -222,53 +337,108 @@ def wait_for_server(port: int, process: subprocess.Popen) -> None:
     raise SystemExit("uvicorn did not answer")
 
 
+def process_tree(root: int) -> list[int]:
+    """The process and all its descendants (uvicorn's supervisor and its workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def timed_phase(name: str, requests: list[dict], args: argparse.Namespace) -> dict:
+    """fire() with the server's and this client's CPU time per request."""
+    servers = process_tree(args.server_pid)
+    server_cpu, client_cpu = cpu_seconds(servers), time.process_time()
+    result = summary(name, *await blast(requests, args.concurrency, args.port))
+    server_ms = (cpu_seconds(servers) - server_cpu) * 1000 / len(requests)
+    client_ms = (time.process_time() - client_cpu) * 1000 / len(requests)
+    result["server_cpu_ms"], result["client_cpu_ms"] = round(server_ms, 2), round(client_ms, 2)
+    print(
+        f"{'':>10}CPU per request: server {server_ms:.2f} ms "
+        f"(all {len(servers)} server processes), load generator {client_ms:.2f} ms"
+    )
+    return result
+
+
 async def measure(args: argparse.Namespace, prepared: dict) -> dict:
     bare = [{"path": "/bench/bare/", "json": {"key": f"k{i}"}} for i in range(args.ballots)]
     csrf = secrets.token_hex(16)
+    slug, poll = prepared["slug"], prepared["poll"]
     ballots = [
         {
-            "path": f"/api/v1/assemblies/{prepared['slug']}/polls/{prepared['poll']}/ballots",
+            "path": f"/api/v1/assemblies/{slug}/polls/{poll}/ballots",
             "json": {"choices": ["yes" if i % 5 else "no"]},
             "cookies": {"sessionid": key, "csrftoken": csrf},
             "headers": {"X-CSRFToken": csrf},
         }
         for i, key in enumerate(prepared["sessions"][: args.ballots])
     ]
-    warm = [{"path": "/bench/bare/", "json": {"key": f"warm{i}"}} for i in range(50)]
-    await fire(warm, args.concurrency, args.port)
-    stop = asyncio.Event()
-    listeners = asyncio.create_task(
-        listen(args.port, prepared["slug"], prepared["sessions"][: args.sockets], stop)
-    )
-    await asyncio.sleep(1.0 + args.sockets / 200)
-    bare_result = summary("bare", *await fire(bare, args.concurrency, args.port))
-    ballot_result = summary("ballots", *await fire(ballots, args.concurrency, args.port))
-    stop.set()
-    received = await listeners
-    open_sockets = sum(1 for r in received if r > 0)
-    print(f"  sockets: {open_sockets} of {args.sockets} held open and received their snapshot")
-    return {"bare": bare_result, "ballots": ballot_result, "sockets": open_sockets}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8150)
-    parser.add_argument("--ballots", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--sockets", type=int, default=200)
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit(
-            "Set DATABASE_URL to a PostgreSQL database (the figure is for PostgreSQL)."
-        )
-    setup_django()
-    started = time.perf_counter()
-    prepared = prepare(args.ballots)
+    warm = [{"path": "/bench/bare/", "json": {"key": f"warm{i}"}} for i in range(100)]
+    await blast(warm, args.concurrency, args.port)
+    # Phones: the voters' own sessions on the room socket; projectors: an unattended link.
+    screens = [Screen("phone") for _ in range(args.phones)]
+    screens += [Screen("projector") for _ in range(args.projectors)]
+    watchers = []
+    for i, screen in enumerate(screens):
+        if screen.kind == "phone":
+            path, cookie = f"/ws/a/{slug}/room/", prepared["sessions"][i]
+        else:
+            path, cookie = f"/ws/a/{slug}/room/?projector={prepared['projector']}&display=1", ""
+        watchers.append(asyncio.create_task(watch(args.port, path, cookie, poll, screen)))
+        if i % 100 == 99:
+            await asyncio.sleep(0.2)  # connect in waves, as phones would
+    deadline = time.perf_counter() + 60
+    while not all(s.snapshot or s.error for s in screens) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    print(f" sockets: {sum(s.snapshot for s in screens)} of {len(screens)} connected", end="")
+    print(f" ({args.phones} phones, {args.projectors} projectors), snapshot received")
+    bare_result = await timed_phase("bare", bare, args)
+    ballot_result = await timed_phase("ballots", ballots, args)
+    expected = ballot_result["statuses"].get("201", 0)
+    deadline = time.perf_counter() + args.settle
+    while time.perf_counter() < deadline and not all(s.turnout >= expected for s in screens):
+        await asyncio.sleep(0.1)
+    for watcher in watchers:
+        watcher.cancel()
+    await asyncio.gather(*watchers, return_exceptions=True)
+    live = {
+        "screens": len(screens),
+        "connected": sum(s.snapshot for s in screens),
+        "final": sum(s.turnout == expected for s in screens),
+        "messages": statistics.mean(s.messages for s in screens) if screens else 0,
+        "errors": [s.error for s in screens if s.error],
+    }
     print(
-        f"prepared {args.ballots} logged-in voting delegates "
-        f"in {time.perf_counter() - started:.1f} s"
+        f" sockets: {live['final']} of {live['screens']} show the final turnout {expected} "
+        f"within {args.settle:.0f} s; {live['messages']:.1f} messages each on average; "
+        f"{len(live['errors'])} errors {live['errors'][:1]}"
     )
-    server = subprocess.Popen(
+    return {"bare": bare_result, "ballots": ballot_result, "live": live}
+
+
+def serve(args: argparse.Namespace) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             str(ROOT / ".venv/bin/uvicorn"),
             "assembly.asgi:application",
@@ -276,6 +446,8 @@ def main() -> None:
             "127.0.0.1",
             "--port",
             str(args.port),
+            "--workers",
+            str(args.workers),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -286,20 +458,83 @@ def main() -> None:
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
         start_new_session=True,
     )
+
+
+def verdict(name: str, ok: bool) -> str:
+    return f"{name} {'met' if ok else 'MISSED'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument("--ballots", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--phones", type=int, default=200, help="voters' phones on the room")
+    parser.add_argument("--projectors", type=int, default=2, help="projector-link screens")
+    parser.add_argument("--settle", type=float, default=5.0, help="seconds for the last turnout")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit(
+            "Set DATABASE_URL to a PostgreSQL database (the figure is for PostgreSQL)."
+        )
+    if args.workers > 1 and not os.environ.get("REDIS_URL"):
+        raise SystemExit("Several workers share the live layer only through Redis: set REDIS_URL.")
+    args.phones = min(args.phones, args.ballots)
+    setup_django()
+    from django.conf import settings
+
+    started = time.perf_counter()
+    prepared = prepare(args.ballots)
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    print(
+        f"prepared {args.ballots} logged-in voting delegates "
+        f"in {time.perf_counter() - started:.1f} s; uvicorn x{args.workers}, "
+        f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {layer}, "
+        f"sessions {settings.SESSION_ENGINE.rsplit('.', 1)[-1]}"
+    )
+    print(" load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    server = serve(args)
+    args.server_pid = server.pid
     try:
         wait_for_server(args.port, server)
         figures = asyncio.run(measure(args, prepared))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    total = counted(prepared["poll"])
-    ratio = figures["ballots"]["per_s"] / figures["bare"]["per_s"]
-    print(f"counted: {total} ballots (expected exactly {args.ballots})")
-    print(
-        f"ratio ballots/bare: {ratio:.2f} (target >= 0.5); "
-        f"ballots wall {figures['ballots']['wall_s']} s (target < 5 s)"
+    print(" load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    checks = count_and_verify(prepared["poll"])
+    exact = all(
+        checks[k] == args.ballots for k in ("vote_casts", "ballots", "turnout", "audit_rows")
     )
-    if total != args.ballots:
+    print(
+        f"counted: {checks['vote_casts']} vote-cast rows, {checks['ballots']} ballots, "
+        f"turnout {checks['turnout']}, {checks['audit_rows']} audit rows "
+        f"(expected exactly {args.ballots} each); after closing: audit chain "
+        f"{checks['chain_problems']} problems, result {checks['result']}"
+    )
+    ballots, bare = figures["ballots"], figures["bare"]
+    ratio = ballots["per_s"] / bare["per_s"]
+    print(
+        f"ballots/s {ballots['per_s']}, wall {ballots['wall_s']} s, p50 {ballots['p50_ms']} ms, "
+        f"p99 {ballots['p99_ms']} ms; bare {bare['per_s']}/s; ratio ballots/bare {ratio:.2f}"
+    )
+    print(
+        "targets: "
+        + "; ".join(
+            [
+                verdict("wall < 5 s", ballots["wall_s"] < 5),
+                verdict(">= 225 ballots/s (5x OpenSlides)", ballots["per_s"] >= 225),
+                verdict("ratio >= 0.5", ratio >= 0.5),
+                verdict("exactly counted", exact and checks["chain_problems"] == 0),
+                verdict(
+                    "every screen shows the final turnout",
+                    figures["live"]["final"] == figures["live"]["screens"],
+                ),
+            ]
+        )
+    )
+    if not exact or checks["chain_problems"]:
         raise SystemExit(1)
 
 

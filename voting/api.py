@@ -203,9 +203,9 @@ def cast_ballot(request: HttpRequest, slug: str, poll_id: int, payload: BallotIn
     if delegate is None:
         get_assembly(slug)  # an unknown assembly answers not_found
         raise Forbidden()
-    # The service loads and locks the poll (within this assembly).
+    # The service loads the poll (within this assembly) and counts it only while open.
     receipts = services.cast_ballots(
-        poll=Poll(pk=poll_id, assembly=delegate.assembly),
+        poll=Poll(pk=poll_id, assembly_id=delegate.assembly_id),
         delegate=delegate,
         choices=payload.choices,
         members=payload.members,

@@ -1,15 +1,24 @@
 """Reads shared by pages, the API, commands and (later) consumers: electorate, quorum, polls."""
 
+import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from assembly.models import Assembly, MemberOrganization, Region, Role, StaffRole
+from assembly.models import (
+    Assembly,
+    MemberOrganization,
+    MembershipStatus,
+    Region,
+    Role,
+    StaffRole,
+)
 from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
 from voting.models import (
     Ballot,
@@ -18,6 +27,7 @@ from voting.models import (
     BodySeat,
     DelegatePresence,
     GoverningBody,
+    Motion,
     MotionKind,
     Poll,
     PollKind,
@@ -27,6 +37,8 @@ from voting.models import (
     VoteCast,
 )
 from voting.verify import canonical_json
+
+M = TypeVar("M", bound=Model)
 
 # --- electorate ---------------------------------------------------------------------------------
 
@@ -187,30 +199,83 @@ class Route:
     blocked: str | None  # None, "not_present" or "delegate_present"
 
 
-def _counts_as_present(assembly: Assembly, delegate: Delegate) -> bool:
-    try:
-        presence = delegate.presence
-    except DelegatePresence.DoesNotExist:
-        return False
-    return presence.in_hall or (assembly.online_presence_counts and presence.online)
+# A ballot reads its voter, its poll and the voter's routes on every request. Compiling those
+# queries cost the ORM more CPU than the rest of the ballot together, so they are SQL here,
+# loaded into model instances by the fields' own converters (other fields load when used).
 
 
-def _seats_of(body: GoverningBody, member_ids: list[int]) -> dict[int, int]:
-    """Which of these members sit in the body, with their weights, in one query."""
-    if body.kind == BodyKind.LISTED:
-        return dict(
-            BodySeat.objects.filter(body=body, member_id__in=member_ids).values_list(
-                "member_id", "weight"
-            )
-        )
-    weight = BodySeat.objects.filter(body=body, member_id=OuterRef("pk")).values("weight")[:1]
-    rows = (
-        electorate(body)
-        .filter(pk__in=member_ids)
-        .annotate(seat_weight=Subquery(weight))
-        .values_list("pk", "seat_weight")
+@functools.cache
+def _loader(vendor: str, model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[str]]:
+    """Each column's converters, and the field names in the model's order (from_db wants it)."""
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in attnames]
+    converters = [
+        (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+        for column in columns
+    ]
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
+    return converters, ordered
+
+
+def _load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M:
+    """A model instance from a row of raw values, as the ORM would build it."""
+    converters, ordered = _loader(connection.vendor, model, attnames)
+    converted = {}
+    for name, value, (column, convert_all) in zip(attnames, values, converters, strict=True):
+        for convert in convert_all:
+            value = convert(value, column, connection)
+        converted[name] = value
+    return model.from_db(connection.alias, ordered, [converted[name] for name in ordered])
+
+
+def _fetch(sql: str, params: list[Any], *, many: bool = False) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if many else cursor.fetchone()
+
+
+def _tables(**models: type[Model]) -> dict[str, str]:
+    return {name: model._meta.db_table for name, model in models.items()}
+
+
+def is_voting_member(assembly: Assembly, member: MemberOrganization) -> bool:
+    """assembly.voting_member_filter() for one loaded member (a test keeps the two equal)."""
+    return (
+        member.kind in (assembly.voting_member_kinds or [])
+        and member.membership_type in (assembly.voting_membership_types or [])
+        and member.membership_status == MembershipStatus.ACTIVE
+        and (member.dues_paid or not assembly.voting_requires_dues_paid)
     )
-    return {pk: seat_weight or 1 for pk, seat_weight in rows}
+
+
+def _seat(body: GoverningBody, member: MemberOrganization, seat_weight: int | None) -> int | None:
+    """The member's weight in the body, or None when it is not in the body's electorate."""
+    if body.kind == BodyKind.LISTED:
+        return seat_weight
+    return (seat_weight or 1) if is_voting_member(body.assembly, member) else None
+
+
+_MEMBER_FIELDS = ("id", "name", "kind", "membership_type", "membership_status", "dues_paid")
+_MEMBER_COLUMNS = ", ".join(f"m.{name}" for name in _MEMBER_FIELDS)
+_SEAT_WEIGHT = "(SELECT s.weight FROM {seat} s WHERE s.body_id = %s AND s.member_id = m.id)"
+_ACCREDITATION_SQL = (
+    f"SELECT acc.kind, pr.in_hall, pr.online, {_SEAT_WEIGHT}, {_MEMBER_COLUMNS} "  # noqa: S608
+    "FROM {accreditation} acc JOIN {member} m ON m.id = acc.member_id "
+    "LEFT JOIN {presence} pr ON pr.delegate_id = acc.delegate_id "
+    "WHERE acc.assembly_id = %s AND acc.delegate_id = %s AND acc.ended_at IS NULL "
+    "ORDER BY acc.id LIMIT 1"
+).format(
+    **_tables(
+        accreditation=Accreditation,
+        member=MemberOrganization,
+        presence=DelegatePresence,
+        seat=BodySeat,
+    )
+)
+_PROXIED_SQL = (
+    f"SELECT {_SEAT_WEIGHT}, {_MEMBER_COLUMNS} "  # noqa: S608
+    "FROM {proxy} px JOIN {member} m ON m.id = px.member_id "
+    "WHERE px.assembly_id = %s AND px.holder_id = %s AND px.state = %s ORDER BY m.name"
+).format(**_tables(proxy=Proxy, member=MemberOrganization, seat=BodySeat))
 
 
 def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
@@ -220,38 +285,23 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
     body = poll.motion.body
     assembly = body.assembly
     # The delegate's presence comes fresh with the accreditation: callers may hold a stale one.
-    seat_weight = BodySeat.objects.filter(body=body, member_id=OuterRef("member_id"))
-    in_body = (
-        Exists(seat_weight)
-        if body.kind == BodyKind.LISTED
-        else Exists(electorate(body).filter(pk=OuterRef("member_id")))
-    )
-    accreditation = (
-        Accreditation.objects.filter(assembly=assembly, delegate=delegate, ended_at__isnull=True)
-        .select_related("member", "delegate__presence")
-        .annotate(in_body=in_body, seat_weight=Subquery(seat_weight.values("weight")[:1]))
-        .order_by()
-        .first()
-    )
-    if accreditation is None:
+    row = _fetch(_ACCREDITATION_SQL, [body.pk, assembly.pk, delegate.pk])
+    if row is None:
         return []
-    candidates: list[tuple[MemberOrganization, str]] = [(accreditation.member, accreditation.kind)]
-    seats = (
-        {accreditation.member_id: accreditation.seat_weight or 1} if accreditation.in_body else {}
-    )
-    if accreditation.kind == AccreditationKind.VOTING and assembly.proxies_allowed:
+    kind, in_hall, online, seat_weight = row[:4]
+    member = _load(MemberOrganization, _MEMBER_FIELDS, row[4:])
+    candidates = [(member, kind, _seat(body, member, seat_weight))]
+    if kind == AccreditationKind.VOTING and assembly.proxies_allowed:
         # Proxies count only while the assembly allows them.
-        proxied = [
-            proxy.member
-            for proxy in active_proxies(assembly).filter(holder=delegate).select_related("member")
-        ]
-        candidates += [(member, "proxy") for member in proxied]
-        if proxied:
-            seats.update(_seats_of(body, [member.pk for member in proxied]))
-    self_present = _counts_as_present(assembly, accreditation.delegate)
+        for seat_weight, *fields in _fetch(
+            _PROXIED_SQL, [body.pk, assembly.pk, delegate.pk, ProxyState.APPROVED], many=True
+        ):
+            proxied = _load(MemberOrganization, _MEMBER_FIELDS, fields)
+            candidates.append((proxied, "proxy", _seat(body, proxied, seat_weight)))
+    self_present = bool(in_hall or (assembly.online_presence_counts and online))
     routes = []
-    for member, via in candidates:
-        if member.pk not in seats:
+    for member, via, weight in candidates:
+        if weight is None:
             continue
         blocked = None
         if body.presence_required and not self_present:
@@ -271,7 +321,7 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
                 assembly=assembly, delegate_id=voting_delegate
             ):
                 blocked = "delegate_present"
-        routes.append(Route(member, via, seats[member.pk], blocked))
+        routes.append(Route(member, via, weight, blocked))
     return routes
 
 
@@ -283,13 +333,24 @@ def members_voted(poll: Poll, member_ids: list[int]) -> set[int]:
     )
 
 
-def _voter(user: AbstractBaseUser, **assembly: Any) -> Delegate | None:
+_VOTER_SQL = (  # noqa: S608 - table names from the models
+    "SELECT d.id, d.assembly_id, d.state, EXISTS (SELECT 1 FROM {staff} s "
+    "WHERE s.assembly_id = d.assembly_id AND s.user_id = d.user_id AND s.role = %s) "
+    "FROM {delegate} d JOIN {assembly} a ON a.id = d.assembly_id "
+    "WHERE d.user_id = %s AND a.slug = %s AND d.state = %s ORDER BY d.id LIMIT 1"
+).format(**_tables(staff=StaffRole, delegate=Delegate, assembly=Assembly))
+
+
+def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> Delegate | None:
+    """The delegate record through which this user votes; desk staff never vote."""
+    if not user.is_authenticated:
+        return None
     desk = StaffRole.objects.filter(assembly_id=OuterRef("assembly_id"), user=user, role=Role.DESK)
     delegate = (
-        Delegate.objects.filter(user=user, state=RegistrationState.APPROVED, **assembly)
+        Delegate.objects.filter(user=user, state=RegistrationState.APPROVED, assembly=assembly)
         .annotate(is_desk=Exists(desk))
         .select_related("member", "assembly")
-        .order_by()
+        .order_by("pk")
         .first()
     )
     if delegate is None or delegate.is_desk:
@@ -297,18 +358,61 @@ def _voter(user: AbstractBaseUser, **assembly: Any) -> Delegate | None:
     return delegate
 
 
-def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> Delegate | None:
-    """The delegate record through which this user votes; desk staff never vote."""
-    if not user.is_authenticated:
-        return None
-    return _voter(user, assembly=assembly)
-
-
 def voter_at(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Delegate | None:
-    """voter_for by the assembly's slug, in one query (the ballot endpoint's hot path)."""
+    """voter_for by the assembly's slug, in one query, for the ballot endpoint.
+
+    Loads only the fields a ballot reads (other fields load when first used).
+    """
     if not user.is_authenticated:
         return None
-    return _voter(user, assembly__slug=slug)
+    row = _fetch(_VOTER_SQL, [Role.DESK, user.pk, slug, RegistrationState.APPROVED])
+    if row is None or row[3]:
+        return None
+    return _load(Delegate, ("id", "assembly_id", "state"), row[:3])
+
+
+_BALLOT_POLL_SQL = (  # noqa: S608 - table names from the models
+    "SELECT p.id, p.assembly_id, p.motion_id, p.state, p.kind, p.seats, p.closes_at, "
+    "mo.id, mo.assembly_id, mo.body_id, mo.kind, "
+    "b.id, b.assembly_id, b.kind, b.presence_required, "
+    "a.id, a.online_presence_counts, a.proxies_allowed, a.voting_member_kinds, "
+    "a.voting_membership_types, a.voting_requires_dues_paid "
+    "FROM {poll} p JOIN {motion} mo ON mo.id = p.motion_id "
+    "JOIN {body} b ON b.id = mo.body_id JOIN {assembly} a ON a.id = b.assembly_id "
+    "WHERE p.id = %s AND p.assembly_id = %s"
+).format(**_tables(poll=Poll, motion=Motion, body=GoverningBody, assembly=Assembly))
+_BALLOT_POLL_FIELDS = (
+    (Poll, ("id", "assembly_id", "motion_id", "state", "kind", "seats", "closes_at")),
+    (Motion, ("id", "assembly_id", "body_id", "kind")),
+    (GoverningBody, ("id", "assembly_id", "kind", "presence_required")),
+    (
+        Assembly,
+        (
+            "id",
+            "online_presence_counts",
+            "proxies_allowed",
+            "voting_member_kinds",
+            "voting_membership_types",
+            "voting_requires_dues_paid",
+        ),
+    ),
+)
+
+
+def ballot_poll(*, poll_id: int, assembly_id: int) -> Poll | None:
+    """The poll with what casting reads of its motion, body and assembly, in one query."""
+    row = _fetch(_BALLOT_POLL_SQL, [poll_id, assembly_id])
+    if row is None:
+        return None
+    loaded, at = [], 0
+    for model, fields in _BALLOT_POLL_FIELDS:
+        loaded.append(_load(model, fields, row[at : at + len(fields)]))
+        at += len(fields)
+    poll, motion, body, assembly = loaded
+    body.assembly = assembly
+    motion.body = body
+    poll.motion = motion
+    return poll
 
 
 # --- polls --------------------------------------------------------------------------------------

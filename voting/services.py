@@ -4,12 +4,12 @@ import json
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +52,8 @@ from voting.models import (
 )
 from voting.presence import recount_quorum, refresh_member_presence
 from voting.selectors import (
+    Route,
+    ballot_poll,
     electorate_fingerprint,
     members_voted,
     poll_candidate_ids,
@@ -498,10 +500,12 @@ def new_receipt_code() -> str:
     return "-".join(raw[i : i + 5] for i in range(0, 15, 5))
 
 
-def clean_choices(*, poll: Poll, choices: list[str]) -> list[str]:
+def clean_choices(
+    *, poll: Poll, choices: list[str], options: list[dict[str, str]] | None = None
+) -> list[str]:
     """The ballot's choices, checked against the poll; raises InvalidChoice / TooManyChoices."""
     choices = [str(c) for c in choices]
-    options = [o["value"] for o in _options(poll)]
+    options = [o["value"] for o in (options if options is not None else _options(poll))]
     if not choices or len(set(choices)) != len(choices):
         raise InvalidChoice(_("Choose one option (each at most once)."))
     if any(c not in options for c in choices):
@@ -515,47 +519,73 @@ def clean_choices(*, poll: Poll, choices: list[str]) -> list[str]:
     return sorted(choices, key=options.index)
 
 
-def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot) -> tuple[int, int]:
-    """Insert who voted and what was voted, count it in the turnout; return the new turnout.
+def _ballot_poll(poll: Poll) -> Poll:
+    """The poll as a ballot needs it, read without a lock.
 
-    On PostgreSQL one statement (one round trip). No savepoint: a duplicate (the unique
-    constraint) aborts the whole action, which rolls back.
+    The open state is checked again, atomically, where the ballot is written.
+    """
+    found = ballot_poll(poll_id=poll.pk, assembly_id=poll.assembly_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _check_open(poll: Poll, now: datetime) -> None:
+    if poll.state != PollState.OPEN or poll.kind == PollKind.HAND:
+        raise PollNotOpen()
+    if poll.closes_at and now >= poll.closes_at:
+        raise PollNotOpen(_("The voting time is over."))
+
+
+def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot, now: datetime) -> None:
+    """Insert who voted and what was voted and count it in the turnout, if the poll is open.
+
+    Counting takes the poll row's lock, so this waits for a closing poll and then sees it
+    closed. On PostgreSQL one statement (one round trip). No savepoint: a duplicate (the
+    unique constraint) aborts the whole action, which rolls back.
     """
     if connection.vendor != "postgresql":
         with transaction.atomic(savepoint=False):
-            cast.save(force_insert=True)
-            ballot.save(force_insert=True)
-            Poll.objects.filter(pk=cast.poll_id).update(
-                turnout=F("turnout") + 1, turnout_weight=F("turnout_weight") + ballot.weight
+            counted = Poll.objects.filter(
+                Q(closes_at__isnull=True) | Q(closes_at__gt=now),
+                pk=cast.poll_id,
+                state=PollState.OPEN,
+            ).update(turnout=F("turnout") + 1, turnout_weight=F("turnout_weight") + ballot.weight)
+            if counted:
+                cast.save(force_insert=True)
+                ballot.save(force_insert=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH poll_row AS (UPDATE {Poll._meta.db_table} "  # noqa: S608 - table names
+                "SET turnout = turnout + 1, turnout_weight = turnout_weight + %s "
+                "WHERE id = %s AND state = %s AND (closes_at IS NULL OR closes_at > %s) "
+                "RETURNING id), "
+                f"cast_row AS (INSERT INTO {VoteCast._meta.db_table} "
+                "(id, poll_id, member_id, cast_by_id) SELECT %s, id, %s, %s FROM poll_row "
+                "RETURNING poll_id), "
+                f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
+                "(id, poll_id, choices, weight, receipt_hash, member_id) "
+                "SELECT %s, poll_id, %s::jsonb, %s, %s, %s FROM cast_row RETURNING 1) "
+                "SELECT count(*) FROM ballot_row",
+                [
+                    ballot.weight,
+                    cast.poll_id,
+                    PollState.OPEN,
+                    now,
+                    cast.pk,
+                    cast.member_id,
+                    cast.cast_by_id,
+                    ballot.pk,
+                    json.dumps(ballot.choices),
+                    ballot.weight,
+                    ballot.receipt_hash,
+                    ballot.member_id,
+                ],
             )
-        return Poll.objects.filter(pk=cast.poll_id).values_list("turnout", "turnout_weight")[0]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH cast_row AS (INSERT INTO {VoteCast._meta.db_table} "  # noqa: S608 - table names
-            "(id, poll_id, member_id, cast_by_id) VALUES (%s, %s, %s, %s) RETURNING 1), "
-            f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
-            "(id, poll_id, choices, weight, receipt_hash, member_id) "
-            "SELECT %s, %s, %s::jsonb, %s, %s, %s FROM cast_row RETURNING weight) "
-            f"UPDATE {Poll._meta.db_table} SET turnout = turnout + 1, "
-            "turnout_weight = turnout_weight + (SELECT weight FROM ballot_row) "
-            "WHERE id = %s AND EXISTS (SELECT 1 FROM ballot_row) "
-            "RETURNING turnout, turnout_weight",
-            [
-                cast.pk,
-                cast.poll_id,
-                cast.member_id,
-                cast.cast_by_id,
-                ballot.pk,
-                ballot.poll_id,
-                json.dumps(ballot.choices),
-                ballot.weight,
-                ballot.receipt_hash,
-                ballot.member_id,
-                cast.poll_id,
-            ],
-        )
-        turnout, turnout_weight = cursor.fetchone()
-    return turnout, turnout_weight
+            (counted,) = cursor.fetchone()
+    if not counted:
+        raise PollNotOpen()
 
 
 def cast_ballots(
@@ -563,86 +593,88 @@ def cast_ballots(
 ) -> list[Receipt]:
     """Record one ballot per member the delegate votes for (all by default), in one action.
 
-    Locks the poll row; the (poll, member) unique constraint makes a concurrent second ballot
-    fail with "already_voted". Broadcasts turnout to the poll's group after commit.
+    Reads and checks first; the write locks the poll row and counts only while the poll is
+    open. The (poll, member) unique constraint makes a concurrent second ballot fail with
+    "already_voted". Publishes the turnout after commit, coalesced.
     """
-    with transaction.atomic():
-        poll = (
-            Poll.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("motion", "motion__body", "motion__body__assembly")
-            .filter(pk=poll.pk, assembly_id=poll.assembly_id)
-            .first()
-        )
-        if poll is None:
-            raise NotFound()
-        if poll.state != PollState.OPEN or poll.kind == PollKind.HAND:
-            raise PollNotOpen()
-        if poll.closes_at and timezone.now() >= poll.closes_at:
-            raise PollNotOpen(_("The voting time is over."))
-        routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
-        if members is None:
-            # One member: let the unique constraint answer; several: skip those already voted.
-            voted = members_voted(poll, list(routes)) if len(routes) > 1 else set()
-            wanted = sorted(set(routes) - voted)
-            if routes and not wanted:
-                raise AlreadyVoted()
-        else:
-            wanted = sorted(set(members))
-            if any(m not in routes for m in wanted):
-                raise NotRepresented()
-        if not wanted:
+    poll = _ballot_poll(poll)
+    _check_open(poll, timezone.now())
+    routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
+    if members is None:
+        # One member: let the unique constraint answer; several: skip those already voted.
+        voted = members_voted(poll, list(routes)) if len(routes) > 1 else set()
+        wanted = sorted(set(routes) - voted)
+        if routes and not wanted:
+            raise AlreadyVoted()
+    else:
+        wanted = sorted(set(members))
+        if any(m not in routes for m in wanted):
             raise NotRepresented()
-        for member_id in wanted:
-            blocked = routes[member_id].blocked
-            if blocked and members_voted(poll, [member_id]):
-                raise AlreadyVoted()
-            if blocked == "not_present":
-                raise NotPresent()
-            if blocked == "delegate_present":
-                raise NotRepresented(
-                    _("The member's voting delegate is present: they cast its vote.")
-                )
-        choices = clean_choices(poll=poll, choices=choices)
-        words = [o["label"] for o in _options(poll) if o["value"] in choices]
-        receipts = []
+    if not wanted:
+        raise NotRepresented()
+    for member_id in wanted:
+        blocked = routes[member_id].blocked
+        if blocked and members_voted(poll, [member_id]):
+            raise AlreadyVoted()
+        if blocked == "not_present":
+            raise NotPresent()
+        if blocked == "delegate_present":
+            raise NotRepresented(_("The member's voting delegate is present: they cast its vote."))
+    options = _options(poll)
+    choices = clean_choices(poll=poll, choices=choices, options=options)
+    words = [o["label"] for o in options if o["value"] in choices]
+    receipts = []
+    with transaction.atomic():
         for member_id in wanted:
             route = routes[member_id]
-            code = new_receipt_code()
-            ballot = Ballot(
-                poll=poll,
-                choices=choices,
-                weight=route.weight,
-                receipt_hash=receipt_hash(code),
-                member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
+            receipts.append(
+                _record_ballot(poll=poll, route=route, delegate=delegate, choices=choices)
             )
-            try:
-                _insert_cast_and_ballot(
-                    cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate), ballot=ballot
-                )
-            except IntegrityError:
-                raise AlreadyVoted(
-                    _("A ballot has already been counted for %(member)s in this poll.")
-                    % {"member": route.member.name}
-                ) from None
-            data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
-            if poll.kind == PollKind.ROLL_CALL:
-                data["ballot"] = str(ballot.pk)
-                data["choices"] = choices
-                data["ballot_hash"] = ballot_hash(
-                    {
-                        "id": str(ballot.pk),
-                        "poll": poll.pk,
-                        "choices": choices,
-                        "weight": route.weight,
-                        "receipt_hash": ballot.receipt_hash,
-                        "member": member_id,
-                    }
-                )
-            append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
-            receipts.append(Receipt(route.member.name, code, choices, words))
         # Coalesced: a burst of ballots becomes a few messages a second, the last one exact.
         publish_turnout(poll_id=poll.pk)
-    return receipts
+    return [Receipt(r.member.name, code, choices, words) for r, code in receipts]
+
+
+def _record_ballot(
+    *, poll: Poll, route: Route, delegate: Delegate, choices: list[str]
+) -> tuple[Route, str]:
+    """One member's ballot and its audit entry, inside the caller's transaction."""
+    member_id = route.member.pk
+    code = new_receipt_code()
+    ballot = Ballot(
+        poll=poll,
+        choices=choices,
+        weight=route.weight,
+        receipt_hash=receipt_hash(code),
+        member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
+    )
+    try:
+        _insert_cast_and_ballot(
+            cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate),
+            ballot=ballot,
+            now=timezone.now(),
+        )
+    except IntegrityError:
+        raise AlreadyVoted(
+            _("A ballot has already been counted for %(member)s in this poll.")
+            % {"member": route.member.name}
+        ) from None
+    data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
+    if poll.kind == PollKind.ROLL_CALL:
+        data["ballot"] = str(ballot.pk)
+        data["choices"] = choices
+        data["ballot_hash"] = ballot_hash(
+            {
+                "id": str(ballot.pk),
+                "poll": poll.pk,
+                "choices": choices,
+                "weight": route.weight,
+                "receipt_hash": ballot.receipt_hash,
+                "member": member_id,
+            }
+        )
+    append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
+    return route, code
 
 
 # --- proxies -----------------------------------------------------------------------------------

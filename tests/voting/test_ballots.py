@@ -1,18 +1,23 @@
 """Casting ballots: one per member, who may cast, refusals with clear codes, receipts."""
 
+import itertools
+
 import pytest
 from django.utils import timezone
 
+from assembly.models import MemberKind, MembershipStatus, MembershipType
 from registration.models import AccreditationKind
 from tests.factories import MemberFactory
-from tests.voting.factories import accredit, draft_poll, election
+from tests.voting.factories import accredit, draft_poll, election, ga_body, resolution
 from voting.errors import DomainError
-from voting.models import Ballot, Poll, VoteCast
+from voting.models import Ballot, BodyKind, BodySeat, Poll, VoteCast
 from voting.presence import record_hall_entry, record_hall_exit
+from voting.selectors import electorate, is_voting_member
 from voting.services import (
     approve_proxy,
     cast_ballots,
     close_poll,
+    create_body,
     open_poll,
     request_proxy,
     revoke_proxy,
@@ -177,3 +182,79 @@ def test_turnout_is_broadcast_to_the_poll_group_without_choices(
             },
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "outside",
+    [{"dues_paid": False}, {"membership_status": "suspended"}, {"membership_type": "associate"}],
+)
+def test_member_outside_the_general_assembly_rule_is_refused(assembly, open_secret_poll, outside):
+    delegate = accredit(assembly, MemberFactory(**outside))
+    record_hall_entry(delegate=delegate, at=timezone.now())
+    refused("not_represented", poll=open_secret_poll, delegate=delegate, choices=["yes"])
+
+
+def test_member_with_dues_unpaid_votes_where_the_assembly_does_not_require_them(
+    assembly, motion, present_voters, chair_user
+):
+    assembly.voting_requires_dues_paid = False
+    assembly.save()
+    delegate = accredit(assembly, MemberFactory(dues_paid=False))
+    record_hall_entry(delegate=delegate, at=timezone.now())
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    [receipt] = cast_ballots(poll=poll, delegate=delegate, choices=["yes"])
+    assert receipt.member == delegate.member.name
+
+
+def test_listed_body_counts_its_seats_with_their_weights(assembly, present_voters, chair_user):
+    seated, unseated = present_voters[0], present_voters[1]
+    body = create_body(
+        assembly=assembly,
+        code="excom",
+        name="Executive Committee",
+        kind=BodyKind.LISTED,
+        members=[seated.member],
+    )
+    BodySeat.objects.filter(body=body).update(weight=3)
+    poll = open_poll(poll=draft_poll(resolution(body)), by=chair_user)
+    cast_ballots(poll=poll, delegate=seated, choices=["yes"])
+    refused("not_represented", poll=poll, delegate=unseated, choices=["yes"])
+    assert Ballot.objects.get(poll=poll).weight == 3
+    assert Poll.objects.get(pk=poll.pk).turnout_weight == 3
+
+
+def test_proxy_for_a_member_outside_the_body_adds_no_ballot(
+    assembly, motion, present_voters, secretariat_user, chair_user
+):
+    assembly.proxies_allowed = True
+    assembly.save()
+    holder = present_voters[0]
+    approve_proxy(
+        proxy=request_proxy(
+            assembly=assembly,
+            member=MemberFactory(dues_paid=False),
+            holder=holder,
+            by=secretariat_user,
+        ),
+        by=secretariat_user,
+    )
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    receipts = cast_ballots(poll=poll, delegate=holder, choices=["yes"])
+    assert [r.member for r in receipts] == [holder.member.name]
+
+
+@pytest.mark.parametrize("dues_required", [True, False])
+def test_ballot_electorate_check_agrees_with_the_assembly_rule(assembly, dues_required):
+    assembly.voting_requires_dues_paid = dues_required
+    assembly.voting_member_kinds = ["local_government", "institution"]
+    assembly.save()
+    members = [
+        MemberFactory(kind=kind, membership_type=kind_of, membership_status=status, dues_paid=dues)
+        for kind, kind_of, status, dues in itertools.product(
+            MemberKind.values, MembershipType.values, MembershipStatus.values, [True, False]
+        )
+    ]
+    rule = set(electorate(ga_body(assembly)).values_list("pk", flat=True))
+    assert {m.pk for m in members if is_voting_member(assembly, m)} == rule & {
+        m.pk for m in members
+    }

@@ -1,6 +1,7 @@
-"""Races on PostgreSQL: concurrent ballots for one member count once; the chain stays whole."""
+"""Races on PostgreSQL: one ballot per member, a whole chain, and no ballot counted after close."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -13,7 +14,7 @@ from tests.voting.factories import accredit, draft_poll, electorate_of, ga_body,
 from voting.errors import DomainError
 from voting.models import Ballot, Poll, VoteCast
 from voting.presence import record_hall_entry
-from voting.services import approve_proxy, cast_ballots, open_poll, request_proxy
+from voting.services import approve_proxy, cast_ballots, close_poll, open_poll, request_proxy
 from voting.verify import verify_chain
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -104,3 +105,28 @@ def test_concurrent_scans_keep_quorum_exact(assembly):
     run_threads(40, lambda i: record_hall_entry(delegate=voters[i], at=timezone.now()))
     body.quorum.refresh_from_db()
     assert body.quorum.present == 40
+
+
+def test_ballots_racing_the_close_are_either_sealed_or_refused(assembly):
+    staff = UserFactory()
+    voters = electorate_of(assembly, 29)
+    body = ga_body(assembly)
+    for voter in voters:
+        record_hall_entry(delegate=voter, at=timezone.now())
+    poll = open_poll(poll=draft_poll(resolution(body)), by=staff)
+
+    def work(i):
+        # Ballots spread over about 0.15 s, the close in the middle of them.
+        time.sleep(0.075 if i == 29 else i * 0.005)
+        if i == 29:
+            return close_poll(poll=Poll.objects.get(pk=poll.pk), by=staff, scheduled=True)
+        return cast_ballots(poll=Poll.objects.get(pk=poll.pk), delegate=voters[i], choices=["yes"])
+
+    codes = [code for code, _r in run_threads(30, work)]
+    closed = Poll.objects.get(pk=poll.pk)
+    assert set(codes) <= {"ok", "poll_not_open"}
+    counted = codes.count("ok") - 1  # the close itself
+    assert closed.result["counts"]["yes"] == counted
+    assert VoteCast.objects.filter(poll=poll).count() == counted
+    assert Ballot.objects.filter(poll=poll).count() == counted
+    assert closed.turnout == counted
