@@ -1,8 +1,6 @@
 """Reads shared by pages, the API, commands and (later) consumers: electorate, quorum, polls."""
 
-import functools
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,6 +17,7 @@ from assembly.models import (
     Role,
     StaffRole,
 )
+from assembly.rows import fetch, load_model
 from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
 from voting.models import (
     Ballot,
@@ -204,35 +203,6 @@ class Route:
 # loaded into model instances by the fields' own converters (other fields load when used).
 
 
-@functools.cache
-def _loader(vendor: str, model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[str]]:
-    """Each column's converters, and the field names in the model's order (from_db wants it)."""
-    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in attnames]
-    converters = [
-        (column, connection.ops.get_db_converters(column) + column.get_db_converters(connection))
-        for column in columns
-    ]
-    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
-    return converters, ordered
-
-
-def _load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M:
-    """A model instance from a row of raw values, as the ORM would build it."""
-    converters, ordered = _loader(connection.vendor, model, attnames)
-    converted = {}
-    for name, value, (column, convert_all) in zip(attnames, values, converters, strict=True):
-        for convert in convert_all:
-            value = convert(value, column, connection)
-        converted[name] = value
-    return model.from_db(connection.alias, ordered, [converted[name] for name in ordered])
-
-
-def _fetch(sql: str, params: list[Any], *, many: bool = False) -> Any:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if many else cursor.fetchone()
-
-
 def _tables(**models: type[Model]) -> dict[str, str]:
     return {name: model._meta.db_table for name, model in models.items()}
 
@@ -285,18 +255,18 @@ def voting_routes(*, delegate: Delegate, poll: Poll) -> list[Route]:
     body = poll.motion.body
     assembly = body.assembly
     # The delegate's presence comes fresh with the accreditation: callers may hold a stale one.
-    row = _fetch(_ACCREDITATION_SQL, [body.pk, assembly.pk, delegate.pk])
+    row = fetch(_ACCREDITATION_SQL, [body.pk, assembly.pk, delegate.pk])
     if row is None:
         return []
     kind, in_hall, online, seat_weight = row[:4]
-    member = _load(MemberOrganization, _MEMBER_FIELDS, row[4:])
+    member = load_model(MemberOrganization, _MEMBER_FIELDS, row[4:])
     candidates = [(member, kind, _seat(body, member, seat_weight))]
     if kind == AccreditationKind.VOTING and assembly.proxies_allowed:
         # Proxies count only while the assembly allows them.
-        for seat_weight, *fields in _fetch(
+        for seat_weight, *fields in fetch(
             _PROXIED_SQL, [body.pk, assembly.pk, delegate.pk, ProxyState.APPROVED], many=True
         ):
-            proxied = _load(MemberOrganization, _MEMBER_FIELDS, fields)
+            proxied = load_model(MemberOrganization, _MEMBER_FIELDS, fields)
             candidates.append((proxied, "proxy", _seat(body, proxied, seat_weight)))
     self_present = bool(in_hall or (assembly.online_presence_counts and online))
     routes = []
@@ -365,10 +335,10 @@ def voter_at(*, user: AbstractBaseUser | AnonymousUser, slug: str) -> Delegate |
     """
     if not user.is_authenticated:
         return None
-    row = _fetch(_VOTER_SQL, [Role.DESK, user.pk, slug, RegistrationState.APPROVED])
+    row = fetch(_VOTER_SQL, [Role.DESK, user.pk, slug, RegistrationState.APPROVED])
     if row is None or row[3]:
         return None
-    return _load(Delegate, ("id", "assembly_id", "state"), row[:3])
+    return load_model(Delegate, ("id", "assembly_id", "state"), row[:3])
 
 
 _BALLOT_POLL_SQL = (  # noqa: S608 - table names from the models
@@ -401,12 +371,12 @@ _BALLOT_POLL_FIELDS = (
 
 def ballot_poll(*, poll_id: int, assembly_id: int) -> Poll | None:
     """The poll with what casting reads of its motion, body and assembly, in one query."""
-    row = _fetch(_BALLOT_POLL_SQL, [poll_id, assembly_id])
+    row = fetch(_BALLOT_POLL_SQL, [poll_id, assembly_id])
     if row is None:
         return None
     loaded, at = [], 0
     for model, fields in _BALLOT_POLL_FIELDS:
-        loaded.append(_load(model, fields, row[at : at + len(fields)]))
+        loaded.append(load_model(model, fields, row[at : at + len(fields)]))
         at += len(fields)
     poll, motion, body, assembly = loaded
     body.assembly = assembly
