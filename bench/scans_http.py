@@ -26,6 +26,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ballots import blast  # noqa: E402
+
 PYTHON = ROOT / ".venv/bin/python"
 UVICORN = ROOT / ".venv/bin/uvicorn"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/plenary_badges")
@@ -54,34 +58,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def one_at_a_time(client, make_request, count):
-    latencies, failures = [], []
-    for i in range(count):
-        started = time.perf_counter()
-        response = await make_request(client, i)
-        latencies.append(1000 * (time.perf_counter() - started))
-        if response.status_code not in (200, 201):
-            failures.append(response.text[:200])
-    return latencies, failures
-
-
-async def flat_out(client, make_request, count, desks):
-    latencies, failures = [], []
-    counter = iter(range(count))
-
-    async def desk():
-        for i in counter:
-            started = time.perf_counter()
-            response = await make_request(client, i)
-            latencies.append(1000 * (time.perf_counter() - started))
-            if response.status_code not in (200, 201):
-                failures.append(response.text[:200])
-
-    started = time.perf_counter()
-    await asyncio.gather(*(desk() for _ in range(desks)))
-    return latencies, failures, time.perf_counter() - started
-
-
 def line(label, latencies, failures, seconds=None, cpu=None):
     rate = f"{len(latencies) / seconds:7.0f}/s" if seconds else "        "
     cpu_each = f"  server CPU {1000 * cpu / len(latencies):4.1f} ms/req" if cpu is not None else ""
@@ -91,62 +67,55 @@ def line(label, latencies, failures, seconds=None, cpu=None):
     )
 
 
-async def run_loads(base, bearer, tokens, server_pid):
+async def run_loads(port, bearer, tokens, server_pid):
+    """The four timed phases, sent by a lean keep-alive client (httpx cost more CPU per request
+    than the server's bare endpoint, on the same two cores)."""
     headers = {"Authorization": f"Bearer {bearer}"}
-    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=30
-    ) as client:
 
-        async def scan(client, i):
-            # Walk the roster: each badge goes in, then out, then in again, at one checkpoint.
-            token = tokens[i % len(tokens)]
-            direction = "in" if (i // len(tokens)) % 2 == 0 else "out"
-            return await client.post(
-                "/api/v1/assemblies/bench/scans",
-                json={
-                    "token": token,
+    def scans(count):
+        # Walk the roster: each badge goes in, then out, then in again, at one checkpoint.
+        return [
+            {
+                "path": "/api/v1/assemblies/bench/scans",
+                "headers": headers,
+                "json": {
+                    "token": tokens[i % len(tokens)],
                     "checkpoint": "plenary",
-                    "direction": direction,
+                    "direction": "in" if (i // len(tokens)) % 2 == 0 else "out",
                     "desk": f"bench {i % 8}",
                     "idempotency_key": uuid.uuid4().hex,
                 },
-            )
+            }
+            for i in range(count)
+        ]
 
-        async def bare(client, i):
-            return await client.post("/bench/bare/")
+    def bares(count):
+        return [{"path": "/bench/bare/", "json": {}} for _ in range(count)]
 
-        for _ in range(40):  # warm up connections, the pool and the code paths (every worker)
-            await scan(client, 0)
-            await bare(client, 0)
-        results = {}
-        cpu = {}
-        for key, label, request, desks, count in [
-            ("scan1", "scan, one desk", scan, 1, 500),
-            ("bare1", "bare insert, one client", bare, 1, 500),
-            ("scan8", "scan, 8 desks flat out", scan, 8, 2000),
-            ("bare8", "bare insert, 8 clients", bare, 8, 2000),
-        ]:
-            before = server_cpu_seconds(server_pid)
-            if desks == 1:
-                lat, fail = await one_at_a_time(client, request, count)
-                results[key] = (lat, fail)
-                cpu[key] = server_cpu_seconds(server_pid) - before
-                line(label, lat, fail, cpu=cpu[key])
-            else:
-                lat, fail, secs = await flat_out(client, request, count, desks)
-                results[key] = (lat, fail, secs)
-                cpu[key] = server_cpu_seconds(server_pid) - before
-                line(label, lat, fail, secs, cpu=cpu[key])
-        one = statistics.median(results["bare1"][0]) / statistics.median(results["scan1"][0])
-        many = (2000 / results["scan8"][2]) / (2000 / results["bare8"][2])
-        by_cpu = cpu["bare8"] / cpu["scan8"]
-        print(
-            f"  ratio scan/bare: one at a time (p50 bare / p50 scan) {one:.2f};"
-            f" 8 desks (rate) {many:.2f}; server CPU per request (8 desks) {by_cpu:.2f}"
-        )
-        locked = sum("database is locked" in text for key in results for text in results[key][1])
-        return locked
+    # Warm up every worker: connections, the pool and the code paths.
+    await blast(scans(len(tokens))[:80], 8, port)
+    await blast(bares(80), 8, port)
+    results, cpu = {}, {}
+    for key, label, requests, desks in [
+        ("scan1", "scan, one desk", scans(500), 1),
+        ("bare1", "bare insert, one client", bares(500), 1),
+        ("scan8", "scan, 8 desks flat out", scans(2000), 8),
+        ("bare8", "bare insert, 8 clients", bares(2000), 8),
+    ]:
+        before = server_cpu_seconds(server_pid)
+        seconds, latencies, statuses = await blast(requests, desks, port)
+        cpu[key] = server_cpu_seconds(server_pid) - before
+        latencies = [1000 * latency for latency in latencies]
+        failures = [status for status in statuses if status not in (200, 201)]
+        results[key] = (latencies, failures, seconds)
+        line(label, latencies, failures, seconds if desks > 1 else None, cpu=cpu[key])
+    one = statistics.median(results["bare1"][0]) / statistics.median(results["scan1"][0])
+    many = results["bare8"][2] / results["scan8"][2]
+    by_cpu = cpu["bare8"] / cpu["scan8"]
+    print(
+        f"  ratio scan/bare: one at a time (p50 bare / p50 scan) {one:.2f};"
+        f" 8 desks (rate) {many:.2f}; server CPU per request (8 desks) {by_cpu:.2f}"
+    )
 
 
 def run(db: str, port: int, workers: int) -> None:
@@ -212,9 +181,9 @@ def run(db: str, port: int, workers: int) -> None:
             f"{db}: uvicorn, {workers} process(es), {layer}, {DELEGATES} delegates"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
-        locked = asyncio.run(run_loads(base, bearer, tokens.split(","), server.pid))
+        asyncio.run(run_loads(port, bearer, tokens.split(","), server.pid))
         log.seek(0)
-        locked += log.read().count("database is locked")
+        locked = log.read().count("database is locked")
         print(f"  'database is locked' errors: {locked}")
     finally:
         server.terminate()
