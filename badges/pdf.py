@@ -6,8 +6,8 @@ import math
 import multiprocessing
 import threading
 import unicodedata
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,23 +188,32 @@ def render_faces(
     workers_pool = pool(workers)
     # Submitted one by one: the first worker starts while the next parts are written.
     futures = [workers_pool.submit(render_html, _html(part, layout)) for part in parts]
-    rendered, done = [], 0
     try:
-        for part, future in zip(parts, futures, strict=True):
-            rendered.append(future.result())
-            done += len(part)
-            if progress is not None:
-                progress(done)
+        return merge_pdfs(_arrivals(parts, futures, progress))
     except BrokenProcessPool:
         _drop_broken_pool()
         raise
     finally:
         for future in futures:
             future.cancel()
-    return merge_pdfs(rendered)
 
 
-def merge_pdfs(parts: list[bytes]) -> bytes:
+def _arrivals(
+    parts: list[list[BadgeFace]],
+    futures: list[Future[bytes]],
+    progress: Callable[[int], object] | None,
+) -> Iterator[bytes]:
+    """Each part's PDF in order as it arrives, so merging overlaps the rendering of the rest."""
+    done = 0
+    for part, future in zip(parts, futures, strict=True):
+        content = future.result()
+        done += len(part)
+        if progress is not None:
+            progress(done)
+        yield content
+
+
+def merge_pdfs(parts: Iterable[bytes]) -> bytes:
     from pypdf import PdfWriter
 
     writer = PdfWriter()

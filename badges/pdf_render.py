@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import qrcode
 import qrcode.constants
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -26,19 +27,22 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
     """The token as a level-M QR code (alphanumeric mode): a grayscale PNG, cached per token.
 
     A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
-    any mask gives a valid code. Grayscale, because WeasyPrint turns qrcode's 1-bit image
-    into RGB and compresses it twice.
+    any mask gives a valid code. The image is made from qrcode's matrix by Pillow, in
+    grayscale: qrcode's own 1-bit image took longer to draw, and WeasyPrint turns 1-bit
+    images into RGB and compresses them twice.
     """
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=box_size,
-        border=4,
-        mask_pattern=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=2
     )
     code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
     code.make(fit=True)
+    modules = code.get_matrix()
+    side = len(modules)
+    pixels = bytes(0 if dark else 255 for row in modules for dark in row)
+    image = Image.frombytes("L", (side, side), pixels)
+    image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    code.make_image().get_image().convert("L").save(buffer, format="PNG")
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
