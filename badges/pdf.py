@@ -20,7 +20,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from badges.models import BatchLayout
-from badges.pdf_render import QR_SCHEME, render_html
+from badges.pdf_render import QR_SCHEME, render_html, warm_up
 from badges.pdf_render import qr_png as qr_png  # the desk's camera test shows badges' codes
 from registration.models import Delegate, DelegateRole
 
@@ -119,6 +119,18 @@ def pool(workers: int) -> ProcessPoolExecutor:
                 max_workers=workers, mp_context=multiprocessing.get_context("spawn")
             )
         return _pool
+
+
+def start_workers_for(count: int, *, workers: int | None = None) -> None:
+    """Start the worker processes a document of count badges will use, without waiting.
+
+    They import WeasyPrint and load fonts (half a second) while the caller gathers faces.
+    """
+    workers = settings.BADGE_PDF_WORKERS if workers is None else workers
+    if workers > 1 and count >= PARALLEL_FROM:
+        workers_pool = pool(workers)
+        for _ in range(workers):
+            workers_pool.submit(warm_up)
 
 
 def _drop_broken_pool() -> None:

@@ -20,6 +20,8 @@ STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 # <img src="badge-qr:TOKEN">: the process that lays the badge out draws its QR code, so a
 # batch's codes are made in parallel by the workers and the HTML stays small.
 QR_SCHEME = "badge-qr:"
+# Badge tokens fit version 5 at level M; fitting starts there (a longer token still grows).
+QR_VERSION = 5
 
 
 @lru_cache(maxsize=4096)
@@ -32,7 +34,10 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
     images into RGB and compresses them twice.
     """
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=2
+        version=QR_VERSION,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+        mask_pattern=2,
     )
     code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
     code.make(fit=True)
@@ -71,6 +76,11 @@ def fonts() -> FontConfiguration:
 def stylesheet() -> CSS:
     """Parsed once per process and shared by every document (and its @font-face rules)."""
     return CSS(filename=str(STYLESHEET), font_config=fonts())
+
+
+def warm_up() -> None:
+    """Load the fonts and the stylesheet now: the first document finds them ready."""
+    stylesheet()
 
 
 def render_html(html: str) -> bytes:

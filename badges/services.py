@@ -605,6 +605,7 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         if not delegates:
             raise ValueError(_("No approved delegate matches this filter."))
         BadgeBatch.objects.filter(pk=batch_id).update(total=len(delegates))
+        pdf.start_workers_for(len(delegates))
         faces = [
             pdf.face_for(delegate=badge.delegate, token=token_for(badge))
             for badge in _badges_for(delegates)

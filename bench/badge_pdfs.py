@@ -5,7 +5,9 @@ Each layout runs in a fresh Python process: "cold" is its first document (worker
 processes spawned, WeasyPrint imported, fonts and stylesheet loaded, no QR code made
 yet), "warm" the same document again in that process. Every badge has its own photo
 (600x800 JPEG, as registration stores them) unless --no-photos. Rendering goes through
-render_faces as a batch does: parts on BADGE_PDF_WORKERS worker processes, merged.
+render_faces as a batch does: parts on BADGE_PDF_WORKERS worker processes, merged. Then
+the whole batch service (run_badge_batch: delegates read, badges created, faces, PDF,
+progress, file saved) on a new SQLite database in a temporary folder, A6.
 CPU seconds add the parent's and the workers'; peak RSS is each process's high-water mark.
 """
 
@@ -28,6 +30,8 @@ os.environ.setdefault("DEBUG", "true")
 # (spawned) import this module again, and should stay as light as in the server.
 A6, A4_SHEET = "a6", "a4"  # BatchLayout values
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from badges.pdf import BadgeFace
 
 NAMES = [
@@ -99,18 +103,21 @@ def peak_rss_mb(pid: int) -> float:
 def measure(label: str, items: list["BadgeFace"], layout: str) -> bytes:
     from badges.pdf import render_faces
 
+    return timed(label, len(items), lambda: render_faces(items, layout=layout))
+
+
+def timed(label: str, n: int, work: "Callable[[], bytes]") -> bytes:
     parent_cpu = time.process_time()
     before = {pid: cpu_seconds(pid) for pid in workers()}
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    content = render_faces(items, layout=layout)
+    content = work()
     seconds = time.perf_counter() - started
     pids = workers()
     cpu = time.process_time() - parent_cpu
     cpu += sum(cpu_seconds(pid) - before.get(pid, 0.0) for pid in pids)
     parent_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_rss = " + ".join(f"{peak_rss_mb(pid):.0f}" for pid in pids) or "none"
-    n = len(items)
     print(
         f"{label:<16} {n:>4} badges {seconds:6.2f} s {n / seconds:6.1f} badges/s"
         f" {1000 * seconds / n:5.1f} ms/badge | CPU {cpu:5.1f} s"
@@ -140,6 +147,62 @@ def run_layout(layout: str, count: int, photos: str) -> None:
     print(f"{'':<16} PDF {len(content) / 1e6:.1f} MB, {pages} pages, Noto CJK embedded: {cjk}")
 
 
+def run_batch(count: int, photos: str) -> None:
+    """The whole batch service on a new SQLite database: count approved delegates with photos.
+
+    Cold: this fresh process's first batch (badges created on the way); warm: a second one.
+    """
+    from datetime import date
+
+    from django.core.management import call_command
+
+    from assembly.models import Assembly, MemberOrganization
+    from badges.models import BadgeBatch
+    from badges.services import run_badge_batch
+    from registration.models import Delegate
+
+    call_command("migrate", verbosity=0)
+    assembly = Assembly.objects.create(
+        slug="bench",
+        name="6th WeGO General Assembly",
+        city="Seoul",
+        venue="Seoul Dragon City",
+        time_zone="Asia/Seoul",
+        start_date=date(2023, 9, 25),
+        end_date=date(2023, 9, 27),
+    )
+    member = MemberOrganization.objects.create(
+        name="Seoul", kind="local_government", country="Korea", region="asia_pacific"
+    )
+    media = Path(os.environ["MEDIA_ROOT"]) / "photos"
+    media.mkdir(parents=True)
+    for i in range(count if photos else 0):
+        shutil.copy(f"{photos}/{i}.jpg", media / f"{i}.jpg")
+    Delegate.objects.bulk_create(
+        Delegate(
+            assembly=assembly,
+            member=member,
+            full_name=f"{NAMES[i % len(NAMES)]} {i}",
+            title="Director-General, Digital Policy",
+            email=f"d{i}@bench.example",
+            country="Korea",
+            role="voting_delegate",
+            state="approved",
+            photo=f"photos/{i}.jpg" if photos else "",
+        )
+        for i in range(count)
+    )
+
+    def batch() -> bytes:
+        job = BadgeBatch.objects.create(assembly=assembly, layout=A6, total=count)
+        job = run_badge_batch(batch_id=job.pk)
+        assert job.status == "done", job.error
+        return job.pdf.read()
+
+    timed("batch A6, cold", count, batch)
+    timed("batch A6, warm", count, batch)
+
+
 def qr_cost(count: int) -> None:
     from badges.pdf import qr_png
 
@@ -156,10 +219,17 @@ def main() -> None:
     parser.add_argument("--no-photos", action="store_true")
     parser.add_argument("--layout", help=argparse.SUPPRESS)  # one layout, in a child process
     parser.add_argument("--photos", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--batch-in", default="", help=argparse.SUPPRESS)  # a folder
     args = parser.parse_args()
+    if args.batch_in:
+        os.environ["DATABASE_URL"] = f"sqlite:///{args.batch_in}/bench.sqlite3"
+        os.environ["MEDIA_ROOT"] = f"{args.batch_in}/media"
     import django
 
     django.setup()
+    if args.batch_in:
+        run_batch(args.count, args.photos)
+        return
     if args.layout:
         run_layout(args.layout, args.count, args.photos)
         return
@@ -180,11 +250,12 @@ def main() -> None:
     try:
         if not args.no_photos:
             make_photos(Path(folder), args.count)
+        common = [sys.executable, __file__, "--count", str(args.count)]
+        if not args.no_photos:
+            common += ["--photos", folder]
         for layout in (A6, A4_SHEET):
-            command = [sys.executable, __file__, "--layout", layout, "--count", str(args.count)]
-            if not args.no_photos:
-                command += ["--photos", folder]
-            subprocess.run(command, check=True)
+            subprocess.run([*common, "--layout", layout], check=True)
+        subprocess.run([*common, "--batch-in", tempfile.mkdtemp(dir=folder)], check=True)
     finally:
         shutil.rmtree(folder)
     qr_cost(min(args.count, 200))
