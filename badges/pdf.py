@@ -128,15 +128,25 @@ def start_workers_for(count: int, *, workers: int | None = None) -> None:
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     if workers > 1 and count >= PARALLEL_FROM:
-        workers_pool = pool(workers)
         for _ in range(workers):
-            workers_pool.submit(warm_up)
+            _submit(workers, warm_up)
+
+
+def _submit(workers: int, function: Callable[..., object], *args: object) -> Future:
+    """Submit to the pool; one found broken since its last use is replaced (nothing was lost)."""
+    try:
+        return pool(workers).submit(function, *args)
+    except BrokenProcessPool:
+        _drop_broken_pool()
+        return pool(workers).submit(function, *args)
 
 
 def _drop_broken_pool() -> None:
     """A worker died (killed, out of memory): the next document starts a new pool."""
     global _pool
     with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
 
 
@@ -197,9 +207,8 @@ def render_faces(
             progress(len(faces))
         return content
     parts = _parts(faces, layout=layout, workers=workers, chunk=chunk)
-    workers_pool = pool(workers)
     # Submitted one by one: the first worker starts while the next parts are written.
-    futures = [workers_pool.submit(render_html, _html(part, layout)) for part in parts]
+    futures = [_submit(workers, render_html, _html(part, layout)) for part in parts]
     try:
         return merge_pdfs(_arrivals(parts, futures, progress))
     except BrokenProcessPool:

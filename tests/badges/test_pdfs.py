@@ -1,8 +1,13 @@
 """Badge PDFs: every name is in the text, every script is drawn with a font that has it."""
 
+import contextlib
 import io
+import multiprocessing
+import os
 import shutil
+import signal
 import subprocess
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 import qrcode
@@ -144,3 +149,15 @@ def test_large_document_rendered_by_worker_processes_keeps_every_badge_in_order(
         text = pdf_text(content)
         positions = [text.index(f"Delegate {i:03d}") for i in range(45)]
         assert positions == sorted(positions)
+
+
+def test_a_worker_killed_between_batches_does_not_fail_the_next_ones(assembly):
+    faces = faces_for(assembly, [f"Delegate {i:03d}" for i in range(45)])
+    render_faces(faces, workers=2)
+    for worker in multiprocessing.active_children():
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join()
+    # The batch running when a worker dies may fail; the ones after it must not.
+    with contextlib.suppress(BrokenProcessPool):
+        render_faces(faces, workers=2)
+    assert len(PdfReader(io.BytesIO(render_faces(faces, workers=2))).pages) == 45
