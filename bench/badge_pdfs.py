@@ -6,7 +6,7 @@ processes spawned, WeasyPrint imported, fonts and stylesheet loaded, no QR code 
 yet), "warm" the same document again in that process. Every badge has its own photo
 (600x800 JPEG, as registration stores them) unless --no-photos. Rendering goes through
 render_faces as a batch does: parts on BADGE_PDF_WORKERS worker processes, merged. Then
-the whole batch service (run_badge_batch: delegates read, badges created, faces, PDF,
+the whole batch service (run_badge_batch: delegates and badges read, faces, PDF,
 progress, file saved) on a new SQLite database in a temporary folder, A6.
 CPU seconds add the parent's and the workers'; peak RSS is each process's high-water mark.
 """
@@ -150,14 +150,15 @@ def run_layout(layout: str, count: int, photos: str) -> None:
 def run_batch(count: int, photos: str) -> None:
     """The whole batch service on a new SQLite database: count approved delegates with photos.
 
-    Cold: this fresh process's first batch (badges created on the way); warm: a second one.
+    Their badges exist, as approval creates them, but none is rendered. Cold: this fresh
+    process's first batch; warm: a second one.
     """
     from datetime import date
 
     from django.core.management import call_command
 
     from assembly.models import Assembly, MemberOrganization
-    from badges.models import BadgeBatch
+    from badges.models import Badge, BadgeBatch
     from badges.services import run_badge_batch
     from registration.models import Delegate
 
@@ -191,6 +192,9 @@ def run_batch(count: int, photos: str) -> None:
             photo=f"photos/{i}.jpg" if photos else "",
         )
         for i in range(count)
+    )
+    Badge.objects.bulk_create(
+        Badge(assembly=assembly, delegate=delegate) for delegate in assembly.delegates.all()
     )
 
     def batch() -> bytes:
