@@ -47,7 +47,8 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
     image = Image.frombytes("L", (side, side), pixels)
     image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    # Light compression: WeasyPrint decodes the PNG and compresses it again for the PDF.
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
