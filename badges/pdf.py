@@ -1,15 +1,15 @@
 """Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and fonts."""
 
-import base64
 import hashlib
 import io
 import math
 import multiprocessing
 import threading
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -20,7 +20,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from badges.models import BatchLayout
-from badges.pdf_render import render_html
+from badges.pdf_render import QR_SCHEME, render_html, warm_up
+from badges.pdf_render import qr_png as qr_png  # the desk's camera test shows badges' codes
 from registration.models import Delegate, DelegateRole
 
 # Band colours by role; white text on each keeps a contrast of at least 7:1.
@@ -96,35 +97,11 @@ def face_for(*, delegate: Delegate, token: str) -> BadgeFace:
     )
 
 
-@lru_cache(maxsize=4096)
-def qr_png(token: str, *, box_size: int = 4) -> bytes:
-    """The token as a level-M QR code (alphanumeric mode) in a small PNG; cached per token.
-
-    A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
-    any mask gives a valid code.
-    """
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=box_size,
-        border=4,
-        mask_pattern=2,
-    )
-    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def qr_version(token: str, level: int) -> int:
     code = qrcode.QRCode(error_correction=level)
     code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
     code.make(fit=True)
     return int(code.version)
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 # Documents with fewer badges render in the calling process: a worker round trip costs more.
@@ -144,40 +121,120 @@ def pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def start_workers_for(count: int, *, workers: int | None = None) -> None:
+    """Start the worker processes a document of count badges will use, without waiting.
+
+    They import WeasyPrint and load fonts (half a second) while the caller gathers faces.
+    """
+    workers = settings.BADGE_PDF_WORKERS if workers is None else workers
+    if workers > 1 and count >= PARALLEL_FROM:
+        for _ in range(workers):
+            _submit(workers, warm_up)
+
+
+def _submit(workers: int, function: Callable[..., object], *args: object) -> Future:
+    """Submit to the pool; one found broken since its last use is replaced (nothing was lost)."""
+    try:
+        return pool(workers).submit(function, *args)
+    except BrokenProcessPool:
+        _drop_broken_pool()
+        return pool(workers).submit(function, *args)
+
+
+def _drop_broken_pool() -> None:
+    """A worker died (killed, out of memory): the next document starts a new pool."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def _photo_uri(face: BadgeFace) -> str:
+    return Path(face.photo).as_uri() if face.photo and Path(face.photo).exists() else ""
+
+
 def _html(faces: list[BadgeFace], layout: str) -> str:
+    sheet_of_four = layout == BatchLayout.A4_SHEET
     items = [
         {
             "face": face,
-            "qr": data_uri(qr_png(face.token)),
-            "photo": Path(face.photo).as_uri() if face.photo and Path(face.photo).exists() else "",
+            "place": f"cell-{index % 4}" if sheet_of_four else "page-a6",
+            "qr": QR_SCHEME + face.token,
+            "photo": _photo_uri(face),
         }
-        for face in faces
+        for index, face in enumerate(faces)
     ]
-    hint = _("Scan at the desk")
-    if layout == BatchLayout.A4_SHEET:
+    context = {"scan_hint": _("Scan at the desk"), "role_colours": ROLE_COLOURS.items()}
+    if sheet_of_four:
         sheets = [items[i : i + 4] for i in range(0, len(items), 4)]
-        return render_to_string("badges/pdf/sheets.html", {"sheets": sheets, "scan_hint": hint})
-    return render_to_string("badges/pdf/badges.html", {"items": items, "scan_hint": hint})
+        return render_to_string("badges/pdf/sheets.html", {**context, "sheets": sheets})
+    return render_to_string("badges/pdf/badges.html", {**context, "items": items})
+
+
+def _parts(
+    faces: list[BadgeFace], *, layout: str, workers: int, chunk: int
+) -> list[list[BadgeFace]]:
+    """Equal parts of at most chunk badges, as many as a multiple of the workers.
+
+    Equal parts keep every worker busy to the end; whole sheets of four stay together.
+    """
+    unit = 4 if layout == BatchLayout.A4_SHEET else 1
+    count = workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
+    size = math.ceil(len(faces) / count / unit) * unit
+    return [faces[i : i + size] for i in range(0, len(faces), size)]
 
 
 def render_faces(
-    faces: list[BadgeFace], *, layout: str = BatchLayout.A6, workers: int | None = None
+    faces: list[BadgeFace],
+    *,
+    layout: str = BatchLayout.A6,
+    workers: int | None = None,
+    chunk: int | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> bytes:
     """One PDF with every face: A6 pages, or A4 sheets of four with crop marks.
 
-    Large documents are cut into one part per worker process (BADGE_PDF_WORKERS), each
-    one WeasyPrint document, and the parts merged in order.
+    Documents of PARALLEL_FROM badges or more are cut into parts of at most chunk
+    (BADGE_BATCH_CHUNK) badges, rendered BADGE_PDF_WORKERS at a time by worker
+    processes, and merged in order. progress(done) is called as each part arrives.
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
+    chunk = chunk or settings.BADGE_BATCH_CHUNK
     if workers <= 1 or len(faces) < PARALLEL_FROM:
-        return render_html(_html(faces, layout))
-    unit = 4 if layout == BatchLayout.A4_SHEET else 1
-    size = math.ceil(len(faces) / workers / unit) * unit
-    documents = [_html(faces[i : i + size], layout) for i in range(0, len(faces), size)]
-    return merge_pdfs(list(pool(workers).map(render_html, documents)))
+        content = render_html(_html(faces, layout))
+        if progress is not None:
+            progress(len(faces))
+        return content
+    parts = _parts(faces, layout=layout, workers=workers, chunk=chunk)
+    # Submitted one by one: the first worker starts while the next parts are written.
+    futures = [_submit(workers, render_html, _html(part, layout)) for part in parts]
+    try:
+        return merge_pdfs(_arrivals(parts, futures, progress))
+    except BrokenProcessPool:
+        _drop_broken_pool()
+        raise
+    finally:
+        for future in futures:
+            future.cancel()
 
 
-def merge_pdfs(parts: list[bytes]) -> bytes:
+def _arrivals(
+    parts: list[list[BadgeFace]],
+    futures: list[Future[bytes]],
+    progress: Callable[[int], object] | None,
+) -> Iterator[bytes]:
+    """Each part's PDF in order as it arrives, so merging overlaps the rendering of the rest."""
+    done = 0
+    for part, future in zip(parts, futures, strict=True):
+        content = future.result()
+        done += len(part)
+        if progress is not None:
+            progress(done)
+        yield content
+
+
+def merge_pdfs(parts: Iterable[bytes]) -> bytes:
     from pypdf import PdfWriter
 
     writer = PdfWriter()

@@ -4,13 +4,68 @@ Used in the serving process for small documents and in worker processes (spawned
 they hold no database connection or thread of the server) for large batches.
 """
 
-from functools import cache
+import io
+from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+import qrcode
+import qrcode.constants
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
+# <img src="badge-qr:TOKEN">: the process that lays the badge out draws its QR code, so a
+# batch's codes are made in parallel by the workers and the HTML stays small.
+QR_SCHEME = "badge-qr:"
+# Badge tokens fit version 5 at level M; fitting starts there (a longer token still grows).
+QR_VERSION = 5
+
+
+@lru_cache(maxsize=4096)
+def qr_png(token: str, *, box_size: int = 4) -> bytes:
+    """The token as a level-M QR code (alphanumeric mode): a grayscale PNG, cached per token.
+
+    A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
+    any mask gives a valid code. The image is made from qrcode's matrix by Pillow, in
+    grayscale: qrcode's own 1-bit image took longer to draw, and WeasyPrint turns 1-bit
+    images into RGB and compresses them twice.
+    """
+    code = qrcode.QRCode(
+        version=QR_VERSION,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=4,
+        mask_pattern=2,
+    )
+    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    code.make(fit=True)
+    modules = code.get_matrix()
+    side = len(modules)
+    pixels = bytes(0 if dark else 255 for row in modules for dark in row)
+    image = Image.frombytes("L", (side, side), pixels)
+    image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    # Light compression: WeasyPrint decodes the PNG and compresses it again for the PDF.
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+class BadgeFetcher(URLFetcher):
+    """WeasyPrint's fetcher, answering a badge's own images without any headers.
+
+    badge-qr:TOKEN is the token's QR code; file: URLs (photos) are opened as they are.
+    Pillow tells PNG from JPEG by itself, and headers cost about a millisecond an image
+    (each goes through the email package's header parser).
+    """
+
+    def fetch(self, url, headers=None):
+        if url.startswith(QR_SCHEME):
+            return URLFetcherResponse(url, qr_png(url.removeprefix(QR_SCHEME)))
+        if url.startswith("file:"):
+            return URLFetcherResponse(url, Path(unquote(urlsplit(url).path)).open("rb"))
+        return super().fetch(url, headers)
 
 
 @cache
@@ -24,5 +79,12 @@ def stylesheet() -> CSS:
     return CSS(filename=str(STYLESHEET), font_config=fonts())
 
 
+def warm_up() -> None:
+    """Load the fonts and the stylesheet now: the first document finds them ready."""
+    stylesheet()
+
+
 def render_html(html: str) -> bytes:
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet()], font_config=fonts())
+    return HTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
+        stylesheets=[stylesheet()], font_config=fonts()
+    )

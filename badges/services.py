@@ -632,13 +632,10 @@ def _run_in_thread(*, batch_id: int) -> None:
 
 
 def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
-    """Render a batch PDF in steps of BADGE_BATCH_CHUNK badges, saving progress after each.
+    """Render a batch PDF in parts of at most BADGE_BATCH_CHUNK badges, saving progress after each.
 
     Any failure ends the batch as failed with its message; nothing is left running.
     """
-    from django.conf import settings
-
-    chunk = chunk or settings.BADGE_BATCH_CHUNK
     try:
         batch = BadgeBatch.objects.select_related("assembly").get(pk=batch_id)
         BadgeBatch.objects.filter(pk=batch_id).update(
@@ -650,19 +647,16 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         if not delegates:
             raise ValueError(_("No approved delegate matches this filter."))
         BadgeBatch.objects.filter(pk=batch_id).update(total=len(delegates))
-        step = chunk if batch.layout == BatchLayout.A6 else max(4, chunk - chunk % 4)
-        parts: list[bytes] = []
-        for start in range(0, len(delegates), step):
-            # One WeasyPrint document per step: one stylesheet, fonts subset once per step.
-            faces = [
-                pdf.face_for(delegate=badge.delegate, token=token_for(badge))
-                for badge in _badges_for(delegates[start : start + step])
-            ]
-            parts.append(pdf.render_faces(faces, layout=batch.layout))
-            BadgeBatch.objects.filter(pk=batch_id).update(
-                done=min(start + step, len(delegates)), heartbeat_at=timezone.now()
-            )
-        content = parts[0] if len(parts) == 1 else pdf.merge_pdfs(parts)
+        pdf.start_workers_for(len(delegates))
+        faces = [
+            pdf.face_for(delegate=badge.delegate, token=token_for(badge))
+            for badge in _badges_for(delegates)
+        ]
+
+        def progress(done: int) -> None:
+            BadgeBatch.objects.filter(pk=batch_id).update(done=done, heartbeat_at=timezone.now())
+
+        content = pdf.render_faces(faces, layout=batch.layout, chunk=chunk, progress=progress)
         batch.refresh_from_db()
         batch.pdf.save(f"badges-{batch.assembly.slug}-{batch.pk}.pdf", ContentFile(content))
         batch.status = BatchStatus.DONE

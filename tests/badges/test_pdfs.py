@@ -1,15 +1,22 @@
 """Badge PDFs: every name is in the text, every script is drawn with a font that has it."""
 
+import contextlib
 import io
+import multiprocessing
+import os
 import shutil
+import signal
 import subprocess
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
+import qrcode
+import qrcode.constants
 from pypdf import PdfReader
 
 from badges.models import BatchLayout
 from badges.pdf import face_for, render_faces
-from badges.services import ensure_badge_rendered, token_for
+from badges.services import ensure_badge_rendered, reprint_badge, token_for
 from tests.factories import DelegateFactory
 
 NAMES = [
@@ -94,11 +101,44 @@ def test_badge_is_rendered_once_and_again_only_when_a_printed_field_changes(dele
     assert "Mayor" in pdf_text(changed.pdf.read())
 
 
-def test_badge_pdf_carries_the_qr_of_the_current_version(delegate):
-    badge = ensure_badge_rendered(delegate=delegate)
-    reader = PdfReader(badge.pdf.path)
-    images = list(reader.pages[0].images)
-    assert images, "the QR code is an image on the badge"
+def qr_modules_of(token: str) -> list[list[bool]]:
+    """The token's level-M code with the badge's fixed mask pattern, border included."""
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=2
+    )
+    code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_modules_printed_on(content: bytes) -> list[list[bool]]:
+    """The dark and light modules of the QR image on the badge, read at each module's centre."""
+    images = PdfReader(io.BytesIO(content)).pages[0].images
+    qr = next(image.image for image in images if image.image.mode == "L")
+    side = len(qr_modules_of("0" * 114))  # version 5 with its border: 45 modules
+    step = qr.width / side
+    return [
+        [qr.getpixel((int((x + 0.5) * step), int((y + 0.5) * step))) < 128 for x in range(side)]
+        for y in range(side)
+    ]
+
+
+def test_badge_pdf_carries_the_qr_of_the_current_version(assembly, delegate):
+    first = token_for(ensure_badge_rendered(delegate=delegate))
+    badge = reprint_badge(assembly=assembly, delegate_id=delegate.pk, by=None, reason="lost")
+    printed = qr_modules_printed_on(badge.pdf.read())
+    assert printed == qr_modules_of(token_for(badge))
+    assert printed != qr_modules_of(first)
+
+
+def test_batch_reports_progress_part_by_part_keeping_sheets_whole(assembly):
+    faces = faces_for(assembly, [f"Delegate {i:03d}" for i in range(45)])
+    seen = []
+    content = render_faces(
+        faces, layout=BatchLayout.A4_SHEET, workers=2, chunk=10, progress=seen.append
+    )
+    assert seen == [8, 16, 24, 32, 40, 45]
+    assert len(PdfReader(io.BytesIO(content)).pages) == 12
 
 
 def test_large_document_rendered_by_worker_processes_keeps_every_badge_in_order(assembly):
@@ -109,3 +149,15 @@ def test_large_document_rendered_by_worker_processes_keeps_every_badge_in_order(
         text = pdf_text(content)
         positions = [text.index(f"Delegate {i:03d}") for i in range(45)]
         assert positions == sorted(positions)
+
+
+def test_a_worker_killed_between_batches_does_not_fail_the_next_ones(assembly):
+    faces = faces_for(assembly, [f"Delegate {i:03d}" for i in range(45)])
+    render_faces(faces, workers=2)
+    for worker in multiprocessing.active_children():
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join()
+    # The batch running when a worker dies may fail; the ones after it must not.
+    with contextlib.suppress(BrokenProcessPool):
+        render_faces(faces, workers=2)
+    assert len(PdfReader(io.BytesIO(render_faces(faces, workers=2))).pages) == 45
