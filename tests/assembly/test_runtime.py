@@ -164,3 +164,26 @@ async def test_staff_news_reaches_desks_and_not_delegates(assembly, delegate, de
     assert await phone.receive_nothing(timeout=0.3)
     await phone.disconnect()
     await desk.disconnect()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the Redis cache)")
+def test_requests_on_new_threads_reuse_the_redis_connections():
+    """Under ASGI each request runs on a new thread with its own cache backend object."""
+    import threading
+
+    import redis
+    from django.core.cache import cache
+
+    cache.set("plenary-test-pool", "warm")
+    server = redis.Redis.from_url(os.environ["REDIS_URL"])
+    before = server.info("stats")["total_connections_received"]
+
+    def one_request() -> None:
+        assert cache.get("plenary-test-pool") == "warm"
+
+    for _ in range(20):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    # Other suites may share this Redis: allow a few of theirs, far fewer than 20.
+    assert server.info("stats")["total_connections_received"] - before <= 5
