@@ -59,105 +59,120 @@ def assembly_group(assembly_id: int) -> str:
 
 # --- coalesced state ------------------------------------------------------------------------
 #
-# Turnout and quorum change on every ballot and scan; sockets get the latest state at most
-# once per window. The state is read when it is sent, never when it changed, so the last
-# change is never lost: a commit during a window is covered by the trailing send at its end.
+# Turnout and quorum change on every ballot and scan; sockets get the newest state at most once
+# per window. Each commit reads the state right after it commits, in its own thread on the
+# connection it already holds, numbered before the read; a window sends the newest state
+# numbered so far. Reading when sending instead queued every read behind the requests holding
+# the database pool (hundreds of ms under a ballot burst, bench/fanout.py).
+#
+# The last change is never lost: the state numbered last was read after every commit. With
+# Redis the windows are shared by all workers, and a worker skips its newest state only when
+# a state numbered later has gone out (read later, so it holds every commit this one held).
+
+# KEYS: window, last sent seq. ARGV: seq, window ms. Seqs are 19-digit strings (Lua numbers
+# are doubles), compared as strings of equal length.
+CLAIM_WINDOW = """
+local sent = redis.call('GET', KEYS[2])
+if sent and (#sent > #ARGV[1] or (#sent == #ARGV[1] and sent >= ARGV[1])) then
+  return {0, 0}
+end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('PTTL', KEYS[1])}
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', 3600000)
+return {2, 0}
+"""
+COVERED, BUSY, SEND = 0, 1, 2
 
 
 @dataclass
 class _Pending:
-    build: Callable[[], dict[str, Any]]
     loop: asyncio.AbstractEventLoop
-    last_sent: float = float("-inf")
-    timer: asyncio.TimerHandle | None = None
-    lost_window_at: float | None = None
+    newest: tuple[int, dict[str, Any]] | None = None
+    not_before: float = float("-inf")
+    task: asyncio.Task | None = None
 
 
-_pending: dict[tuple[str, str], _Pending] = {}
-_window_clients: dict[int, Any] = {}
+# One entry per loop too: each server process runs one loop; tests run several side by side.
+_pending: dict[tuple[int, str, str], _Pending] = {}
+_claim_scripts: dict[int, Any] = {}
 
 
 def coalesce_interval() -> float:
     return settings.LIVE_COALESCE_SECONDS
 
 
-async def _acquire_shared_window(group: str, event: str, interval: float) -> bool:
-    """With Redis, one process at a time owns a window: several workers stay under the rate."""
+async def _claim_window(group: str, event: str, seq: int, interval: float) -> tuple[int, float]:
+    """May this process send state `seq` now? (verdict, seconds until the window is free)."""
     url = settings.REDIS_URL
     if not url:
-        return True
+        return SEND, 0.0
     import redis.asyncio as aioredis
 
     loop_key = id(asyncio.get_running_loop())
-    client = _window_clients.get(loop_key)
-    if client is None:
-        client = _window_clients[loop_key] = aioredis.Redis.from_url(url)
-    key = f"plenary:live-window:{group}:{event}"
-    return bool(await client.set(key, 1, nx=True, px=max(1, int(interval * 1000))))
+    script = _claim_scripts.get(loop_key)
+    if script is None:
+        script = aioredis.Redis.from_url(url).register_script(CLAIM_WINDOW)
+        _claim_scripts[loop_key] = script
+    keys = [f"plenary:live-window:{group}:{event}", f"plenary:live-sent:{group}:{event}"]
+    verdict, wait_ms = await script(keys=keys, args=[str(seq), max(1, int(interval * 1000))])
+    return int(verdict), max(int(wait_ms), 1) / 1000
 
 
-async def _send_latest(group: str, event: str) -> None:
-    from channels.db import database_sync_to_async
-
-    entry = _pending[(group, event)]
-    entry.timer = None
+async def _send_newest(entry: _Pending, group: str, event: str) -> None:
+    """Send the newest state of one group and event, one window at a time, until none is left."""
     loop = asyncio.get_running_loop()
-    interval = coalesce_interval()
-    if not await _acquire_shared_window(group, event, interval):
-        if entry.lost_window_at is None:
-            # The owner may have read the state before our commit: try once more after it.
-            entry.lost_window_at = loop.time()
-            _schedule(group, event, interval)
-        else:
-            # A window taken after we first lost one was read after our commit: covered.
-            entry.lost_window_at = None
-        return
-    entry.lost_window_at = None
-    entry.last_sent = loop.time()
-    # Numbered before the read: a snapshot numbered later has read a state at least as new.
-    seq = next_sequence()
-    # Not thread-sensitive: a trailing send runs long after the request that scheduled it.
-    payload = await database_sync_to_async(entry.build, thread_sensitive=False)()
-    layer = get_channel_layer()
-    await layer.group_send(group, group_message(event=event, payload=payload, seq=seq))
+    try:
+        while entry.newest is not None:
+            wait = entry.not_before - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            seq, payload = entry.newest
+            interval = coalesce_interval()
+            try:
+                verdict, busy_for = await _claim_window(group, event, seq, interval)
+            except Exception:  # Redis away: a message too many beats a lost one
+                logger.exception("live window claim failed; sending anyway")
+                verdict, busy_for = SEND, 0.0
+            if verdict == BUSY:
+                entry.not_before = loop.time() + busy_for
+                continue
+            if entry.newest[0] == seq:
+                entry.newest = None
+            if verdict == SEND:
+                entry.not_before = loop.time() + interval
+                await get_channel_layer().group_send(
+                    group, group_message(event=event, payload=payload, seq=seq)
+                )
+    except Exception:
+        logger.exception("live state for %s lost its sender; the next change sends again", group)
+    finally:
+        entry.task = None
 
 
-def _schedule(group: str, event: str, delay: float) -> None:
+def _offer(group: str, event: str, seq: int, payload: dict[str, Any]) -> None:
+    """In the server's loop: keep the newest state and make sure a sender will send it."""
     loop = asyncio.get_running_loop()
-    entry = _pending[(group, event)]
-    # A fresh context: the request's context (and its sync executor) is gone by then.
-    entry.timer = loop.call_later(
-        delay,
-        lambda: loop.create_task(_send_latest(group, event)),
-        context=contextvars.Context(),
-    )
-
-
-async def _submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
-    loop = asyncio.get_running_loop()
-    entry = _pending.get((group, event))
+    key = (id(loop), group, event)
+    entry = _pending.get(key)
     if entry is None or entry.loop is not loop:
-        entry = _pending[(group, event)] = _Pending(build=build, loop=loop)
-    entry.build = build
-    if entry.timer is not None:
-        return  # the trailing send will read the newest state
-    wait = entry.last_sent + coalesce_interval() - loop.time()
-    if wait <= 0:
-        await _send_latest(group, event)
-    else:
-        _schedule(group, event, wait)
+        entry = _pending[key] = _Pending(loop=loop)
+    if entry.newest is None or seq > entry.newest[0]:
+        entry.newest = (seq, payload)
+    if entry.task is None:
+        entry.task = loop.create_task(_send_newest(entry, group, event))
 
 
-def _inside_server_loop() -> bool:
-    """True in a sync view run by the ASGI server, whose event loop outlives this call."""
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's loop when this is one of its worker threads (a sync view), else None."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
-        return False
+        return None
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return True  # a worker thread of the server's running loop
-    return False  # this thread runs a loop itself (a browser driver): send at once
+        return loop  # a worker thread of the server's running loop
+    return None  # this thread runs a loop itself (a browser driver): send at once
 
 
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
@@ -169,10 +184,16 @@ def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[
     """
 
     def submit() -> None:
-        if _inside_server_loop():
-            async_to_sync(_submit)(group, event, build)
+        # Numbered before the read: a state numbered later was read later.
+        seq = next_sequence()
+        payload = build()
+        loop = _server_loop()
+        if loop is None:
+            send_now(group=group, event=event, payload=payload, seq=seq)
         else:
-            seq = next_sequence()
-            send_now(group=group, event=event, payload=build(), seq=seq)
+            # The request does not wait for the send; a fresh context, as the request's ends.
+            loop.call_soon_threadsafe(
+                _offer, group, event, seq, payload, context=contextvars.Context()
+            )
 
     transaction.on_commit(submit, robust=True)

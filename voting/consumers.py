@@ -19,6 +19,10 @@ from voting.live import (
     room_snapshot,
 )
 
+# What the room pages show; other events of the assembly group (desk scans, badges) are not
+# theirs, and each scan would otherwise reach every phone.
+ROOM_EVENTS = frozenset({"quorum.changed", "poll.turnout", "poll.state"})
+
 # The same message reaches every socket of this process: encode it once, not once per socket.
 _frames: OrderedDict[tuple, str] = OrderedDict()
 
@@ -73,6 +77,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 await self.join(poll_group(poll["id"]))
         await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # channels closes stale database connections in a thread before every handler: for a
+        # group message that is one thread hop per socket (500 queued behind each other per
+        # message). Forwarding reads no database; the one read below closes its own.
+        if message["type"] == "live.event":
+            await self.live_event(message)
+        else:
+            await super().dispatch(message)
+
     async def join(self, group: str) -> None:
         if group not in self.groups_joined:
             self.groups_joined.add(group)
@@ -88,6 +101,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.leave(group)
 
     async def live_event(self, message: dict[str, Any]) -> None:
+        if message["event"] not in ROOM_EVENTS:
+            return
         payload = message["payload"]
         if message["event"] == "poll.state":
             group = poll_group(payload["id"])

@@ -13,6 +13,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from assembly.asgi import application
+from assembly.live import assembly_group, broadcast_on_commit
 from tests.factories import DelegateFactory
 from tests.voting.factories import draft_poll
 from voting import live
@@ -76,6 +77,13 @@ async def messages_of(communicator, kind, quiet=0.8):
         message = await communicator.receive_json_from()
         if message["type"] == kind:
             found.append(message)
+    return found
+
+
+async def everything(communicator, quiet=0.8):
+    found = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        found.append(await communicator.receive_json_from())
     return found
 
 
@@ -276,3 +284,23 @@ async def test_snapshots_taken_while_ballots_land_never_run_ahead_of_later_messa
             shown, last_seq = message["payload"]["turnout"], message["seq"]
     assert shown == 5
     await communicator.disconnect()
+
+
+@own_loop
+async def test_desk_scans_and_badge_changes_do_not_reach_phones_in_the_room(
+    assembly, open_secret_poll, present_voters
+):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, _snapshot = await joined(assembly, user)
+
+    def desk_activity() -> None:
+        with transaction.atomic():
+            group = assembly_group(assembly.pk)
+            payload = {"checkpoint": "entrance", "delegate": present_voters[3].pk}
+            broadcast_on_commit(group=group, event="checkin.scan", payload=payload)
+            broadcast_on_commit(group=group, event="badges.changed", payload={"delegate": 1})
+        record_hall_exit(delegate=present_voters[4], at=timezone.now())
+
+    await database_sync_to_async(desk_activity)()
+    assert [m["type"] for m in await everything(phone)] == ["quorum.changed"]
+    await phone.disconnect()
