@@ -88,11 +88,14 @@ async def hold(url: str, key: str, origin: str, client: dict) -> None:
                 if message["type"] == "snapshot":
                     client["snapshot"] = True
                     continue
-                client["times"].append(now)
-                if message["type"] == "poll.turnout":
-                    client["turnouts"].append((now, message["payload"]["turnout"]))
-                    # seq is the server's wall clock (ns) when it started the send.
-                    client["in_flight"].append(time.time() - message["seq"] / 1e9)
+                client["times"].append(now)  # one frame, whatever it holds
+                merged = message["payload"] if message["type"] == "batch" else [message]
+                for each in merged:
+                    if each["type"] == "poll.turnout":
+                        client["turnouts"].append((now, each["payload"]["turnout"]))
+                        # seq is the server's wall clock (ns) when it started the send.
+                        client["in_flight"].append(time.time() - each["seq"] / 1e9)
+                        client["seqs"].append(each["seq"])
     except Exception as error:
         client["error"] = f"{type(error).__name__}: {error}"
 
@@ -116,6 +119,7 @@ async def listen(config: dict) -> dict:
             "times": [],
             "turnouts": [],
             "in_flight": [],
+            "seqs": [],
             "snapshot": False,
             "error": None,
             "socket": None,
@@ -390,6 +394,7 @@ def main() -> None:
         "--split", action="store_true", help="HTTP to the first worker, sockets to the rest"
     )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait at the end")
+    parser.add_argument("--dump", help="write every client's arrivals to this JSON file")
     parser.add_argument("--listen", help=argparse.SUPPRESS)  # a listening process's config
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -436,6 +441,8 @@ def main() -> None:
             wait_for_server(port, server)
         figures = asyncio.run(measure(args, prepared, ports, servers))
         ok = report(figures, servers)
+        if args.dump:
+            Path(args.dump).write_text(json.dumps(figures))
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)

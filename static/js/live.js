@@ -96,6 +96,11 @@
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
+      // Several messages merged into one frame by the server's per-socket pace, oldest first.
+      if (message && message.type === "batch" && Array.isArray(message.payload)) {
+        message.payload.forEach(function (each) { self.accept(each); });
+        return;
+      }
       self.accept(message);
     };
     socket.onclose = function (event) {

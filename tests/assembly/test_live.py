@@ -141,3 +141,24 @@ async def test_two_workers_share_one_window_and_the_newest_state_arrives(setting
     messages = await drain(channel)
     assert newest(messages) == {"n": 80}
     assert len(messages) <= elapsed / 0.25 + 3
+
+
+async def test_sockets_of_one_process_share_one_group_member_and_release_it():
+    from assembly.layers import group_fanout
+
+    fanout = group_fanout()
+    phone, screen = [], []
+    await fanout.join("g.shared", "phone", phone.append)
+    await fanout.join("g.shared", "screen", screen.append)
+    await get_channel_layer().group_send("g.shared", {"type": "live.event", "n": 1})
+    await asyncio.sleep(0.2)
+    assert [m["n"] for m in phone] == [1]
+    assert [m["n"] for m in screen] == [1]
+
+    await fanout.leave("g.shared", "phone")
+    await get_channel_layer().group_send("g.shared", {"type": "live.event", "n": 2})
+    await asyncio.sleep(0.2)
+    assert [m["n"] for m in phone] == [1]
+    assert [m["n"] for m in screen] == [1, 2]
+    await fanout.leave("g.shared", "screen")
+    assert "g.shared" not in fanout.members
