@@ -25,7 +25,11 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
     sweep_every = 1.0
 
     def __init__(self, *args, **kwargs) -> None:
+        # A full channel drops the newest message. A GroupFanout member's channel carries every
+        # socket's messages of its group: it must keep the latest state, so it has room for more.
+        capacities = kwargs.pop("channel_capacity", None) or {"fanout.*": 10_000}
         super().__init__(*args, **kwargs)
+        self.channel_capacity = self.compile_capacities(capacities)  # channels' base does not
         self._swept_at = 0.0
 
     def _clean_expired(self) -> None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextvars
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -66,22 +67,42 @@ def assembly_group(assembly_id: int) -> str:
 # the database pool (hundreds of ms under a ballot burst, bench/fanout.py).
 #
 # The last change is never lost: the state numbered last was read after every commit. With
-# Redis the windows are shared by all workers, and a worker skips its newest state only when
-# a state numbered later has gone out (read later, so it holds every commit this one held).
+# Redis the workers share the windows and the newest state: each worker shares its newest as
+# soon as it has it, and the worker that takes a window sends the newest of all; a worker
+# drops its own only once a state numbered at least as late has gone out (read later, so it
+# holds every commit its own held). Without sharing, a commit on the worker that lost a window
+# waited for the next one.
 
-# KEYS: window, last sent seq. ARGV: seq, window ms. Seqs are 19-digit strings (Lua numbers
-# are doubles), compared as strings of equal length.
-CLAIM_WINDOW = """
-local sent = redis.call('GET', KEYS[2])
-if sent and (#sent > #ARGV[1] or (#sent == #ARGV[1] and sent >= ARGV[1])) then
+# Seqs are 19-digit strings (Lua numbers are doubles): compared as strings of equal length.
+_NEWER = """
+local function newer(a, b)
+  return not b or #a > #b or (#a == #b and a > b)
+end
+local function share(key, seq, payload)
+  if newer(seq, redis.call('HGET', key, 'seq')) then
+    redis.call('HSET', key, 'seq', seq, 'payload', payload)
+    redis.call('PEXPIRE', key, 3600000)
+  end
+end
+"""
+# KEYS: newest state. ARGV: seq, payload.
+SHARE_STATE = _NEWER + "share(KEYS[1], ARGV[1], ARGV[2]) return 1"
+# KEYS: newest state, window, last sent seq. ARGV: seq, payload, window ms.
+CLAIM_WINDOW = (
+    _NEWER
+    + """
+share(KEYS[1], ARGV[1], ARGV[2])
+if not newer(ARGV[1], redis.call('GET', KEYS[3])) then
   return {0, 0}
 end
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
-  return {1, redis.call('PTTL', KEYS[1])}
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then
+  return {1, redis.call('PTTL', KEYS[2])}
 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', 3600000)
-return {2, 0}
+local newest = redis.call('HMGET', KEYS[1], 'seq', 'payload')
+redis.call('SET', KEYS[3], newest[1], 'PX', 3600000)
+return {2, 0, newest[1], newest[2]}
 """
+)
 COVERED, BUSY, SEND = 0, 1, 2
 
 
@@ -89,34 +110,68 @@ COVERED, BUSY, SEND = 0, 1, 2
 class _Pending:
     loop: asyncio.AbstractEventLoop
     newest: tuple[int, dict[str, Any]] | None = None
+    shared: int = 0  # the newest seq this process has shared with the others
     not_before: float = float("-inf")
     task: asyncio.Task | None = None
+    sharer: asyncio.Task | None = None
 
 
 # One entry per loop too: each server process runs one loop; tests run several side by side.
 _pending: dict[tuple[int, str, str], _Pending] = {}
-_claim_scripts: dict[int, Any] = {}
+_scripts: dict[int, tuple[Any, Any]] = {}
 
 
 def coalesce_interval() -> float:
     return settings.LIVE_COALESCE_SECONDS
 
 
-async def _claim_window(group: str, event: str, seq: int, interval: float) -> tuple[int, float]:
-    """May this process send state `seq` now? (verdict, seconds until the window is free)."""
+def _redis_scripts() -> tuple[Any, Any] | None:
+    """This loop's (share, claim) scripts, or None without Redis (one process: nothing shared)."""
     url = settings.REDIS_URL
     if not url:
-        return SEND, 0.0
+        return None
     import redis.asyncio as aioredis
 
     loop_key = id(asyncio.get_running_loop())
-    script = _claim_scripts.get(loop_key)
-    if script is None:
-        script = aioredis.Redis.from_url(url).register_script(CLAIM_WINDOW)
-        _claim_scripts[loop_key] = script
-    keys = [f"plenary:live-window:{group}:{event}", f"plenary:live-sent:{group}:{event}"]
-    verdict, wait_ms = await script(keys=keys, args=[str(seq), max(1, int(interval * 1000))])
-    return int(verdict), max(int(wait_ms), 1) / 1000
+    scripts = _scripts.get(loop_key)
+    if scripts is None:
+        client = aioredis.Redis.from_url(url)
+        scripts = client.register_script(SHARE_STATE), client.register_script(CLAIM_WINDOW)
+        _scripts[loop_key] = scripts
+    return scripts
+
+
+def _keys(group: str, event: str) -> list[str]:
+    return [f"plenary:live-{part}:{group}:{event}" for part in ("newest", "window", "sent")]
+
+
+async def _share_newest(entry: _Pending, group: str, event: str) -> None:
+    """Put this process's newest state where whichever worker takes the next window finds it."""
+    try:
+        while entry.newest is not None and entry.newest[0] > entry.shared:
+            seq, payload = entry.newest
+            share, _claim = _redis_scripts()
+            await share(keys=_keys(group, event)[:1], args=[str(seq), json.dumps(payload)])
+            entry.shared = max(entry.shared, seq)
+    except Exception:
+        logger.exception("sharing live state for %s failed; its own window sends it", group)
+    finally:
+        entry.sharer = None
+
+
+async def _claim_window(
+    group: str, event: str, seq: int, payload: dict[str, Any], interval: float
+) -> tuple[int, float, int, dict[str, Any]]:
+    """May this process send now, and what? (verdict, seconds the window stays taken, state)."""
+    scripts = _redis_scripts()
+    if scripts is None:
+        return SEND, 0.0, seq, payload
+    _share, claim = scripts
+    args = [str(seq), json.dumps(payload), max(1, int(interval * 1000))]
+    verdict, wait_ms, *newest = await claim(keys=_keys(group, event), args=args)
+    if int(verdict) != SEND:
+        return int(verdict), max(int(wait_ms), 1) / 1000, seq, payload
+    return SEND, 0.0, int(newest[0]), json.loads(newest[1])
 
 
 async def _send_newest(entry: _Pending, group: str, event: str) -> None:
@@ -130,19 +185,21 @@ async def _send_newest(entry: _Pending, group: str, event: str) -> None:
             seq, payload = entry.newest
             interval = coalesce_interval()
             try:
-                verdict, busy_for = await _claim_window(group, event, seq, interval)
+                verdict, busy_for, seq_out, payload_out = await _claim_window(
+                    group, event, seq, payload, interval
+                )
             except Exception:  # Redis away: a message too many beats a lost one
                 logger.exception("live window claim failed; sending anyway")
-                verdict, busy_for = SEND, 0.0
+                verdict, busy_for, seq_out, payload_out = SEND, 0.0, seq, payload
             if verdict == BUSY:
                 entry.not_before = loop.time() + busy_for
                 continue
-            if entry.newest[0] == seq:
+            if entry.newest[0] <= seq_out:
                 entry.newest = None
             if verdict == SEND:
                 entry.not_before = loop.time() + interval
                 await get_channel_layer().group_send(
-                    group, group_message(event=event, payload=payload, seq=seq)
+                    group, group_message(event=event, payload=payload_out, seq=seq_out)
                 )
     except Exception:
         logger.exception("live state for %s lost its sender; the next change sends again", group)
@@ -161,6 +218,9 @@ def _offer(group: str, event: str, seq: int, payload: dict[str, Any]) -> None:
         entry.newest = (seq, payload)
     if entry.task is None:
         entry.task = loop.create_task(_send_newest(entry, group, event))
+    elif entry.sharer is None and settings.REDIS_URL:
+        # A window is pending here: share now, the other worker's window may come first.
+        entry.sharer = loop.create_task(_share_newest(entry, group, event))
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:

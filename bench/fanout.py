@@ -321,7 +321,8 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int], se
 
 
 def peak_in_one_second(times: list[float]) -> int:
-    return max((bisect.bisect_right(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+    """The most messages arriving within one second ([t, t + 1 s)) of a client's run."""
+    return max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
 
 
 def report(figures: dict, servers: list[subprocess.Popen]) -> bool:

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import json
+import logging
 from collections import OrderedDict, deque
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,6 +23,8 @@ from voting.live import (
     projector_link_valid,
     room_snapshot,
 )
+
+logger = logging.getLogger(__name__)
 
 # What the room pages show; other events of the assembly group (desk scans, badges) are not
 # theirs, and each scan would otherwise reach every phone.
@@ -116,6 +119,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                     await self.join(poll_group(poll["id"]))
             await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
             self.live = True
+            # Held while the snapshot was read: only what is newer than the snapshot follows it.
+            self.held = {about: held for about, held in self.held.items() if held[0] > seq}
             if self.held:
                 self.flush_within_rate()
 
@@ -150,7 +155,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     def spawn(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self.finished)
+
+    def finished(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("room socket task failed", exc_info=task.exception())
 
     def hold(self, seq: int, about: tuple[str, Any], text: str) -> None:
         if seq > self.held.get(about, (0, ""))[0]:

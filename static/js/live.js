@@ -35,6 +35,11 @@
 
   LiveConnection.prototype.accept = function (message) {
     if (!message || typeof message.seq !== "number") return;
+    // Several messages in one frame (the server's per-socket rate), oldest first: each in turn.
+    if (message.type === "batch" && Array.isArray(message.payload)) {
+      for (var i = 0; i < message.payload.length; i++) this.accept(message.payload[i]);
+      return;
+    }
     if (message.type === "snapshot") {
       // A snapshot numbered before something already shown would take the screen back.
       if (message.seq <= this.highestSeq) return;
@@ -96,11 +101,6 @@
     socket.onmessage = function (event) {
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
-      // Several messages merged into one frame by the server's per-socket pace, oldest first.
-      if (message && message.type === "batch" && Array.isArray(message.payload)) {
-        message.payload.forEach(function (each) { self.accept(each); });
-        return;
-      }
       self.accept(message);
     };
     socket.onclose = function (event) {

@@ -162,3 +162,27 @@ async def test_sockets_of_one_process_share_one_group_member_and_release_it():
     assert [m["n"] for m in screen] == [1, 2]
     await fanout.leave("g.shared", "screen")
     assert "g.shared" not in fanout.members
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="workers share windows through Redis")
+async def test_a_change_on_a_worker_whose_window_another_took_still_goes_out(settings):
+    settings.LIVE_COALESCE_SECONDS = 0.5
+    channel = await listen("g.taken")
+    state = {"n": 0}
+
+    def one_change() -> None:
+        with transaction.atomic():
+            state["n"] += 1
+            publish_state_on_commit(
+                group="g.taken", event="quorum.changed", build=lambda: dict(state)
+            )
+
+    await database_sync_to_async(one_change)()  # this worker sends at once and takes the window
+
+    async def other_worker() -> None:
+        await database_sync_to_async(one_change)()  # ... so this one must wait for it
+        await asyncio.sleep(1.5)
+
+    await asyncio.to_thread(lambda: asyncio.run(other_worker()))
+    messages = await drain(channel)
+    assert newest(messages) == {"n": 2}
