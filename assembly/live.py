@@ -236,11 +236,12 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
-    """After commit, send `build()`'s fresh state to the group, coalesced per window.
+    """After commit, read `build()` at once and send the newest state to the group, coalesced.
 
     Inside the server, at most one message per LIVE_COALESCE_SECONDS per group and event
     (across processes when Redis is configured), and always a last one after the final
-    change. Outside it (commands, scripts) there is no loop to wait in: sent at once.
+    change; the request does not wait for it. Outside the server (commands, scripts) there
+    is no loop to wait in: sent at once.
     """
 
     def submit() -> None:

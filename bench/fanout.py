@@ -18,6 +18,7 @@ Arrival and commit times are CLOCK_MONOTONIC, shared by every process of the mac
 
 import argparse
 import asyncio
+import base64
 import bisect
 import json
 import os
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/plenary-live-fanout.sqlite3")
 
 from bench.ballots import fire, prepare, setup_django, summary, wait_for_server  # noqa: E402
+
+# Badges are signed; a fresh bench-only key each run (the servers inherit it).
+os.environ.setdefault("BADGE_SIGNING_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 
 SERVE = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log", "--backlog", "2048"]
 TICK = 0.02  # the loop-lag probe's sleep
@@ -91,6 +96,9 @@ async def hold(url: str, key: str, origin: str, client: dict) -> None:
                 client["times"].append(now)  # one frame, whatever it holds
                 merged = message["payload"] if message["type"] == "batch" else [message]
                 for each in merged:
+                    if each["type"] == "quorum.changed":
+                        present = each["payload"]["bodies"][0]["present"]
+                        client["quorums"].append((each["seq"], present))
                     if each["type"] == "poll.turnout":
                         client["turnouts"].append((now, each["payload"]["turnout"]))
                         # seq is the server's wall clock (ns) when it started the send.
@@ -120,6 +128,7 @@ async def listen(config: dict) -> dict:
             "turnouts": [],
             "in_flight": [],
             "seqs": [],
+            "quorums": [],
             "snapshot": False,
             "error": None,
             "socket": None,
@@ -161,6 +170,102 @@ def listen_main(path: str) -> None:
 
 
 # --- the driving process ----------------------------------------------------------------------
+
+
+def prepare_hall(slug: str, count: int) -> dict:
+    """`count` more members of the bench body, their delegates outside the hall with badges, and
+    a desk's token: scanning them in and out moves the quorum while the ballots land."""
+    from django.contrib.auth import get_user_model
+
+    from assembly.models import Assembly, Checkpoint, MemberOrganization, StaffRole
+    from assembly.services import issue_api_token
+    from badges.models import Badge
+    from badges.services import token_for
+    from registration.models import Accreditation, Delegate
+    from voting.models import BodySeat, GoverningBody
+    from voting.presence import recount_quorum
+
+    assembly = Assembly.objects.get(slug=slug)
+    body = GoverningBody.objects.get(assembly=assembly, code="bench")
+    Checkpoint.objects.create(
+        assembly=assembly, code="hall", name="Hall", kind="plenary", is_voting=True
+    )
+    members = MemberOrganization.objects.bulk_create(
+        MemberOrganization(
+            name=f"{slug} walker {i}", kind="corporation", country="KR", region="asia_pacific"
+        )
+        for i in range(count)
+    )
+    BodySeat.objects.bulk_create(BodySeat(body=body, member=member) for member in members)
+    delegates = Delegate.objects.bulk_create(
+        Delegate(
+            assembly=assembly,
+            member=member,
+            full_name=f"Walker {i}",
+            email=f"{slug}-walker-{i}@bench.example",
+            role="voting_delegate",
+            state="approved",
+        )
+        for i, member in enumerate(members)
+    )
+    Accreditation.objects.bulk_create(
+        Accreditation(assembly=assembly, member=d.member, delegate=d, kind="voting")
+        for d in delegates
+    )
+    badges = [Badge.objects.create(delegate=d, assembly=assembly) for d in delegates]
+    recount_quorum(body=body)
+    desk = get_user_model().objects.create(username=f"{slug}-desk")
+    StaffRole.objects.create(assembly=assembly, user=desk, role="desk")
+    _token, raw = issue_api_token(user=desk, name="bench desk")
+    return {"token": raw, "badges": [token_for(badge) for badge in badges]}
+
+
+def final_quorum(slug: str) -> int:
+    from assembly.models import Assembly
+    from voting.live import quorum_state
+
+    return quorum_state(Assembly.objects.get(slug=slug).pk)["bodies"][0]["present"]
+
+
+async def scan_the_hall(
+    slug: str, hall: dict, rate: float, ports: list[int], stop: asyncio.Event
+) -> list[int]:
+    """Desks scan the walkers in, then out, then in..., `rate` scans a second until stopped."""
+    import httpx
+
+    statuses: list[int] = []
+    headers = {"Authorization": f"Bearer {hall['token']}"}
+    desks = [
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
+        for port in ports
+    ]
+
+    async def scan(i: int) -> None:
+        badges = hall["badges"]
+        body = {
+            "token": badges[i % len(badges)],
+            "checkpoint": "hall",
+            "direction": "in" if (i // len(badges)) % 2 == 0 else "out",
+            "desk": "bench",
+            "idempotency_key": f"bench-scan-{i:08d}",
+        }
+        try:
+            response = await desks[i % len(desks)].post(
+                f"/api/v1/assemblies/{slug}/scans", json=body
+            )
+            statuses.append(response.status_code)
+        except httpx.TransportError:
+            statuses.append(0)
+
+    scans = []
+    started = time.monotonic()
+    while not stop.is_set():
+        scans.append(asyncio.create_task(scan(len(scans))))
+        await asyncio.sleep(max(0.0, started + len(scans) / rate - time.monotonic()))
+    await asyncio.gather(*scans)
+    for desk in desks:
+        await desk.aclose()
+    return statuses
 
 
 async def ballots_with_times(requests: list[dict], concurrency: int, ports: list[int]) -> tuple:
@@ -291,10 +396,20 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int], se
         cpu_before = [cpu_seconds(s.pid) for s in servers]
         busy_before = machine_busy()
         first_sent = time.monotonic()
+        scanning = asyncio.Event()
+        scanner = None
+        if args.scans:
+            scanner = asyncio.create_task(
+                scan_the_hall(slug, prepared["hall"], args.scans, http_ports, scanning)
+            )
         commits, wall, latencies, statuses = await ballots_with_times(
             ballots, args.concurrency, http_ports
         )
+        scanning.set()
+        scans = await scanner if scanner else []
         ballot_result = summary("ballots", wall, latencies, statuses)
+        if scanner:
+            print(f"   scans: {len(scans)} during the ballots, statuses {dict(Counter(scans))}")
         await asyncio.sleep(args.settle)
         busy_after = machine_busy()
         phase = time.monotonic() - first_sent
@@ -309,6 +424,7 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int], se
             heard.append(json.loads(out.read_text()))
     return {
         "heard": heard,
+        "quorum": await asyncio.to_thread(final_quorum, slug) if args.scans else None,
         "commits": commits,
         "bare": bare_result,
         "ballots": ballot_result,
@@ -361,6 +477,15 @@ def report(figures: dict, servers: list[subprocess.Popen]) -> bool:
         f"max {max(rates):.2f} (target <= 4); most in any 1 s window: {max(peaks)}"
     )
     print(f"  clients that missed the final turnout: {missed} (target 0); errors: {len(errors)}")
+    if figures["quorum"] is not None:
+        shown = [max(c["quorums"], default=(0, None))[1] for c in clients]
+        behind = sum(present != figures["quorum"] for present in shown)
+        print(
+            f"  quorum updates per client: mean "
+            f"{statistics.mean(len(c['quorums']) for c in clients):.1f}; clients not showing the "
+            f"final quorum ({figures['quorum']} present): {behind} (target 0)"
+        )
+        missed += behind
     if errors:
         print(f"    first error: {errors[0]}")
     for server, cpu in zip(servers, figures["server_cpu"], strict=True):
@@ -394,6 +519,9 @@ def main() -> None:
     parser.add_argument(
         "--split", action="store_true", help="HTTP to the first worker, sockets to the rest"
     )
+    parser.add_argument(
+        "--scans", type=float, default=0, help="hall scans a second during the ballots (quorum)"
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait at the end")
     parser.add_argument("--dump", help="write every client's arrivals to this JSON file")
     parser.add_argument("--listen", help=argparse.SUPPRESS)  # a listening process's config
@@ -415,6 +543,8 @@ def main() -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     started = time.perf_counter()
     prepared = prepare(args.ballots)
+    if args.scans:
+        prepared["hall"] = prepare_hall(prepared["slug"], 100)
     print(
         f"layout: {args.workers} uvicorn worker(s){' split' if args.split else ''}, {database}, "
         f"{layer}, {args.client_procs} listening process(es); prepared "
