@@ -83,8 +83,7 @@ async def hold(url: str, key: str, origin: str, client: dict) -> None:
             url,
             additional_headers={"Cookie": f"sessionid={key}", "Origin": origin},
             open_timeout=60,
-            max_queue=None,
-            compression=None,
+            max_queue=None,  # compression as browsers offer it: the server deflates per socket
         ) as socket:
             client["socket"] = socket
             async for raw in socket:
