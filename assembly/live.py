@@ -2,6 +2,7 @@
 
 import asyncio
 import contextvars
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -59,130 +60,202 @@ def assembly_group(assembly_id: int) -> str:
 
 # --- coalesced state ------------------------------------------------------------------------
 #
-# Turnout and quorum change on every ballot and scan; sockets get the latest state at most
-# once per window. The state is read when it is sent, never when it changed, so the last
-# change is never lost: a commit during a window is covered by the trailing send at its end.
+# Turnout and quorum change on every ballot and scan; sockets get the newest state at most once
+# per window. Each commit reads the state right after it commits, in its own thread on the
+# connection it already holds, numbered before the read; a window sends the newest state
+# numbered so far. Reading when sending instead queued every read behind the requests holding
+# the database pool (hundreds of ms under a ballot burst, bench/fanout.py).
+#
+# The last change is never lost: the state numbered last was read after every commit. With
+# Redis the workers share the windows and the newest state: each worker shares its newest as
+# soon as it has it, and the worker that takes a window sends the newest of all; a worker
+# drops its own only once a state numbered at least as late has gone out (read later, so it
+# holds every commit its own held). Without sharing, a commit on the worker that lost a window
+# waited for the next one.
+
+# Seqs are 19-digit strings (Lua numbers are doubles): compared as strings of equal length.
+_NEWER = """
+local function newer(a, b)
+  return not b or #a > #b or (#a == #b and a > b)
+end
+local function share(key, seq, payload)
+  if newer(seq, redis.call('HGET', key, 'seq')) then
+    redis.call('HSET', key, 'seq', seq, 'payload', payload)
+    redis.call('PEXPIRE', key, 3600000)
+  end
+end
+"""
+# KEYS: newest state. ARGV: seq, payload.
+SHARE_STATE = _NEWER + "share(KEYS[1], ARGV[1], ARGV[2]) return 1"
+# KEYS: newest state, window, last sent seq. ARGV: seq, payload, window ms.
+CLAIM_WINDOW = (
+    _NEWER
+    + """
+share(KEYS[1], ARGV[1], ARGV[2])
+if not newer(ARGV[1], redis.call('GET', KEYS[3])) then
+  return {0, 0}
+end
+if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then
+  return {1, redis.call('PTTL', KEYS[2])}
+end
+local newest = redis.call('HMGET', KEYS[1], 'seq', 'payload')
+redis.call('SET', KEYS[3], newest[1], 'PX', 3600000)
+return {2, 0, newest[1], newest[2]}
+"""
+)
+COVERED, BUSY, SEND = 0, 1, 2
 
 
 @dataclass
 class _Pending:
-    build: Callable[[], dict[str, Any]]
     loop: asyncio.AbstractEventLoop
-    last_sent: float = float("-inf")
-    timer: asyncio.TimerHandle | None = None
-    lost_window_at: float | None = None
+    newest: tuple[int, dict[str, Any]] | None = None
+    shared: int = 0  # the newest seq this process has shared with the others
+    not_before: float = float("-inf")
+    task: asyncio.Task | None = None
+    sharer: asyncio.Task | None = None
 
 
-_pending: dict[tuple[str, str], _Pending] = {}
-_window_clients: dict[int, Any] = {}
+# One entry per loop too: each server process runs one loop; tests run several side by side.
+_pending: dict[tuple[int, str, str], _Pending] = {}
+_scripts: dict[int, tuple[Any, Any]] = {}
 
 
 def coalesce_interval() -> float:
     return settings.LIVE_COALESCE_SECONDS
 
 
-async def _acquire_shared_window(group: str, event: str, interval: float) -> bool:
-    """With Redis, one process at a time owns a window: several workers stay under the rate."""
+def _redis_scripts() -> tuple[Any, Any] | None:
+    """This loop's (share, claim) scripts, or None without Redis (one process: nothing shared)."""
     url = settings.REDIS_URL
     if not url:
-        return True
+        return None
     import redis.asyncio as aioredis
 
     loop_key = id(asyncio.get_running_loop())
-    client = _window_clients.get(loop_key)
-    if client is None:
-        client = _window_clients[loop_key] = aioredis.Redis.from_url(url)
-    key = f"plenary:live-window:{group}:{event}"
-    return bool(await client.set(key, 1, nx=True, px=max(1, int(interval * 1000))))
+    scripts = _scripts.get(loop_key)
+    if scripts is None:
+        client = aioredis.Redis.from_url(url)
+        scripts = client.register_script(SHARE_STATE), client.register_script(CLAIM_WINDOW)
+        _scripts[loop_key] = scripts
+    return scripts
 
 
-async def _send_latest(group: str, event: str) -> None:
-    from channels.db import database_sync_to_async
+def _keys(group: str, event: str) -> list[str]:
+    return [f"plenary:live-{part}:{group}:{event}" for part in ("newest", "window", "sent")]
 
-    entry = _pending[(group, event)]
-    entry.timer = None
+
+async def _share_newest(entry: _Pending, group: str, event: str) -> None:
+    """Put this process's newest state where whichever worker takes the next window finds it."""
+    try:
+        while entry.newest is not None and entry.newest[0] > entry.shared:
+            seq, payload = entry.newest
+            share, _claim = _redis_scripts()
+            await share(keys=_keys(group, event)[:1], args=[str(seq), json.dumps(payload)])
+            entry.shared = max(entry.shared, seq)
+    except Exception:
+        logger.exception("sharing live state for %s failed; its own window sends it", group)
+    finally:
+        entry.sharer = None
+
+
+async def _claim_window(
+    group: str, event: str, seq: int, payload: dict[str, Any], interval: float
+) -> tuple[int, float, int, dict[str, Any]]:
+    """May this process send now, and what? (verdict, seconds the window stays taken, state)."""
+    scripts = _redis_scripts()
+    if scripts is None:
+        return SEND, 0.0, seq, payload
+    _share, claim = scripts
+    args = [str(seq), json.dumps(payload), max(1, int(interval * 1000))]
+    verdict, wait_ms, *newest = await claim(keys=_keys(group, event), args=args)
+    if int(verdict) != SEND:
+        return int(verdict), max(int(wait_ms), 1) / 1000, seq, payload
+    return SEND, 0.0, int(newest[0]), json.loads(newest[1])
+
+
+async def _send_newest(entry: _Pending, group: str, event: str) -> None:
+    """Send the newest state of one group and event, one window at a time, until none is left."""
     loop = asyncio.get_running_loop()
-    interval = coalesce_interval()
-    if not await _acquire_shared_window(group, event, interval):
-        if entry.lost_window_at is None:
-            # The owner may have read the state before our commit: try once more after it.
-            entry.lost_window_at = loop.time()
-            _schedule(group, event, interval)
-        else:
-            # A window taken after we first lost one was read after our commit: covered.
-            entry.lost_window_at = None
-        return
-    entry.lost_window_at = None
-    entry.last_sent = loop.time()
-    # Numbered before the read: a snapshot numbered later has read a state at least as new.
-    seq = next_sequence()
-    # Not thread-sensitive: a trailing send runs long after the request that scheduled it.
-    payload = await database_sync_to_async(entry.build, thread_sensitive=False)()
-    layer = get_channel_layer()
-    await layer.group_send(group, group_message(event=event, payload=payload, seq=seq))
+    try:
+        while entry.newest is not None:
+            wait = entry.not_before - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            seq, payload = entry.newest
+            interval = coalesce_interval()
+            try:
+                verdict, busy_for, seq_out, payload_out = await _claim_window(
+                    group, event, seq, payload, interval
+                )
+            except Exception:  # Redis away: a message too many beats a lost one
+                logger.exception("live window claim failed; sending anyway")
+                verdict, busy_for, seq_out, payload_out = SEND, 0.0, seq, payload
+            if verdict == BUSY:
+                entry.not_before = loop.time() + busy_for
+                continue
+            if entry.newest[0] <= seq_out:
+                entry.newest = None
+            if verdict == SEND:
+                entry.not_before = loop.time() + interval
+                await get_channel_layer().group_send(
+                    group, group_message(event=event, payload=payload_out, seq=seq_out)
+                )
+    except Exception:
+        logger.exception("live state for %s lost its sender; the next change sends again", group)
+    finally:
+        entry.task = None
 
 
-def _schedule(group: str, event: str, delay: float) -> None:
+def _offer(group: str, event: str, seq: int, payload: dict[str, Any]) -> None:
+    """In the server's loop: keep the newest state and make sure a sender will send it."""
     loop = asyncio.get_running_loop()
-    entry = _pending[(group, event)]
-    # A fresh context: the request's context (and its sync executor) is gone by then.
-    entry.timer = loop.call_later(
-        delay,
-        lambda: loop.create_task(_send_latest(group, event)),
-        context=contextvars.Context(),
-    )
-
-
-async def _submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
-    loop = asyncio.get_running_loop()
-    entry = _pending.get((group, event))
+    key = (id(loop), group, event)
+    entry = _pending.get(key)
     if entry is None or entry.loop is not loop:
-        entry = _pending[(group, event)] = _Pending(build=build, loop=loop)
-    entry.build = build
-    if entry.timer is not None:
-        return  # the trailing send will read the newest state
-    wait = entry.last_sent + coalesce_interval() - loop.time()
-    if wait <= 0:
-        await _send_latest(group, event)
-    else:
-        _schedule(group, event, wait)
+        entry = _pending[key] = _Pending(loop=loop)
+    if entry.newest is None or seq > entry.newest[0]:
+        entry.newest = (seq, payload)
+    if entry.task is None:
+        entry.task = loop.create_task(_send_newest(entry, group, event))
+    elif entry.sharer is None and settings.REDIS_URL:
+        # A window is pending here: share now, the other worker's window may come first.
+        entry.sharer = loop.create_task(_share_newest(entry, group, event))
 
 
-def _start_submit(group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
-    asyncio.get_running_loop().create_task(
-        _submit(group, event, build), context=contextvars.Context()
-    )
-
-
-def _inside_server_loop() -> bool:
-    """True in a sync view run by the ASGI server, whose event loop outlives this call."""
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's loop when this is one of its worker threads (a sync view), else None."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
-        return False
+        return None
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return True  # a worker thread of the server's running loop
-    return False  # this thread runs a loop itself (a browser driver): send at once
+        return loop  # a worker thread of the server's running loop
+    return None  # this thread runs a loop itself (a browser driver): send at once
 
 
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
-    """After commit, send `build()`'s fresh state to the group, coalesced per window.
+    """After commit, read `build()` at once and send the newest state to the group, coalesced.
 
     Inside the server, at most one message per LIVE_COALESCE_SECONDS per group and event
     (across processes when Redis is configured), and always a last one after the final
-    change. Outside it (commands, scripts) there is no loop to wait in: sent at once.
+    change; the request does not wait for it. Outside the server (commands, scripts) there
+    is no loop to wait in: sent at once.
     """
 
     def submit() -> None:
-        if _inside_server_loop():
-            # Hand over to the server's loop without waiting: the request answers at once,
-            # and the window's read and send happen on the loop's time, not the desk's.
-            loop = SyncToAsync.threadlocal.main_event_loop
-            loop.call_soon_threadsafe(_start_submit, group, event, build)
+        # Numbered before the read: a state numbered later was read later.
+        seq = next_sequence()
+        payload = build()
+        loop = _server_loop()
+        if loop is None:
+            send_now(group=group, event=event, payload=payload, seq=seq)
         else:
-            seq = next_sequence()
-            send_now(group=group, event=event, payload=build(), seq=seq)
+            # The request does not wait for the send; a fresh context, as the request's ends.
+            loop.call_soon_threadsafe(
+                _offer, group, event, seq, payload, context=contextvars.Context()
+            )
 
     transaction.on_commit(submit, robust=True)
 

@@ -1,18 +1,22 @@
-"""What desks and the secretariat dashboard receive live: check-in counts and badge changes."""
+"""What desks and the secretariat dashboard receive live: check-in changes and badge changes."""
 
 from typing import Any
 
+from django.utils import timezone
+
 from assembly.live import broadcast_on_commit, publish_state_on_commit, staff_group
-from assembly.models import Assembly
-from badges.selectors import checkin_counts
 
 
-def publish_checkin_counts(assembly_id: int) -> None:
-    """After commit, today's counts to the staff screens, coalesced whatever the scan rate."""
+def publish_checkin_change(assembly_id: int) -> None:
+    """After commit, tell the staff screens that counts moved, coalesced whatever the scan rate.
+
+    Only a signal: a handful of staff screens ask for the counts at most once a second,
+    where counting on every commit would cost each scan more than the scan itself.
+    """
     publish_state_on_commit(
         group=staff_group(assembly_id),
-        event="checkin.counts",
-        build=lambda: checkin_counts(Assembly.objects.get(pk=assembly_id)),
+        event="checkin.changed",
+        build=lambda: {"at": timezone.now().isoformat()},
     )
 
 

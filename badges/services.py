@@ -18,7 +18,7 @@ from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
 from assembly.rows import columns, fetch, load_model
 from badges import pdf
-from badges.live import broadcast_badge_change, publish_checkin_counts
+from badges.live import broadcast_badge_change, publish_checkin_change
 from badges.models import (
     Badge,
     BadgeBatch,
@@ -502,7 +502,7 @@ def _after_move(*, checkpoint: Checkpoint, delegate: Delegate, inside: bool, at:
             record_hall_entry(delegate=delegate, at=at)
         else:
             record_hall_exit(delegate=delegate, at=at)
-    publish_checkin_counts(checkpoint.assembly_id)
+    publish_checkin_change(checkpoint.assembly_id)
 
 
 def _earlier_offline_entry_wins(*, scan: Scan, presence: CheckpointPresence) -> bool:

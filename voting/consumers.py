@@ -1,13 +1,18 @@
 """The live room socket: quorum, poll states and the open polls' turnout, snapshot first."""
 
+import asyncio
+import contextlib
 import json
-from collections import OrderedDict
+import logging
+from collections import OrderedDict, deque
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from assembly.layers import group_fanout
 from assembly.live import assembly_group, next_sequence
 from assembly.models import Assembly
 from assembly.selectors import roles_for
@@ -19,20 +24,39 @@ from voting.live import (
     room_snapshot,
 )
 
+logger = logging.getLogger(__name__)
+
+# What the room pages show; other events of the assembly group (desk scans, badges) are not
+# theirs, and each scan would otherwise reach every phone.
+ROOM_EVENTS = frozenset({"quorum.changed", "poll.turnout", "poll.state"})
+
 # The same message reaches every socket of this process: encode it once, not once per socket.
 _frames: OrderedDict[tuple, str] = OrderedDict()
 
 
-def frame(message: dict[str, Any]) -> str:
+def subject(message: dict[str, Any]) -> tuple[str, Any]:
+    """What a message is about: a newer message about the same thing replaces it."""
     payload = message["payload"]
-    key = (message["event"], message["seq"], payload.get("poll") or payload.get("id"))
+    return message["event"], payload.get("poll") or payload.get("id")
+
+
+def frame(message: dict[str, Any], about: tuple[str, Any] | None = None) -> str:
+    key = (*(about or subject(message)), message["seq"])
     text = _frames.get(key)
     if text is None:
-        text = json.dumps({"type": message["event"], "seq": message["seq"], "payload": payload})
+        text = json.dumps(
+            {"type": message["event"], "seq": message["seq"], "payload": message["payload"]}
+        )
         _frames[key] = text
         while len(_frames) > 64:
             _frames.popitem(last=False)
     return text
+
+
+def batch(held: list[tuple[int, str]]) -> str:
+    """Several encoded messages as one frame, oldest first; clients apply each in turn."""
+    items = ",".join(text for _seq, text in held)
+    return f'{{"type": "batch", "seq": {held[-1][0]}, "payload": [{items}]}}'
 
 
 @database_sync_to_async
@@ -49,8 +73,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     """Anyone with a role at the assembly, or a projector link; others are refused with 4403.
 
     Joins the assembly group and the group of every open poll (following polls as they open
-    and close). Counts of choices reach a socket only when its audience may see them.
+    and close), through the process's shared group members (assembly.layers.GroupFanout), so
+    it needs no channel of its own. Counts of choices reach a socket only when its audience
+    may see them. Turnout and quorum, each coalesced per group at the source, reach it in at
+    most 1 / LIVE_COALESCE_SECONDS frames in any second however many groups it is in: what
+    changed meanwhile waits, merged into one "batch" frame. A poll's state goes out at once.
+    A sliding second rather than a fixed gap: with the source at the same rate, a fixed gap
+    turned every late message into a queue that kept the next ones late too.
     """
+
+    channel_layer_alias = None  # group messages come through GroupFanout
+
+    held: dict[tuple[str, Any], tuple[int, str]]
+    sent: deque[float]  # when its latest frames went out, at most the rate's number of them
+    flush_timer: asyncio.TimerHandle | None = None
+    flush_due = False
+    live = False  # the snapshot is out: deltas may follow
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -62,45 +100,119 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         # A projector shows what the public sees, whoever's session opened it.
         self.roles = frozenset() if "display" in query else roles
-        self.groups_joined: set[str] = set()
-        await self.join(assembly_group(assembly.pk))
-        await self.accept()
-        # Numbered before the read: any message numbered later reflects a state at least as new.
-        seq = next_sequence()
-        snapshot = await database_sync_to_async(room_snapshot)(assembly, self.roles)
-        for poll in snapshot["polls"]:
-            if poll["state"] == "open":
-                await self.join(poll_group(poll["id"]))
-        await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
+        self.groups_joined = set()
+        self.held = {}
+        self.sent = deque(maxlen=max(1, round(1 / settings.LIVE_COALESCE_SECONDS)))
+        self.fanout = group_fanout()
+        self.tasks: set[asyncio.Task] = set()
+        # Poll states are followed one at a time, and only once the snapshot is out.
+        self.in_order = asyncio.Lock()
+        async with self.in_order:
+            await self.join(assembly_group(assembly.pk))
+            await self.accept()
+            # Numbered before the read: any message numbered later reflects a state at least
+            # as new.
+            seq = next_sequence()
+            snapshot = await database_sync_to_async(room_snapshot)(assembly, self.roles)
+            for poll in snapshot["polls"]:
+                if poll["state"] == "open":
+                    await self.join(poll_group(poll["id"]))
+            await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
+            self.live = True
+            # Held while the snapshot was read: only what is newer than the snapshot follows it.
+            self.held = {about: held for about, held in self.held.items() if held[0] > seq}
+            if self.held:
+                self.flush_within_rate()
 
     async def join(self, group: str) -> None:
         if group not in self.groups_joined:
             self.groups_joined.add(group)
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.fanout.join(group, self, self.deliver)
 
     async def leave(self, group: str) -> None:
         if group in self.groups_joined:
             self.groups_joined.discard(group)
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.fanout.leave(group, self)
 
     async def disconnect(self, code: int) -> None:
+        if self.flush_timer is not None:
+            self.flush_timer.cancel()
+        for task in list(getattr(self, "tasks", ())):
+            task.cancel()
         for group in list(getattr(self, "groups_joined", ())):
             await self.leave(group)
 
-    async def live_event(self, message: dict[str, Any]) -> None:
-        payload = message["payload"]
-        if message["event"] == "poll.state":
+    def deliver(self, message: dict[str, Any]) -> None:
+        """A group message, from the process's member of the group: keep it, plan its send."""
+        event = message["event"]
+        if event == "poll.state":
+            self.spawn(self.follow_poll(message))
+        elif event in ROOM_EVENTS:
+            about = subject(message)
+            self.hold(message["seq"], about, frame(message, about))
+            self.flush_within_rate()
+
+    def spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.finished)
+
+    def finished(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("room socket task failed", exc_info=task.exception())
+
+    def hold(self, seq: int, about: tuple[str, Any], text: str) -> None:
+        if seq > self.held.get(about, (0, ""))[0]:
+            self.held[about] = (seq, text)
+
+    def flush_within_rate(self) -> None:
+        if self.flush_due or not self.live:
+            return  # a flush is planned (or the snapshot is): it takes this one along
+        self.flush_due = True
+        wait = self.until_free()
+        if wait <= 0:
+            self.spawn(self.flush())
+        else:
+            self.flush_timer = asyncio.get_running_loop().call_later(
+                wait, lambda: self.spawn(self.flush())
+            )
+
+    def until_free(self) -> float:
+        """Seconds until this socket may take another frame within its rate."""
+        if len(self.sent) < (self.sent.maxlen or 1):
+            return 0.0
+        return self.sent[0] + 1.0 - asyncio.get_running_loop().time()
+
+    async def follow_poll(self, message: dict[str, Any]) -> None:
+        """Join or leave the poll's group, then send its state (with anything held) at once."""
+        async with self.in_order:
+            payload = message["payload"]
             group = poll_group(payload["id"])
             if payload["state"] == "open":
                 await self.join(group)
             else:
                 await self.leave(group)
+            text = frame(message)
             if payload["state"] == "closed" and self.roles & SEES_CLOSED_COUNTS:
                 # The chair side sees a closed poll's counts; the broadcast carries none.
                 payload = await database_sync_to_async(poll_state_for)(payload["id"], self.roles)
-                if payload is not None:
-                    await self.send_json(
-                        {"type": message["event"], "seq": message["seq"], "payload": payload}
-                    )
-                return
-        await self.send(text_data=frame(message))
+                if payload is None:
+                    return
+                text = json.dumps({"type": "poll.state", "seq": message["seq"], "payload": payload})
+            self.hold(message["seq"], subject(message), text)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Send what is held, as one frame."""
+        self.flush_due = False
+        if self.flush_timer is not None:
+            self.flush_timer.cancel()
+            self.flush_timer = None
+        if not self.held:
+            return
+        held = sorted(self.held.values())
+        self.held.clear()
+        self.sent.append(asyncio.get_running_loop().time())
+        with contextlib.suppress(OSError):  # the server's ClientDisconnected: disconnect cleans up
+            await self.send(text_data=held[0][1] if len(held) == 1 else batch(held))

@@ -35,6 +35,11 @@
 
   LiveConnection.prototype.accept = function (message) {
     if (!message || typeof message.seq !== "number") return;
+    // Several messages in one frame (the server's per-socket rate), oldest first: each in turn.
+    if (message.type === "batch" && Array.isArray(message.payload)) {
+      for (var i = 0; i < message.payload.length; i++) this.accept(message.payload[i]);
+      return;
+    }
     if (message.type === "snapshot") {
       // A snapshot numbered before something already shown would take the screen back.
       if (message.seq <= this.highestSeq) return;

@@ -1,10 +1,12 @@
 """The live layer: sent after commit only, coalesced under a burst, the last state never lost."""
 
 import asyncio
+import threading
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from assembly.live import broadcast_on_commit, publish_state_on_commit
@@ -97,3 +99,90 @@ async def test_outside_the_server_state_goes_out_at_once():
     await asyncio.to_thread(close_after(command_change))
     messages = await drain(channel, quiet=0.3)
     assert [m["payload"] for m in messages] == [{"ok": 1}]
+
+
+def newest(messages: list[dict]) -> dict:
+    """What a client shows: the message numbered last, whatever order they arrived in."""
+    return max(messages, key=lambda m: m["seq"])["payload"]
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="workers share windows through Redis")
+async def test_two_workers_share_one_window_and_the_newest_state_arrives(settings):
+    settings.LIVE_COALESCE_SECONDS = 0.25
+    channel = await listen("g.workers")
+    state = {"n": 0}
+    lock = threading.Lock()
+
+    def one_change() -> None:
+        with transaction.atomic():
+            with lock:
+                state["n"] += 1
+            publish_state_on_commit(
+                group="g.workers", event="turnout.changed", build=lambda: dict(state)
+            )
+
+    async def worker_burst() -> None:
+        for _ in range(40):
+            await database_sync_to_async(one_change)()
+            await asyncio.sleep(0.01)
+
+    async def other_worker() -> None:
+        await worker_burst()
+        await asyncio.sleep(1.0)  # a worker's loop outlives the request that changed state
+
+    # A second event loop in another thread stands for a second worker process.
+    other = threading.Thread(target=lambda: asyncio.run(other_worker()))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    other.start()
+    await worker_burst()
+    elapsed = loop.time() - started
+    await asyncio.to_thread(other.join)
+    messages = await drain(channel)
+    assert newest(messages) == {"n": 80}
+    assert len(messages) <= elapsed / 0.25 + 3
+
+
+async def test_sockets_of_one_process_share_one_group_member_and_release_it():
+    from assembly.layers import group_fanout
+
+    fanout = group_fanout()
+    phone, screen = [], []
+    await fanout.join("g.shared", "phone", phone.append)
+    await fanout.join("g.shared", "screen", screen.append)
+    await get_channel_layer().group_send("g.shared", {"type": "live.event", "n": 1})
+    await asyncio.sleep(0.2)
+    assert [m["n"] for m in phone] == [1]
+    assert [m["n"] for m in screen] == [1]
+
+    await fanout.leave("g.shared", "phone")
+    await get_channel_layer().group_send("g.shared", {"type": "live.event", "n": 2})
+    await asyncio.sleep(0.2)
+    assert [m["n"] for m in phone] == [1]
+    assert [m["n"] for m in screen] == [1, 2]
+    await fanout.leave("g.shared", "screen")
+    assert "g.shared" not in fanout.members
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="workers share windows through Redis")
+async def test_a_change_on_a_worker_whose_window_another_took_still_goes_out(settings):
+    settings.LIVE_COALESCE_SECONDS = 0.5
+    channel = await listen("g.taken")
+    state = {"n": 0}
+
+    def one_change() -> None:
+        with transaction.atomic():
+            state["n"] += 1
+            publish_state_on_commit(
+                group="g.taken", event="quorum.changed", build=lambda: dict(state)
+            )
+
+    await database_sync_to_async(one_change)()  # this worker sends at once and takes the window
+
+    async def other_worker() -> None:
+        await database_sync_to_async(one_change)()  # ... so this one must wait for it
+        await asyncio.sleep(1.5)
+
+    await asyncio.to_thread(lambda: asyncio.run(other_worker()))
+    messages = await drain(channel)
+    assert newest(messages) == {"n": 2}

@@ -77,7 +77,7 @@ def test_entrance_scan_does_not_count_as_hall_presence(assembly, entrance, token
     assert not DelegatePresence.objects.filter(delegate=delegate, in_hall=True).exists()
 
 
-def test_accepted_hall_scan_sends_fresh_counts_to_staff_only_after_commit(
+def test_accepted_hall_scan_signals_staff_only_after_commit(
     assembly, hall, token, delegate, django_capture_on_commit_callbacks
 ):
     from unittest import mock
@@ -91,12 +91,27 @@ def test_accepted_hall_scan_sends_fresh_counts_to_staff_only_after_commit(
             scan(assembly, hall, token)  # already in: nothing moved, nothing to publish
     assert send.call_count == 1
     kwargs = send.call_args.kwargs
-    assert kwargs["event"] == "checkin.counts"
+    assert kwargs["event"] == "checkin.changed"
     # Delegates' phones are not told who came in: only desks and the secretariat listen.
     assert kwargs["group"] == staff_group(assembly.pk)
-    counts = {cp["code"]: cp for cp in kwargs["payload"]["checkpoints"]}
-    assert counts[hall.code]["inside"] == 1
-    assert counts[hall.code]["entries_today"] == 1
+    assert "delegate" not in kwargs["payload"]
+
+
+def test_a_rolled_back_scan_signals_nothing(
+    assembly, hall, token, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.db import transaction
+
+    with (
+        mock.patch("assembly.live.send_now") as send,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        scan(assembly, hall, token)
+        transaction.set_rollback(True)
+    assert send.call_count == 0
 
 
 @pytest.mark.parametrize(

@@ -142,10 +142,22 @@ def test_the_client_drops_messages_older_than_what_it_shows(asgi_server, browser
           c.accept({type: "snapshot", seq: 105, payload: {n: 2}});
           c.accept({type: "snapshot", seq: 130, payload: {n: 3}});
           c.accept({type: "poll.turnout", seq: 125, payload: {poll: 1, turnout: 6}});
+          c.accept({type: "batch", seq: 150, payload: [
+            {type: "poll.turnout", seq: 128, payload: {poll: 1, turnout: 6}},
+            {type: "poll.turnout", seq: 140, payload: {poll: 1, turnout: 7}},
+            {type: "poll.turnout", seq: 150, payload: {poll: 2, turnout: 2}},
+          ]});
           return seen;
         }"""
     )
-    assert seen == ["snapshot 1", "poll.turnout 1 5", "poll.turnout 2 1", "snapshot 3"]
+    assert seen == [
+        "snapshot 1",
+        "poll.turnout 1 5",
+        "poll.turnout 2 1",
+        "snapshot 3",
+        "poll.turnout 1 7",
+        "poll.turnout 2 2",
+    ]
     page.context.close()
 
 

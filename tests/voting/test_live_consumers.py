@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import itertools
 import threading
 import time
 
@@ -13,10 +14,11 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from assembly.asgi import application
+from assembly.live import assembly_group, broadcast_on_commit
 from tests.factories import DelegateFactory
 from tests.voting.factories import draft_poll
 from voting import live
-from voting.presence import record_hall_exit
+from voting.presence import record_hall_entry, record_hall_exit
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,14 +71,22 @@ async def joined(assembly, user, query=""):
     return communicator, snapshot
 
 
-async def messages_of(communicator, kind, quiet=0.8):
-    """Every message of one type until the socket stays quiet for `quiet` seconds."""
+async def frames(communicator, quiet=0.8):
+    """Every frame until the socket stays quiet for `quiet` seconds."""
     found = []
     while not await communicator.receive_nothing(timeout=quiet):
-        message = await communicator.receive_json_from()
-        if message["type"] == kind:
-            found.append(message)
+        found.append(await communicator.receive_json_from())
     return found
+
+
+def unbatched(received):
+    """The messages in these frames, a batch frame read as the messages it carries."""
+    return [m for f in received for m in (f["payload"] if f["type"] == "batch" else [f])]
+
+
+async def messages_of(communicator, kind, quiet=0.8):
+    """Every message of one type until the socket stays quiet for `quiet` seconds."""
+    return [m for m in unbatched(await frames(communicator, quiet)) if m["type"] == kind]
 
 
 def user_of(delegate):
@@ -276,3 +286,58 @@ async def test_snapshots_taken_while_ballots_land_never_run_ahead_of_later_messa
             shown, last_seq = message["payload"]["turnout"], message["seq"]
     assert shown == 5
     await communicator.disconnect()
+
+
+@own_loop
+async def test_desk_scans_and_badge_changes_do_not_reach_phones_in_the_room(
+    assembly, open_secret_poll, present_voters
+):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, _snapshot = await joined(assembly, user)
+
+    def desk_activity() -> None:
+        with transaction.atomic():
+            group = assembly_group(assembly.pk)
+            payload = {"checkpoint": "entrance", "delegate": present_voters[3].pk}
+            broadcast_on_commit(group=group, event="checkin.scan", payload=payload)
+            broadcast_on_commit(group=group, event="badges.changed", payload={"delegate": 1})
+        record_hall_exit(delegate=present_voters[4], at=timezone.now())
+
+    await database_sync_to_async(desk_activity)()
+    assert [m["type"] for m in unbatched(await frames(phone))] == ["quorum.changed"]
+    await phone.disconnect()
+
+
+async def arrivals(communicator, quiet):
+    """Each frame with the time it arrived, read as it comes, until `quiet` seconds of silence."""
+    found = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        found.append((time.monotonic(), await communicator.receive_json_from()))
+    return found
+
+
+@own_loop
+async def test_turnout_and_quorum_reach_a_phone_at_most_once_per_window_and_end_current(
+    assembly, open_secret_poll, present_voters, settings
+):
+    settings.LIVE_COALESCE_SECONDS = 1.0
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, _snapshot = await joined(assembly, user)
+    reading = asyncio.create_task(arrivals(phone, quiet=2.5))
+    walker = present_voters[4]
+    for n, delegate in enumerate(present_voters[:4]):
+        await database_sync_to_async(cast_ballots)(
+            poll=open_secret_poll, delegate=delegate, choices=["yes"]
+        )
+        move = record_hall_exit if n % 2 == 0 else record_hall_entry
+        await database_sync_to_async(move)(delegate=walker, at=timezone.now())
+    await database_sync_to_async(record_hall_exit)(delegate=walker, at=timezone.now())
+    received = await reading
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(received)]
+    assert all(gap > 0.8 for gap in gaps), gaps
+    messages = unbatched([frame for _at, frame in received])
+    turnout = max((m for m in messages if m["type"] == "poll.turnout"), key=lambda m: m["seq"])
+    quorum = max((m for m in messages if m["type"] == "quorum.changed"), key=lambda m: m["seq"])
+    assert turnout["payload"]["turnout"] == 4
+    assert quorum["payload"]["bodies"][0]["present"] == 4
+    await phone.disconnect()

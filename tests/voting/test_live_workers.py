@@ -89,9 +89,11 @@ def session_cookie(user) -> dict[str, str]:
 def next_of(socket, kind: str, timeout: float = 10) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        message = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-        if message["type"] == kind:
-            return message
+        received = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        merged = received["payload"] if received["type"] == "batch" else [received]
+        for message in merged:
+            if message["type"] == kind:
+                return message
 
 
 def test_a_ballot_through_worker_a_reaches_a_projector_on_worker_b(

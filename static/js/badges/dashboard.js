@@ -68,19 +68,21 @@ async function loadArrivals() {
 }
 
 let timer = null;
+// At most one refresh a second, and always one after the last change.
 function refreshSoon() {
-  clearTimeout(timer);
+  if (timer) return;
   timer = setTimeout(() => {
+    timer = null;
     loadCounts().catch(() => {});
     loadArrivals().catch(() => {});
-  }, 500);
+  }, 1000);
 }
 
 function connectLive(delay = 1000) {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/a/${slug}/`);
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
-    if (message.type === "checkin.counts") refreshSoon();
+    if (message.type === "checkin.changed") refreshSoon();
   });
   socket.addEventListener("close", () => setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay));
 }

@@ -361,11 +361,24 @@ checkpointSelect.addEventListener("change", () => localStorage.setItem(`badges:c
 // ---- live counts ---------------------------------------------------------------------
 
 let countsTimer = null;
-let liveCounts = false; // the socket pushes counts: no need to ask after each scan
+let socketOpen = false; // the socket says when counts move: no need to ask after each scan
 function scheduleCounts() {
-  if (liveCounts) return;
+  if (socketOpen) return;
   clearTimeout(countsTimer);
   countsTimer = setTimeout(loadCounts, 400);
+}
+
+// Live: at most one fetch a second, and always one after the last change.
+let countsDue = false;
+let lastCountsAt = 0;
+function followCounts() {
+  if (countsDue) return;
+  countsDue = true;
+  setTimeout(() => {
+    countsDue = false;
+    lastCountsAt = Date.now();
+    loadCounts();
+  }, Math.max(0, 1000 - (Date.now() - lastCountsAt)));
 }
 
 async function loadCounts() {
@@ -408,15 +421,15 @@ function connectLive(delay = 1000) {
     const message = JSON.parse(event.data);
     if (message.seq && message.seq < lastSeq) return;
     lastSeq = message.seq || lastSeq;
-    if (message.type === "snapshot") {
-      liveCounts = true;
-      loadCounts(); // counts may have moved while the socket was down
-    }
-    if (message.type === "checkin.counts") renderCounts(message.payload);
+    if (message.type === "snapshot") followCounts(); // counts may have moved while it was down
+    if (message.type === "checkin.changed") followCounts();
     if (message.type === "badges.changed") refreshRoster();
   });
+  socket.addEventListener("open", () => {
+    socketOpen = true;
+  });
   socket.addEventListener("close", () => {
-    liveCounts = false;
+    socketOpen = false;
     setTimeout(() => connectLive(Math.min(delay * 2, 30000)), delay);
   });
 }
