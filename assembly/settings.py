@@ -79,8 +79,10 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _database = dj_database_url.parse(DATABASE_URL)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
-    # BEGIN so concurrent desks queue on the busy timeout instead of failing
-    # with "database is locked" when a read transaction upgrades to a write.
+    # BEGIN so concurrent desks queue instead of failing with "database is locked"
+    # when a read transaction upgrades to a write; within the process they queue
+    # on a lock (assembly/sqlite/base.py), between processes on the busy timeout.
+    _database["ENGINE"] = "assembly.sqlite"
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),

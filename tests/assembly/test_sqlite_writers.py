@@ -1,0 +1,79 @@
+"""The embedded SQLite layout: writers of one process take turns instead of sleeping."""
+
+import threading
+import time
+
+import pytest
+from django.db import OperationalError
+from django.db.utils import ConnectionHandler
+
+
+@pytest.fixture(autouse=True)
+def own_database_files(django_db_blocker):
+    """These tests open their own SQLite files, not the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def sqlite_at(path, timeout=5):
+    handler = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "assembly.sqlite",
+                "NAME": str(path),
+                "OPTIONS": {"timeout": timeout},
+            }
+        }
+    )
+    return handler
+
+
+def test_a_second_writer_starts_the_moment_the_first_commits(tmp_path):
+    handler = sqlite_at(tmp_path / "w.sqlite3")
+    first = handler["default"]
+    first.cursor().execute("CREATE TABLE t (n integer)")
+    events: list[str] = []
+
+    def second_writer() -> None:
+        second = sqlite_at(tmp_path / "w.sqlite3")["default"]
+        second.ensure_connection()
+        second._start_transaction_under_autocommit()
+        events.append("second began")
+        second.cursor().execute("INSERT INTO t VALUES (2)")
+        second.commit()
+        second.close()
+
+    first._start_transaction_under_autocommit()
+    first.cursor().execute("INSERT INTO t VALUES (1)")
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    time.sleep(0.2)
+    events.append("first commits")
+    first.commit()
+    thread.join(5)
+    assert events == ["first commits", "second began"]
+    assert [row[0] for row in first.cursor().execute("SELECT n FROM t ORDER BY n")] == [1, 2]
+    first.close()
+
+
+def test_a_writer_waiting_past_the_timeout_gets_database_is_locked(tmp_path):
+    first = sqlite_at(tmp_path / "w.sqlite3", timeout=0.2)["default"]
+    first.cursor().execute("CREATE TABLE t (n integer)")
+    first._start_transaction_under_autocommit()
+    errors: list[str] = []
+
+    def second_writer() -> None:
+        second = sqlite_at(tmp_path / "w.sqlite3", timeout=0.2)["default"]
+        second.ensure_connection()
+        try:
+            second._start_transaction_under_autocommit()
+        except OperationalError as error:
+            errors.append(str(error))
+        second.close()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(5)
+    first.rollback()
+    assert errors == ["database is locked"]
+    first.close()
