@@ -23,6 +23,12 @@ if REDIS_URL:
     # Several suites may share one Redis: keep this run's cache keys apart.
     CACHES["default"]["KEY_PREFIX"] = f"plenary-test-{os.getpid()}"
 
+if DATABASES["default"]["ENGINE"] == "assembly.sqlite":
+    # pytest-django names per-worker test databases by the stock engine name; the test
+    # databases live in memory, where assembly.sqlite leaves SQLite alone anyway (its
+    # writers' lock has its own tests on files).
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Small pool per test process: threads in race tests borrow from it.
     DATABASES["default"]["OPTIONS"]["pool"].update({"min_size": 1, "max_size": 60})
