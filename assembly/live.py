@@ -66,12 +66,17 @@ def assembly_group(assembly_id: int) -> str:
 # numbered so far. Reading when sending instead queued every read behind the requests holding
 # the database pool (hundreds of ms under a ballot burst, bench/fanout.py).
 #
+# Windows are slots of the wall clock (multiples of LIVE_COALESCE_SECONDS), the same for every
+# group and worker: a group sends at most once per slot, the first change after a quiet spell at
+# once and later ones at the start of the next free slot. So the turnout and the quorum a phone
+# follows arrive together and leave its socket as one frame, not as two a slot apart.
+#
 # The last change is never lost: the state numbered last was read after every commit. With
-# Redis the workers share the windows and the newest state: each worker shares its newest as
-# soon as it has it, and the worker that takes a window sends the newest of all; a worker
-# drops its own only once a state numbered at least as late has gone out (read later, so it
-# holds every commit its own held). Without sharing, a commit on the worker that lost a window
-# waited for the next one.
+# Redis the workers share the slots and the newest state: each worker shares its newest as
+# soon as it has it, and the worker that takes a slot sends the newest of all; a worker drops
+# its own only once a state numbered at least as late has gone out (read later, so it holds
+# every commit its own held). Without sharing, a commit on the worker that lost a slot waited
+# for the next one.
 
 # Seqs are 19-digit strings (Lua numbers are doubles): compared as strings of equal length.
 _NEWER = """
@@ -87,20 +92,20 @@ end
 """
 # KEYS: newest state. ARGV: seq, payload.
 SHARE_STATE = _NEWER + "share(KEYS[1], ARGV[1], ARGV[2]) return 1"
-# KEYS: newest state, window, last sent seq. ARGV: seq, payload, window ms.
-CLAIM_WINDOW = (
+# KEYS: newest state, this slot, last sent seq. ARGV: seq, payload, ms the slot key lives.
+CLAIM_SLOT = (
     _NEWER
     + """
 share(KEYS[1], ARGV[1], ARGV[2])
 if not newer(ARGV[1], redis.call('GET', KEYS[3])) then
-  return {0, 0}
+  return {0}
 end
 if not redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then
-  return {1, redis.call('PTTL', KEYS[2])}
+  return {1}
 end
 local newest = redis.call('HMGET', KEYS[1], 'seq', 'payload')
 redis.call('SET', KEYS[3], newest[1], 'PX', 3600000)
-return {2, 0, newest[1], newest[2]}
+return {2, newest[1], newest[2]}
 """
 )
 COVERED, BUSY, SEND = 0, 1, 2
@@ -111,7 +116,7 @@ class _Pending:
     loop: asyncio.AbstractEventLoop
     newest: tuple[int, dict[str, Any]] | None = None
     shared: int = 0  # the newest seq this process has shared with the others
-    not_before: float = float("-inf")
+    not_before: float = float("-inf")  # wall clock: the start of the next slot it may take
     task: asyncio.Task | None = None
     sharer: asyncio.Task | None = None
 
@@ -136,17 +141,21 @@ def _redis_scripts() -> tuple[Any, Any] | None:
     scripts = _scripts.get(loop_key)
     if scripts is None:
         client = aioredis.Redis.from_url(url)
-        scripts = client.register_script(SHARE_STATE), client.register_script(CLAIM_WINDOW)
+        scripts = client.register_script(SHARE_STATE), client.register_script(CLAIM_SLOT)
         _scripts[loop_key] = scripts
     return scripts
 
 
-def _keys(group: str, event: str) -> list[str]:
-    return [f"plenary:live-{part}:{group}:{event}" for part in ("newest", "window", "sent")]
+def _keys(group: str, event: str, slot: int = 0) -> list[str]:
+    return [
+        f"plenary:live-newest:{group}:{event}",
+        f"plenary:live-slot:{group}:{event}:{slot}",
+        f"plenary:live-sent:{group}:{event}",
+    ]
 
 
 async def _share_newest(entry: _Pending, group: str, event: str) -> None:
-    """Put this process's newest state where whichever worker takes the next window finds it."""
+    """Put this process's newest state where whichever worker takes the next slot finds it."""
     try:
         while entry.newest is not None and entry.newest[0] > entry.shared:
             seq, payload = entry.newest
@@ -154,50 +163,49 @@ async def _share_newest(entry: _Pending, group: str, event: str) -> None:
             await share(keys=_keys(group, event)[:1], args=[str(seq), json.dumps(payload)])
             entry.shared = max(entry.shared, seq)
     except Exception:
-        logger.exception("sharing live state for %s failed; its own window sends it", group)
+        logger.exception("sharing live state for %s failed; its own slot sends it", group)
     finally:
         entry.sharer = None
 
 
-async def _claim_window(
-    group: str, event: str, seq: int, payload: dict[str, Any], interval: float
-) -> tuple[int, float, int, dict[str, Any]]:
-    """May this process send now, and what? (verdict, seconds the window stays taken, state)."""
+async def _claim_slot(
+    group: str, event: str, seq: int, payload: dict[str, Any], slot: int, interval: float
+) -> tuple[int, int, dict[str, Any]]:
+    """May this process send in this slot, and what? (verdict, seq and state to send)."""
     scripts = _redis_scripts()
     if scripts is None:
-        return SEND, 0.0, seq, payload
+        return SEND, seq, payload
     _share, claim = scripts
-    args = [str(seq), json.dumps(payload), max(1, int(interval * 1000))]
-    verdict, wait_ms, *newest = await claim(keys=_keys(group, event), args=args)
+    args = [str(seq), json.dumps(payload), max(1, int(2000 * interval))]
+    verdict, *newest = await claim(keys=_keys(group, event, slot), args=args)
     if int(verdict) != SEND:
-        return int(verdict), max(int(wait_ms), 1) / 1000, seq, payload
-    return SEND, 0.0, int(newest[0]), json.loads(newest[1])
+        return int(verdict), seq, payload
+    return SEND, int(newest[0]), json.loads(newest[1])
 
 
 async def _send_newest(entry: _Pending, group: str, event: str) -> None:
-    """Send the newest state of one group and event, one window at a time, until none is left."""
-    loop = asyncio.get_running_loop()
+    """Send the newest state of one group and event, one slot at a time, until none is left."""
     try:
         while entry.newest is not None:
-            wait = entry.not_before - loop.time()
+            wait = entry.not_before - time.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             seq, payload = entry.newest
             interval = coalesce_interval()
+            slot = int(time.time() // interval)
+            entry.not_before = (slot + 1) * interval
             try:
-                verdict, busy_for, seq_out, payload_out = await _claim_window(
-                    group, event, seq, payload, interval
+                verdict, seq_out, payload_out = await _claim_slot(
+                    group, event, seq, payload, slot, interval
                 )
             except Exception:  # Redis away: a message too many beats a lost one
-                logger.exception("live window claim failed; sending anyway")
-                verdict, busy_for, seq_out, payload_out = SEND, 0.0, seq, payload
+                logger.exception("live slot claim failed; sending anyway")
+                verdict, seq_out, payload_out = SEND, seq, payload
             if verdict == BUSY:
-                entry.not_before = loop.time() + busy_for
-                continue
+                continue  # another worker sends in this slot; ours is shared for the next
             if entry.newest[0] <= seq_out:
                 entry.newest = None
             if verdict == SEND:
-                entry.not_before = loop.time() + interval
                 await get_channel_layer().group_send(
                     group, group_message(event=event, payload=payload_out, seq=seq_out)
                 )
@@ -219,7 +227,7 @@ def _offer(group: str, event: str, seq: int, payload: dict[str, Any]) -> None:
     if entry.task is None:
         entry.task = loop.create_task(_send_newest(entry, group, event))
     elif entry.sharer is None and settings.REDIS_URL:
-        # A window is pending here: share now, the other worker's window may come first.
+        # A slot is awaited here: share now, the other worker may take the next slot.
         entry.sharer = loop.create_task(_share_newest(entry, group, event))
 
 
@@ -238,8 +246,8 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
 def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[str, Any]]) -> None:
     """After commit, read `build()` at once and send the newest state to the group, coalesced.
 
-    Inside the server, at most one message per LIVE_COALESCE_SECONDS per group and event
-    (across processes when Redis is configured), and always a last one after the final
+    Inside the server, at most one message per LIVE_COALESCE_SECONDS slot per group and
+    event (across processes when Redis is configured), and always a last one after the final
     change; the request does not wait for it. Outside the server (commands, scripts) there
     is no loop to wait in: sent at once.
     """

@@ -246,7 +246,7 @@ async def scan_the_hall(
             "checkpoint": "hall",
             "direction": "in" if (i // len(badges)) % 2 == 0 else "out",
             "desk": "bench",
-            "idempotency_key": f"bench-scan-{i:08d}",
+            "idempotency_key": f"{slug}-scan-{i:06d}",
         }
         try:
             response = await desks[i % len(desks)].post(
@@ -268,7 +268,7 @@ async def scan_the_hall(
 
 
 async def ballots_with_times(requests: list[dict], concurrency: int, ports: list[int]) -> tuple:
-    """Cast each ballot, spread evenly over the workers; the time each response arrived.
+    """Send each request (a ballot), spread evenly over the workers; when each answer came.
 
     Each connection stays with one worker and is never idle: a keep-alive connection left
     idle past uvicorn's 5 s timeout is closed under the client, which reads as a failure.
@@ -292,11 +292,11 @@ async def ballots_with_times(requests: list[dict], concurrency: int, ports: list
                 response = await http.post(
                     request["path"],
                     content=json.dumps(request["json"]),
-                    headers={"Content-Type": "application/json", **request["headers"]},
-                    cookies=request["cookies"],
+                    headers={"Content-Type": "application/json", **request.get("headers", {})},
+                    cookies=request.get("cookies"),
                 )
             except httpx.TransportError as error:
-                print(f"  ballot to {http.base_url} failed: {type(error).__name__}")
+                print(f"  {request['path']} on {http.base_url} failed: {type(error).__name__}")
                 statuses.append(0)
                 continue
             now = time.monotonic()
@@ -391,7 +391,8 @@ async def measure(args: argparse.Namespace, prepared: dict, ports: list[int], se
             line = (await process.stdout.readline()).decode().split()
             connected += int(line[1]) if line and line[0] == "ready" else 0
         print(f"  clients: {connected} of {args.clients} connected with their snapshot")
-        bare_result = summary("bare", *await fire(bare, args.concurrency, ports[0]))
+        _done, *bare_figures = await ballots_with_times(bare, args.concurrency, ports[:1])
+        bare_result = summary("bare", *bare_figures)
         cpu_before = [cpu_seconds(s.pid) for s in servers]
         busy_before = machine_busy()
         first_sent = time.monotonic()

@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 # theirs, and each scan would otherwise reach every phone.
 ROOM_EVENTS = frozenset({"quorum.changed", "poll.turnout", "poll.state"})
 
+# Groups send their state at the same slots of the clock (assembly.live); when a socket's last
+# frame merged several, it waits this long for the others of the slot before its next frame.
+GATHER_SECONDS = 0.02
+
 # The same message reaches every socket of this process: encode it once, not once per socket.
 _frames: OrderedDict[tuple, str] = OrderedDict()
 
@@ -77,7 +81,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     it needs no channel of its own. Counts of choices reach a socket only when its audience
     may see them. Turnout and quorum, each coalesced per group at the source, reach it in at
     most 1 / LIVE_COALESCE_SECONDS frames in any second however many groups it is in: what
-    changed meanwhile waits, merged into one "batch" frame. A poll's state goes out at once.
+    changed meanwhile waits, merged into one "batch" frame (and while frames merge, each
+    waits GATHER_SECONDS for the rest of its slot). A poll's state goes out at once.
     A sliding second rather than a fixed gap: with the source at the same rate, a fixed gap
     turned every late message into a queue that kept the next ones late too.
     """
@@ -89,6 +94,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     flush_timer: asyncio.TimerHandle | None = None
     flush_due = False
     live = False  # the snapshot is out: deltas may follow
+    merging = False  # its last frame merged several messages: more than one group is moving
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -170,7 +176,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.flush_due or not self.live:
             return  # a flush is planned (or the snapshot is): it takes this one along
         self.flush_due = True
-        wait = self.until_free()
+        wait = max(self.until_free(), GATHER_SECONDS if self.merging else 0.0)
         if wait <= 0:
             self.spawn(self.flush())
         else:
@@ -213,6 +219,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         held = sorted(self.held.values())
         self.held.clear()
+        self.merging = len(held) > 1
         self.sent.append(asyncio.get_running_loop().time())
         with contextlib.suppress(OSError):  # the server's ClientDisconnected: disconnect cleans up
             await self.send(text_data=held[0][1] if len(held) == 1 else batch(held))
