@@ -8,7 +8,8 @@ badges, start the served app (DEBUG off) in the README's layout for that databas
   3. the same two loads against /bench/bare/, an endpoint that only inserts one row,
 and print the ratio scan/bare. Counts "database is locked" in answers and the server log.
 Layouts: SQLite is the embedded default (one uvicorn process, in-memory layer); PostgreSQL is
-production (uvicorn --workers N, default 2, sharing the Redis layer at BENCH_REDIS_URL).
+production (N uvicorn processes, default 2, on ports --port.., sharing the Redis layer at
+BENCH_REDIS_URL; the client spreads the desks over them as the reverse proxy would).
 Loads go to 127.0.0.1 only, are bounded in count, and stop by themselves.
 """
 
@@ -67,7 +68,20 @@ def line(label, latencies, failures, seconds=None, cpu=None):
     )
 
 
-async def run_loads(port, bearer, tokens, server_pid):
+async def spread(requests, desks, ports):
+    """Send over every worker: each gets its share of the desks and of the requests."""
+    shares = [requests[index :: len(ports)] for index in range(len(ports))]
+    per_port = max(1, desks // len(ports))
+    started = time.perf_counter()
+    parts = await asyncio.gather(
+        *(blast(share, per_port, each) for share, each in zip(shares, ports, strict=True))
+    )
+    latencies = [latency for part in parts for latency in part[1]]
+    statuses = [status for part in parts for status in part[2]]
+    return time.perf_counter() - started, latencies, statuses
+
+
+async def run_loads(ports, bearer, tokens, server_pids):
     """The four timed phases, sent by a lean keep-alive client (httpx cost more CPU per request
     than the server's bare endpoint, on the same two cores)."""
     headers = {"Authorization": f"Bearer {bearer}"}
@@ -93,8 +107,8 @@ async def run_loads(port, bearer, tokens, server_pid):
         return [{"path": "/bench/bare/", "json": {}} for _ in range(count)]
 
     # Warm up every worker: connections, the pool and the code paths.
-    await blast(scans(len(tokens))[:80], 8, port)
-    await blast(bares(80), 8, port)
+    await spread(scans(len(tokens))[:80], 8, ports)
+    await spread(bares(80), 8, ports)
     results, cpu = {}, {}
     for key, label, requests, desks in [
         ("scan1", "scan, one desk", scans(500), 1),
@@ -102,9 +116,12 @@ async def run_loads(port, bearer, tokens, server_pid):
         ("scan8", "scan, 8 desks flat out", scans(2000), 8),
         ("bare8", "bare insert, 8 clients", bares(2000), 8),
     ]:
-        before = server_cpu_seconds(server_pid)
-        seconds, latencies, statuses = await blast(requests, desks, port)
-        cpu[key] = server_cpu_seconds(server_pid) - before
+        before = sum(server_cpu_seconds(pid) for pid in server_pids)
+        if desks == 1:
+            seconds, latencies, statuses = await blast(requests, 1, ports[0])
+        else:
+            seconds, latencies, statuses = await spread(requests, desks, ports)
+        cpu[key] = sum(server_cpu_seconds(pid) for pid in server_pids) - before
         latencies = [1000 * latency for latency in latencies]
         failures = [status for status in statuses if status not in (200, 201)]
         results[key] = (latencies, failures, seconds)
@@ -149,45 +166,52 @@ def run(db: str, port: int, workers: int) -> None:
     )
     bearer, tokens = setup.stdout.strip().splitlines()[-2:]
     log = open(f"{workdir}/uvicorn.log", "w+")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(UVICORN),
-            "assembly.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    # One uvicorn process per port, the client spreading its connections over them as a
+    # reverse proxy would (uvicorn --workers left every keep-alive connection on one).
+    ports = [port + index for index in range(workers)]
+    servers = [
+        subprocess.Popen(
+            [
+                str(UVICORN),
+                "assembly.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(each),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for each in ports
+    ]
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code in (200, 503):
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        for each in ports:
+            for _ in range(100):
+                try:
+                    answer = httpx.get(f"http://127.0.0.1:{each}/healthz", timeout=1)
+                    if answer.status_code in (200, 503):
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
         layer = "Redis layer" if workers > 1 else "in-memory layer"
         print(
             f"{db}: uvicorn, {workers} process(es), {layer}, {DELEGATES} delegates"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
-        asyncio.run(run_loads(port, bearer, tokens.split(","), server.pid))
+        asyncio.run(run_loads(ports, bearer, tokens.split(","), [s.pid for s in servers]))
         log.seek(0)
         locked = log.read().count("database is locked")
         print(f"  'database is locked' errors: {locked}")
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(10)
         log.close()
 
 
