@@ -1,6 +1,7 @@
 """Ballot benchmark: 1,000 logged-in voting delegates cast 1,000 ballots over HTTP, 50 at a time.
 
-Against uvicorn (`--workers` processes sharing the Redis layer) on PostgreSQL, while phones
+Against uvicorn (`--workers` processes on consecutive ports, sharing the Redis layer, the
+client spreading its connections over them as a reverse proxy would) on PostgreSQL, while phones
 (the delegates' own sessions) and projectors (a projector link) hold room sockets that follow
 the poll's turnout. In the same run it times a bare endpoint on the same server that inserts
 one row with a unique key, and prints the ratio. At the end it checks that exactly 1,000 were
@@ -368,9 +369,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 async def timed_phase(name: str, requests: list[dict], args: argparse.Namespace) -> dict:
     """fire() with the server's and this client's CPU time per request."""
-    servers = process_tree(args.server_pid)
+    servers = [pid for root in args.server_pids for pid in process_tree(root)]
     server_cpu, client_cpu = cpu_seconds(servers), time.process_time()
-    result = summary(name, *await blast(requests, args.concurrency, args.port))
+    result = summary(name, *await spread(requests, args.concurrency, args.ports))
     server_ms = (cpu_seconds(servers) - server_cpu) * 1000 / len(requests)
     client_ms = (time.process_time() - client_cpu) * 1000 / len(requests)
     result["server_cpu_ms"], result["client_cpu_ms"] = round(server_ms, 2), round(client_ms, 2)
@@ -395,7 +396,7 @@ async def measure(args: argparse.Namespace, prepared: dict) -> dict:
         for i, key in enumerate(prepared["sessions"][: args.ballots])
     ]
     warm = [{"path": "/bench/bare/", "json": {"key": f"warm{i}"}} for i in range(100)]
-    await blast(warm, args.concurrency, args.port)
+    await spread(warm, args.concurrency, args.ports)
     # Phones: the voters' own sessions on the room socket; projectors: an unattended link.
     screens = [Screen("phone") for _ in range(args.phones)]
     screens += [Screen("projector") for _ in range(args.projectors)]
@@ -405,7 +406,8 @@ async def measure(args: argparse.Namespace, prepared: dict) -> dict:
             path, cookie = f"/ws/a/{slug}/room/", prepared["sessions"][i]
         else:
             path, cookie = f"/ws/a/{slug}/room/?projector={prepared['projector']}&display=1", ""
-        watchers.append(asyncio.create_task(watch(args.port, path, cookie, poll, screen)))
+        port = args.ports[i % len(args.ports)]
+        watchers.append(asyncio.create_task(watch(port, path, cookie, poll, screen)))
         if i % 100 == 99:
             await asyncio.sleep(0.2)  # connect in waves, as phones would
     deadline = time.perf_counter() + 60
@@ -437,27 +439,45 @@ async def measure(args: argparse.Namespace, prepared: dict) -> dict:
     return {"bare": bare_result, "ballots": ballot_result, "live": live}
 
 
-def serve(args: argparse.Namespace) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "assembly.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--backlog",
-            "2048",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
-        start_new_session=True,
+def serve(args: argparse.Namespace) -> list[subprocess.Popen]:
+    """One uvicorn process per port; the client spreads its connections over them as the
+    reverse proxy would (uvicorn --workers left every keep-alive connection on one worker)."""
+    return [
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/uvicorn"),
+                "assembly.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--backlog",
+                "2048",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+            start_new_session=True,
+        )
+        for port in args.ports
+    ]
+
+
+async def spread(requests: list[dict], concurrency: int, ports: list[int]) -> tuple:
+    """blast() over every worker: each gets its share of the requests and of the clients."""
+    shares = [requests[index :: len(ports)] for index in range(len(ports))]
+    started = time.perf_counter()
+    parts = await asyncio.gather(
+        *(
+            blast(share, max(1, concurrency // len(ports)), port)
+            for share, port in zip(shares, ports, strict=True)
+        )
     )
+    latencies = [latency for part in parts for latency in part[1]]
+    statuses = [status for part in parts for status in part[2]]
+    return time.perf_counter() - started, latencies, statuses
 
 
 def verdict(name: str, ok: bool) -> str:
@@ -469,7 +489,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--ballots", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn processes, one per port")
     parser.add_argument("--phones", type=int, default=200, help="voters' phones on the room")
     parser.add_argument("--projectors", type=int, default=2, help="projector-link screens")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds for the last turnout")
@@ -494,14 +514,18 @@ def main() -> None:
         f"sessions {settings.SESSION_ENGINE.rsplit('.', 1)[-1]}"
     )
     print(" load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    server = serve(args)
-    args.server_pid = server.pid
+    args.ports = [args.port + index for index in range(args.workers)]
+    servers = serve(args)
+    args.server_pids = [server.pid for server in servers]
     try:
-        wait_for_server(args.port, server)
+        for port, server in zip(args.ports, servers, strict=True):
+            wait_for_server(port, server)
         figures = asyncio.run(measure(args, prepared))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=20)
     print(" load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     checks = count_and_verify(prepared["poll"])
     exact = all(
