@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -79,7 +80,8 @@ async def test_a_burst_is_coalesced_and_the_last_state_arrives(settings):
     elapsed = loop.time() - started
     messages = await drain(channel)
     assert messages[-1]["payload"] == {"n": 100}
-    assert len(messages) <= elapsed / 0.25 + 2
+    # The first change at once, then one per slot of the clock the burst touched, then the last.
+    assert len(messages) <= elapsed / 0.25 + 3
     seqs = [m["seq"] for m in messages]
     assert seqs == sorted(seqs)
     assert {m["type"] for m in messages} == {"live.event"}
@@ -126,20 +128,23 @@ async def test_two_workers_share_one_window_and_the_newest_state_arrives(setting
             await database_sync_to_async(one_change)()
             await asyncio.sleep(0.01)
 
+    other_done = []
+
     async def other_worker() -> None:
         await worker_burst()
+        other_done.append(time.monotonic())
         await asyncio.sleep(1.0)  # a worker's loop outlives the request that changed state
 
     # A second event loop in another thread stands for a second worker process.
     other = threading.Thread(target=lambda: asyncio.run(other_worker()))
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    started = time.monotonic()
     other.start()
     await worker_burst()
-    elapsed = loop.time() - started
+    ours_done = time.monotonic()
     await asyncio.to_thread(other.join)
     messages = await drain(channel)
     assert newest(messages) == {"n": 80}
+    elapsed = max(ours_done, *other_done) - started
     assert len(messages) <= elapsed / 0.25 + 3
 
 
