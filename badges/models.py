@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, Checkpoint
+from assembly.rows import fetch
 from registration.models import Delegate
 
 
@@ -141,9 +142,7 @@ class CheckpointPresenceQuerySet(models.QuerySet):
             " WHERE delegate_id = %s AND checkpoint_id = %s AND inside = %s RETURNING moves"
         )
         since = connection.ops.adapt_datetimefield_value(at)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [inside, since, delegate_id, checkpoint_id, not inside])
-            row = cursor.fetchone()
+        row = fetch(sql, [inside, since, delegate_id, checkpoint_id, not inside])
         return row[0] if row else None
 
 

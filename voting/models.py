@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, MemberOrganization
+from assembly.rows import fetch
 from registration.models import Delegate
 
 
@@ -26,9 +27,7 @@ class DelegatePresenceQuerySet(models.QuerySet):
             " RETURNING id, assembly_id, online"
         )
         changed_at = connection.ops.adapt_datetimefield_value(at)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [in_hall, changed_at, delegate_id, not in_hall])
-            row = cursor.fetchone()
+        row = fetch(sql, [in_hall, changed_at, delegate_id, not in_hall])
         if row is None:
             return None
         pk, assembly_id, online = row
