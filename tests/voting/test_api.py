@@ -166,6 +166,28 @@ def test_another_assemblys_poll_is_not_found(other_assembly, open_secret_poll, c
     assert response.status_code == 404
 
 
+def test_ballot_for_another_assemblys_poll_is_refused(
+    other_assembly, open_secret_poll, present_voters
+):
+    voter = present_voters[0]
+    accredit(other_assembly, MemberFactory(), email=voter.email, user=voter.user)
+    client = client_for(voter.user)
+    through_other = client.post(
+        url("voting_cast_ballot", slug="other", poll_id=open_secret_poll.pk),
+        {"choices": ["yes"]},
+        content_type=JSON,
+    )
+    assert through_other.status_code == 404
+    assert through_other.json()["code"] == "not_found"
+    unknown = client.post(
+        url("voting_cast_ballot", slug="nowhere", poll_id=open_secret_poll.pk),
+        {"choices": ["yes"]},
+        content_type=JSON,
+    )
+    assert unknown.status_code == 404
+    assert open_secret_poll.casts.count() == 0
+
+
 def test_secretariat_records_and_approves_a_proxy(assembly, present_voters, secretariat_client):
     assembly.proxies_allowed = True
     assembly.save()
