@@ -29,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ballots import blast  # noqa: E402
+from bench.ballots import blast, spread  # noqa: E402
 
 PYTHON = ROOT / ".venv/bin/python"
 UVICORN = ROOT / ".venv/bin/uvicorn"
@@ -66,19 +66,6 @@ def line(label, latencies, failures, seconds=None, cpu=None):
         f"  {label:<30} n={len(latencies):>5} {rate} p50 {percentile(latencies, 0.5):6.1f} ms"
         f"  p99 {percentile(latencies, 0.99):6.1f} ms  errors {len(failures)}{cpu_each}"
     )
-
-
-async def spread(requests, desks, ports):
-    """Send over every worker: each gets its share of the desks and of the requests."""
-    shares = [requests[index :: len(ports)] for index in range(len(ports))]
-    per_port = max(1, desks // len(ports))
-    started = time.perf_counter()
-    parts = await asyncio.gather(
-        *(blast(share, per_port, each) for share, each in zip(shares, ports, strict=True))
-    )
-    latencies = [latency for part in parts for latency in part[1]]
-    statuses = [status for part in parts for status in part[2]]
-    return time.perf_counter() - started, latencies, statuses
 
 
 async def run_loads(ports, bearer, tokens, server_pids):

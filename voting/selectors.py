@@ -17,7 +17,7 @@ from assembly.models import (
     Role,
     StaffRole,
 )
-from assembly.rows import fetch, load_model
+from assembly.rows import columns, fetch, load_model
 from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
 from voting.models import (
     Ballot,
@@ -225,7 +225,7 @@ def _seat(body: GoverningBody, member: MemberOrganization, seat_weight: int | No
 
 
 _MEMBER_FIELDS = ("id", "name", "kind", "membership_type", "membership_status", "dues_paid")
-_MEMBER_COLUMNS = ", ".join(f"m.{name}" for name in _MEMBER_FIELDS)
+_MEMBER_COLUMNS = columns("m", _MEMBER_FIELDS)
 _SEAT_WEIGHT = "(SELECT s.weight FROM {seat} s WHERE s.body_id = %s AND s.member_id = m.id)"
 _ACCREDITATION_SQL = (
     f"SELECT acc.kind, pr.in_hall, pr.online, {_SEAT_WEIGHT}, {_MEMBER_COLUMNS} "  # noqa: S608
