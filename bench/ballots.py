@@ -34,6 +34,8 @@ for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE
     os.environ.setdefault(name, "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
+from bench.postgres import ensure_database  # noqa: E402
+
 
 def setup_django() -> None:
     import django
@@ -501,6 +503,7 @@ def main() -> None:
     if args.workers > 1 and not os.environ.get("REDIS_URL"):
         raise SystemExit("Several workers share the live layer only through Redis: set REDIS_URL.")
     args.phones = min(args.phones, args.ballots)
+    ensure_database(os.environ["DATABASE_URL"])
     setup_django()
     from django.conf import settings
 

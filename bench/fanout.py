@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/plenary-live-fanout.sqlite3")
 
 from bench.ballots import fire, prepare, setup_django, summary, wait_for_server  # noqa: E402
+from bench.postgres import ensure_database  # noqa: E402
 
 # Badges are signed; a fresh bench-only key each run (the servers inherit it).
 os.environ.setdefault("BADGE_SIGNING_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
@@ -536,6 +537,7 @@ def main() -> None:
         raise SystemExit("--split needs --workers 2 or more.")
     if args.workers > 1 and not redis:
         raise SystemExit("Several workers share sockets only through Redis: set REDIS_URL.")
+    ensure_database(os.environ["DATABASE_URL"])
     setup_django()
     from django.conf import settings
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ballots import blast, spread  # noqa: E402
+from bench.postgres import ensure_database  # noqa: E402
 
 PYTHON = ROOT / ".venv/bin/python"
 UVICORN = ROOT / ".venv/bin/uvicorn"
@@ -143,6 +144,7 @@ def run(db: str, port: int, workers: int) -> None:
         env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
     else:
         env["DATABASE_URL"] = PG_URL
+        ensure_database(PG_URL)
     setup = subprocess.run(
         [str(PYTHON), str(ROOT / "bench/setup_scans.py"), str(DELEGATES)],
         env=env,

@@ -28,7 +28,10 @@ def setup_django() -> None:
 
     import django
 
+    from bench.postgres import ensure_database
+
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    ensure_database(os.environ.get("DATABASE_URL", ""))
     django.setup()
     from django.db import connection
 
