@@ -1,5 +1,6 @@
 """Badges, their history, check-in scans, presence at each checkpoint and PDF batches."""
 
+import functools
 from datetime import datetime
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, Checkpoint
-from assembly.rows import fetch
+from assembly.rows import fetch, load_model
 from registration.models import Delegate
 
 
@@ -132,18 +133,52 @@ class CheckpointPresenceQuerySet(models.QuerySet):
     ) -> int | None:
         """Move the delegate in (or out) if not already on that side: the new move number.
 
-        One statement for the common scan (the ORM would need a locked read, then a write).
-        None when the delegate has no row yet or is already on that side; the caller then
+        One statement for the common scan (the ORM would need a locked read, then a write);
+        a first entry creates the row in the same statement. None when the delegate is
+        already on that side (or leaves a checkpoint never entered); the caller then
         decides under the row's lock. The WHERE is re-checked after any concurrent writer.
         """
-        sql = (
-            f"UPDATE {self.model._meta.db_table}"  # noqa: S608
-            " SET inside = %s, moves = moves + 1, since = %s"
-            " WHERE delegate_id = %s AND checkpoint_id = %s AND inside = %s RETURNING moves"
-        )
         since = connection.ops.adapt_datetimefield_value(at)
-        row = fetch(sql, [inside, since, delegate_id, checkpoint_id, not inside])
+        params = (
+            [delegate_id, checkpoint_id, since] if inside else [since, delegate_id, checkpoint_id]
+        )
+        enter, leave = _presence_sql()
+        row = fetch(enter if inside else leave, params)
         return row[0] if row else None
+
+    def locked(self, *, delegate_id: int, checkpoint_id: int) -> "CheckpointPresence | None":
+        """The row, locked until the transaction ends (SQLite's write transaction locks all)."""
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        row = fetch(_locked_sql() + lock, [delegate_id, checkpoint_id])
+        return load_model(self.model, _PRESENCE_FIELDS, row) if row else None
+
+
+_PRESENCE_FIELDS = ("id", "delegate_id", "checkpoint_id", "inside", "moves", "since")
+
+
+@functools.cache
+def _locked_sql() -> str:
+    return (
+        f"SELECT {', '.join(_PRESENCE_FIELDS)} FROM {CheckpointPresence._meta.db_table}"  # noqa: S608
+        " WHERE delegate_id = %s AND checkpoint_id = %s"
+    )
+
+
+@functools.cache
+def _presence_sql() -> tuple[str, str]:
+    """Entering (an upsert) and leaving: as they are on PostgreSQL and SQLite 3.35 or newer."""
+    table = CheckpointPresence._meta.db_table
+    enter = (
+        f"INSERT INTO {table} (delegate_id, checkpoint_id, inside, moves, since)"  # noqa: S608
+        " VALUES (%s, %s, true, 1, %s) ON CONFLICT (delegate_id, checkpoint_id) DO UPDATE"
+        f" SET inside = true, moves = {table}.moves + 1, since = excluded.since"
+        f" WHERE {table}.inside = false RETURNING moves"
+    )
+    leave = (
+        f"UPDATE {table} SET inside = false, moves = moves + 1, since = %s"  # noqa: S608
+        " WHERE delegate_id = %s AND checkpoint_id = %s AND inside = true RETURNING moves"
+    )
+    return enter, leave
 
 
 class CheckpointPresence(models.Model):

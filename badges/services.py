@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
-from assembly.rows import columns, fetch, load_model
+from assembly.rows import columns, fetch, insert, load_model
 from badges import pdf
 from badges.live import broadcast_badge_change, publish_checkin_change
 from badges.models import (
@@ -442,7 +442,7 @@ def record_scan(
             if reason == Reason.OK:
                 since = _move(scan=scan, checkpoint=checkpoint, delegate=delegate)
             scan.conflict = offline and offline_answer != scan.reason
-            scan.save()
+            insert(scan)
     except IntegrityError:
         # A repeated key (a resent queue, a retry): answer as the first scan did.
         replay = _replay(assembly=assembly, idempotency_key=idempotency_key)
@@ -467,10 +467,12 @@ def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime
 
 
 def _move_under_lock(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
-    """A first scan at this checkpoint, or the delegate already on that side: lock and decide."""
-    presence, _created = CheckpointPresence.objects.select_for_update().get_or_create(
-        delegate=delegate, checkpoint=checkpoint
+    """The delegate already on that side, or leaving a checkpoint never entered: lock, decide."""
+    presence = CheckpointPresence.objects.locked(
+        delegate_id=delegate.pk, checkpoint_id=checkpoint.pk
     )
+    if presence is None:
+        return None  # an exit from a checkpoint never entered: noted, nothing moves
     at = scan.effective_at
     if scan.direction == Direction.IN and presence.inside:
         if not _earlier_offline_entry_wins(scan=scan, presence=presence):
