@@ -380,7 +380,7 @@ def _classify(
 
 def printable(text: str) -> str:
     """Scanners send anything; PostgreSQL refuses NUL in text, and logs want printable text."""
-    return "".join(char for char in text if char.isprintable())
+    return text if text.isprintable() else "".join(char for char in text if char.isprintable())
 
 
 def record_scan(

@@ -15,19 +15,30 @@ from registration.models import Delegate
 
 class DelegatePresenceQuerySet(models.QuerySet):
     def cross_hall(
-        self, *, delegate_id: int, in_hall: bool, at: datetime
+        self, *, delegate_id: int, assembly_id: int, in_hall: bool, at: datetime
     ) -> "DelegatePresence | None":
         """Flip in_hall in one statement when it changes: the row as now, or None.
 
-        None when the delegate has no row yet or is already on that side of the hall door.
+        A first entry creates the row in the same statement. None when the delegate is
+        already on that side of the hall door, or leaves it without a row.
         """
-        sql = (
-            f"UPDATE {self.model._meta.db_table}"  # noqa: S608
-            " SET in_hall = %s, changed_at = %s WHERE delegate_id = %s AND in_hall = %s"
-            " RETURNING id, assembly_id, online"
-        )
+        table = self.model._meta.db_table
         changed_at = connection.ops.adapt_datetimefield_value(at)
-        row = fetch(sql, [in_hall, changed_at, delegate_id, not in_hall])
+        if in_hall:
+            sql = (
+                f"INSERT INTO {table} (assembly_id, delegate_id, in_hall, online, changed_at)"  # noqa: S608
+                " VALUES (%s, %s, true, false, %s) ON CONFLICT (delegate_id) DO UPDATE"
+                " SET in_hall = true, changed_at = excluded.changed_at"
+                f" WHERE {table}.in_hall = false RETURNING id, assembly_id, online"
+            )
+            params = [assembly_id, delegate_id, changed_at]
+        else:
+            sql = (
+                f"UPDATE {table} SET in_hall = false, changed_at = %s"  # noqa: S608
+                " WHERE delegate_id = %s AND in_hall = true RETURNING id, assembly_id, online"
+            )
+            params = [changed_at, delegate_id]
+        row = fetch(sql, params)
         if row is None:
             return None
         pk, assembly_id, online = row

@@ -136,7 +136,10 @@ def _set_presence(*, delegate: Delegate, at: datetime, **fields: object) -> Dele
     with transaction.atomic(savepoint=False):
         if set(fields) == {"in_hall"}:
             presence = DelegatePresence.objects.cross_hall(
-                delegate_id=delegate.pk, in_hall=bool(fields["in_hall"]), at=at
+                delegate_id=delegate.pk,
+                assembly_id=delegate.assembly_id,
+                in_hall=bool(fields["in_hall"]),
+                at=at,
             )
             if presence is not None:
                 _presence_changed(delegate=delegate, presence=presence, at=at)
