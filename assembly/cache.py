@@ -1,7 +1,8 @@
-"""Django's Redis cache with one connection pool per process instead of one per request."""
+"""Django's Redis cache with one connection pool and one client per process, not per request."""
 
 import threading
 from functools import cached_property
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -9,11 +10,33 @@ _clients: dict[tuple, RedisCacheClient] = {}
 _clients_lock = threading.Lock()
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django built a redis-py client for every cache call, and each filled its table of reply
+    callbacks (a tenth of a session read's CPU); redis-py's clients are thread-safe, so one per
+    pool serves every call."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._redis_clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._redis_clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = self._redis_clients.setdefault(index, self._client(connection_pool=pool))
+        return client
+
+
 class SharedPoolRedisCache(RedisCache):
     """Django makes a cache backend per thread (per request under ASGI), and each opened its
     own pool and connection: a TCP connect a request, measured at a fifth of a ballot's CPU.
     redis-py's pool is thread-safe, so every backend of the process shares one client.
     """
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedRedisCacheClient
 
     @cached_property
     def _cache(self) -> RedisCacheClient:

@@ -1,8 +1,27 @@
-"""Middleware of our own: one that keeps the whole request on one thread under ASGI."""
+"""Middleware of our own: the session's user by fixed SQL; the whole request on one thread."""
 
 from collections.abc import Callable
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from assembly.auth import session_user
+
+
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware, loading request.user with assembly.auth.session_user."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request: HttpRequest) -> object:
+    # The attribute Django's own middleware caches the user in (login() and logout() reset it).
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = session_user(request)
+    return request._cached_user
 
 
 class OneThreadPerRequest:

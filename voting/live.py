@@ -16,6 +16,7 @@ from voting.selectors import (
     assembly_quorum,
     can_see_results,
     poll_snapshot,
+    poll_turnout,
     polls_for,
     result_lines,
 )
@@ -34,14 +35,13 @@ def poll_group(poll_id: int) -> str:
 
 def turnout_state(poll_id: int) -> dict[str, Any]:
     """A poll's turnout as it stands now: never a count of choices."""
-    poll = Poll.objects.filter(pk=poll_id).values("turnout", "turnout_weight", "state", "at_open")
-    row = poll.first() or {"turnout": 0, "turnout_weight": 0, "state": "", "at_open": {}}
+    poll = poll_turnout(poll_id) or Poll(state="", turnout=0, turnout_weight=0, at_open={})
     return {
         "poll": poll_id,
-        "state": row["state"],
-        "turnout": row["turnout"],
-        "turnout_weight": row["turnout_weight"],
-        "eligible": (row["at_open"] or {}).get("electorate", {}).get("count"),
+        "state": poll.state,
+        "turnout": poll.turnout,
+        "turnout_weight": poll.turnout_weight,
+        "eligible": (poll.at_open or {}).get("electorate", {}).get("count"),
     }
 
 

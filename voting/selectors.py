@@ -388,6 +388,19 @@ def ballot_poll(*, poll_id: int, assembly_id: int) -> Poll | None:
 # --- polls --------------------------------------------------------------------------------------
 
 
+_TURNOUT_SQL = (
+    f"SELECT state, turnout, turnout_weight, at_open FROM {Poll._meta.db_table} WHERE id = %s"  # noqa: S608
+)
+
+
+def poll_turnout(poll_id: int) -> Poll | None:
+    """What a poll's live turnout shows, read after every ballot's commit: one fixed query."""
+    row = fetch(_TURNOUT_SQL, [poll_id])
+    if row is None:
+        return None
+    return load_model(Poll, ("state", "turnout", "turnout_weight", "at_open"), row)
+
+
 def poll_mode(poll: Poll) -> str:
     if poll.motion.kind == MotionKind.RESOLUTION:
         return "yes_no"

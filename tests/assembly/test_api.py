@@ -150,6 +150,29 @@ def test_session_auth_works_for_a_logged_in_delegate(delegate_client, assembly):
     assert response.json()["your_roles"] == ["delegate"]
 
 
+def test_a_password_change_elsewhere_logs_the_session_out(delegate_client, delegate, assembly):
+    assert delegate_client.get("/api/v1/assemblies/ga").status_code == 200
+    delegate.user.set_password("a new and long password")
+    delegate.user.save()
+    assert delegate_client.get("/api/v1/assemblies/ga").status_code == 401
+    # Logged out for good: the session is flushed, not just refused once.
+    assert "_auth_user_id" not in delegate_client.session
+
+
+def test_a_deactivated_user_loses_the_session(delegate_client, delegate, assembly):
+    delegate.user.is_active = False
+    delegate.user.save()
+    assert delegate_client.get("/api/v1/assemblies/ga").status_code == 401
+
+
+def test_a_session_opened_by_a_magic_link_reads_the_api(delegate, assembly):
+    client = Client()
+    client.force_login(delegate.user, backend="sesame.backends.ModelBackend")
+    response = client.get("/api/v1/assemblies/ga")
+    assert response.status_code == 200
+    assert response.json()["your_roles"] == ["delegate"]
+
+
 def test_session_writes_need_the_csrf_token(assembly, desk_user):
     token, _raw = issue_api_token(user=desk_user, name="Desk 1")
     client = Client(enforce_csrf_checks=True)
