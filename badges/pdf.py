@@ -235,11 +235,22 @@ def _arrivals(
 
 
 def merge_pdfs(parts: Iterable[bytes]) -> bytes:
-    from pypdf import PdfWriter
+    """The parts' pages in order, in the first part's document (its title and producer).
 
-    writer = PdfWriter()
+    qpdf (pikepdf) copies the pages as they arrive and writes the streams as they are,
+    several times faster than pypdf; a part's stream data is read when the whole is saved.
+    """
+    import pikepdf
+
+    parts = iter(parts)
+    merged = pikepdf.open(io.BytesIO(next(parts)))
+    sources = [merged]
     for part in parts:
-        writer.append(io.BytesIO(part))
+        source = pikepdf.open(io.BytesIO(part))
+        sources.append(source)
+        merged.pages.extend(source.pages)
     out = io.BytesIO()
-    writer.write(out)
+    merged.save(out)
+    for source in sources:
+        source.close()
     return out.getvalue()
