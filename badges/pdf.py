@@ -111,20 +111,25 @@ _pool_lock = threading.Lock()
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the life of this process (spawned: no inherited threads)."""
+    """Worker processes kept for the life of this process.
+
+    They fork from a server process started afresh (no thread or connection of ours) that
+    has imported WeasyPrint once: each worker starts without importing it again.
+    """
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-            )
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["badges.pdf_render"])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         return _pool
 
 
 def start_workers_for(count: int, *, workers: int | None = None) -> None:
     """Start the worker processes a document of count badges will use, without waiting.
 
-    They import WeasyPrint and load fonts (half a second) while the caller gathers faces.
+    The fork server imports WeasyPrint (half a second) and the workers load fonts while
+    the caller gathers faces.
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     if workers > 1 and count >= PARALLEL_FROM:

@@ -1,7 +1,8 @@
 """HTML to PDF with one parsed stylesheet and font set per process; imports no Django.
 
-Used in the serving process for small documents and in worker processes (spawned, so
-they hold no database connection or thread of the server) for large batches.
+Used in the serving process for small documents and in worker processes for large
+batches: those fork from a server process that imported this module (and WeasyPrint) once
+and holds no database connection or thread of the serving process.
 """
 
 import io
