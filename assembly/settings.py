@@ -238,6 +238,8 @@ BADGE_BATCH_CHUNK = env_int("BADGE_BATCH_CHUNK", 100)
 BADGE_PDF_WORKERS = env_int("BADGE_PDF_WORKERS", 2)
 # WeasyPrint logs each rendering step (and its own stylesheets at import) at INFO.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+# pikepdf (merging a batch's parts) announces its C++ log bridge at INFO in each process.
+LOGGING["loggers"]["pikepdf"] = {"level": "WARNING"}
 
 # --- voting ---
 # Online delegates may mark themselves present (else only the secretariat confirms them).

@@ -1,7 +1,8 @@
 """HTML to PDF with one parsed stylesheet and font set per process; imports no Django.
 
-Used in the serving process for small documents and in worker processes (spawned, so
-they hold no database connection or thread of the server) for large batches.
+Used in the serving process for small documents and in worker processes for large
+batches: those fork from a server process that imported this module (and WeasyPrint) once
+and holds no database connection or thread of the serving process.
 """
 
 import io
@@ -25,8 +26,12 @@ QR_VERSION = 5
 
 
 @lru_cache(maxsize=4096)
-def qr_png(token: str, *, box_size: int = 4) -> bytes:
+def qr_png(token: str, *, box_size: int = 1) -> bytes:
     """The token as a level-M QR code (alphanumeric mode): a grayscale PNG, cached per token.
+
+    One pixel a module by default: the badge scales it up with image-rendering: pixelated
+    (/Interpolate false), which prints sharper than a larger image scaled by a fraction,
+    and WeasyPrint decodes and compresses a sixteenth of the pixels.
 
     A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
     any mask gives a valid code. The image is made from qrcode's matrix by Pillow, in
@@ -45,7 +50,8 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
     side = len(modules)
     pixels = bytes(0 if dark else 255 for row in modules for dark in row)
     image = Image.frombytes("L", (side, side), pixels)
-    image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
+    if box_size > 1:
+        image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     # Light compression: WeasyPrint decodes the PNG and compresses it again for the PDF.
     image.save(buffer, format="PNG", compress_level=1)

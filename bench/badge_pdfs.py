@@ -1,14 +1,15 @@
 """Benchmark (b): 500 A6 badges in one PDF and as A4 sheets of four: cold, warm, badges/s, memory.
 
 Run: DEBUG=true .venv/bin/python bench/badge_pdfs.py [--count 500] [--no-photos]
-Each layout runs in a fresh Python process: "cold" is its first document (worker
-processes spawned, WeasyPrint imported, fonts and stylesheet loaded, no QR code made
-yet), "warm" the same document again in that process. Every badge has its own photo
+Each layout runs in a fresh Python process: "cold" is its first document (fork server
+started and WeasyPrint imported in it, workers forked, fonts and stylesheet loaded, no
+QR code made yet), "warm" the same document again in that process. Every badge has its own photo
 (600x800 JPEG, as registration stores them) unless --no-photos. Rendering goes through
 render_faces as a batch does: parts on BADGE_PDF_WORKERS worker processes, merged. Then
 the whole batch service (run_badge_batch: delegates and badges read, faces, PDF,
 progress, file saved) on a new SQLite database in a temporary folder, A6.
-CPU seconds add the parent's and the workers'; peak RSS is each process's high-water mark.
+CPU seconds add the parent's and every process below it (fork server, workers, resource
+tracker); peak RSS is each process's high-water mark.
 """
 
 import argparse
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assembly.settings")
 os.environ.setdefault("DEBUG", "true")
 # Django is set up in main() and imported inside functions: the worker processes
-# (spawned) import this module again, and should stay as light as in the server.
+# import this module again (as __mp_main__), and should stay as light as in the server.
 A6, A4_SHEET = "a6", "a4"  # BatchLayout values
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,10 +83,14 @@ def make_photos(folder: Path, count: int) -> None:
         photo.save(folder / f"{i}.jpg", format="JPEG", quality=85, optimize=True)
 
 
-def workers() -> list[int]:
-    import multiprocessing
-
-    return [child.pid for child in multiprocessing.active_children()]
+def workers(pid: int | None = None) -> list[int]:
+    """Every process below this one: the fork server and the workers it forked."""
+    pid = os.getpid() if pid is None else pid
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *workers(int(child))]
+    return found
 
 
 def cpu_seconds(pid: int) -> float:
