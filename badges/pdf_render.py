@@ -26,12 +26,12 @@ QR_VERSION = 5
 
 
 @lru_cache(maxsize=4096)
-def qr_png(token: str, *, box_size: int = 1) -> bytes:
+def qr_png(token: str, *, box_size: int = 4) -> bytes:
     """The token as a level-M QR code (alphanumeric mode): a grayscale PNG, cached per token.
 
-    One pixel a module by default: the badge scales it up with image-rendering: pixelated
-    (/Interpolate false), which prints sharper than a larger image scaled by a fraction,
-    and WeasyPrint decodes and compresses a sixteenth of the pixels.
+    Four pixels a module: the badge asks for no interpolation (image-rendering: pixelated),
+    but some PDF viewers smooth small images anyway, and one pixel a module then printed a
+    blurred code; at four the blur stays at the modules' edges.
 
     A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
     any mask gives a valid code. The image is made from qrcode's matrix by Pillow, in
