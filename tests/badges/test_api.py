@@ -301,3 +301,9 @@ def test_another_assemblys_batch_and_counts_are_refused(
     assert secretariat_client.get(url("badge_batch_status", batch_id=batch.pk)).status_code == 404
     other_counts = reverse("api:badge_checkin_counts", kwargs={"slug": "elsewhere"})
     assert client.get(other_counts, **bearer).status_code == 403
+
+
+def test_badge_pdf_of_an_id_beyond_64_bits_is_not_found(client, bearer, badge):
+    response = client.get(url("badge_pdf", delegate_id=2**63), **bearer)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
