@@ -2,10 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from assembly.auth import get_assembly, require_role
 from assembly.models import MemberKind, Region, Role
+from assembly.pagination import BoundedPageNumberPagination
 from assembly.schemas import AssemblyOut, AssemblySummaryOut, MemberOut, MeOut
 from assembly.selectors import (
     assemblies_visible_to,
@@ -71,7 +72,7 @@ def read_assembly(request: HttpRequest, slug: str) -> dict:
 
 
 @router.get("/assemblies/{slug}/members", response=list[MemberOut], operation_id="list_members")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_members(request: HttpRequest, slug: str, filters: Query[MemberFilters]) -> object:
     assembly = get_assembly(slug)
     require_role(request, assembly, *ANY_ROLE)

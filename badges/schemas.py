@@ -1,9 +1,10 @@
 """Payloads of the badges API."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 
 class ScanIn(Schema):
@@ -13,6 +14,19 @@ class ScanIn(Schema):
     desk: str = Field("", max_length=60)
     client_time: datetime | None = None
     idempotency_key: str = Field(..., min_length=8, max_length=80)
+
+    @field_validator("client_time")
+    @classmethod
+    def with_utc_offset(cls, value: datetime | None) -> datetime | None:
+        """A desk's time without an offset is ambiguous; one beyond UTC's calendar is nonsense."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("give the time with its UTC offset, e.g. 2026-05-04T09:30:00Z")
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the time is out of range") from None
 
 
 class OfflineScanIn(ScanIn):

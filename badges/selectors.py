@@ -273,6 +273,6 @@ def attendance(
 def badge_for_delegate(*, assembly: Assembly, delegate_id: int) -> Badge | None:
     return (
         Badge.objects.select_related("delegate__assembly", "delegate__member")
-        .filter(assembly=assembly, delegate_id=delegate_id)
+        .filter(assembly=assembly, delegate__pk=delegate_id)
         .first()
     )

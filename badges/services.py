@@ -551,16 +551,18 @@ def upload_offline_scans(
     if len(scans) > 5000:
         raise InvalidInput(_("Upload at most 5,000 scans at a time."))
     checkpoints = {cp.code: cp for cp in Checkpoint.objects.filter(assembly=assembly)}
+    # Checked before the first scan is recorded: a refused upload records nothing.
+    unknown = sorted({queued.checkpoint for queued in scans} - checkpoints.keys())
+    if unknown:
+        raise NotFound(
+            _("No checkpoint “%(code)s” at this assembly.") % {"code": "”, “".join(unknown)}
+        )
     ordered = sorted(
         enumerate(scans), key=lambda pair: (pair[1].client_time or timezone.now(), pair[0])
     )
     results: list[ScanResult | None] = [None] * len(scans)
     for index, queued in ordered:
-        checkpoint = checkpoints.get(queued.checkpoint)
-        if checkpoint is None:
-            raise NotFound(
-                _("No checkpoint “%(code)s” at this assembly.") % {"code": queued.checkpoint}
-            )
+        checkpoint = checkpoints[queued.checkpoint]
         results[index] = record_scan(
             assembly=assembly,
             checkpoint=checkpoint,

@@ -2,11 +2,12 @@
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from assembly.auth import get_assembly, require_role
 from assembly.errors import Forbidden
 from assembly.models import Assembly, Role
+from assembly.pagination import BoundedPageNumberPagination
 from registration import selectors, services, tours
 from registration.models import Delegate, RegistrationState, VisaLetter
 from registration.schemas import (
@@ -160,7 +161,7 @@ def cancel_tour_signup(request: HttpRequest, slug: str, code: str) -> dict:
     response=list[RegistrationOut],
     operation_id="list_registrations",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_registrations(
     request: HttpRequest, slug: str, filters: Query[RegistrationFilterQuery]
 ) -> list[dict]:

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django import forms
@@ -178,6 +178,18 @@ def normalise(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
 
 
+def csv_lines(reader: "csv._reader") -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot read is refused with its number."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise ImportInvalid(
+            _("Line %(line)s cannot be read as CSV (%(reason)s).")
+            % {"line": reader.line_num, "reason": error},
+            code="unreadable_csv",
+        ) from None
+
+
 def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
     """Check every row; nothing is written. Whole-file problems raise ImportInvalid."""
     lines = text.splitlines()
@@ -186,13 +198,19 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
     header_line = lines[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [normalise(name) for name in next(reader)]
+    lines_read = csv_lines(reader)
+    header = [normalise(name) for name in next(lines_read)]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportInvalid(
             _("Missing columns: %(names)s. The first line must name the columns.")
             % {"names": ", ".join(missing)},
             code="missing_columns",
+        )
+    if "" in header:
+        raise ImportInvalid(
+            _("Column %(n)s has no name: name it or delete it.") % {"n": header.index("") + 1},
+            code="unknown_columns",
         )
     unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
@@ -204,9 +222,16 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
             },
             code="unknown_columns",
         )
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:  # one of the two values would be dropped without a word
+        raise ImportInvalid(
+            _("Columns named more than once: %(names)s. Keep one of each.")
+            % {"names": ", ".join(twice)},
+            code="duplicate_columns",
+        )
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
-    for cells in reader:
+    for cells in lines_read:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue

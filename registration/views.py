@@ -437,7 +437,7 @@ def issue_letter(request: HttpRequest, assembly: Assembly, delegate_id: int) -> 
 @assembly_page(SECRETARIAT)
 def letter_pdf(request: HttpRequest, assembly: Assembly, delegate_id: int) -> HttpResponse:
     letter = (
-        VisaLetter.objects.filter(delegate__assembly=assembly, delegate_id=delegate_id)
+        VisaLetter.objects.filter(delegate__assembly=assembly, delegate__pk=delegate_id)
         .select_related("delegate__assembly")
         .first()
     )

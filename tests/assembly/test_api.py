@@ -210,3 +210,12 @@ def test_user_without_any_role_sees_no_assemblies(client, assembly):
     loner = UserFactory(username="loner")
     client.force_login(loner)
     assert client.get("/api/v1/assemblies").json() == []
+
+
+def test_a_page_number_beyond_any_database_offset_is_422_not_a_server_error(
+    client, assembly, bearer
+):
+    response = client.get(f"/api/v1/assemblies/ga/members?page={2**63}", **bearer)
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
+    assert "page" in response.json()["detail"]

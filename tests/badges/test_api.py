@@ -81,6 +81,25 @@ def test_offline_upload_twice_returns_the_same_scans(client, bearer, token):
     assert Scan.objects.count() == 1
 
 
+@pytest.mark.parametrize("client_time", ["2026-05-04T09:30:00", "0001-01-01T00:00:00+14:00"])
+def test_offline_upload_with_a_time_without_offset_or_out_of_range_is_refused(
+    client, bearer, token, client_time
+):
+    queue = {"scans": [scan_body(token, client_time=client_time, offline_answer="ok")]}
+    response = post(client, url("badge_scan_upload"), queue, **bearer)
+    assert response.status_code == 422
+    assert "client_time" in response.json()["detail"]
+    assert Scan.objects.count() == 0
+
+
+def test_offline_upload_naming_an_unknown_checkpoint_records_nothing(client, bearer, token):
+    queue = {"scans": [scan_body(token), scan_body(token, checkpoint="cloakroom")]}
+    response = post(client, url("badge_scan_upload"), queue, **bearer)
+    assert response.status_code == 404
+    assert "cloakroom" in response.json()["detail"]
+    assert Scan.objects.count() == 0
+
+
 def test_roster_carries_public_key_and_badge_versions_with_etag(client, bearer, badge, delegate):
     response = client.get(url("badge_roster"), **bearer)
     assert response.status_code == 200
@@ -301,3 +320,9 @@ def test_another_assemblys_batch_and_counts_are_refused(
     assert secretariat_client.get(url("badge_batch_status", batch_id=batch.pk)).status_code == 404
     other_counts = reverse("api:badge_checkin_counts", kwargs={"slug": "elsewhere"})
     assert client.get(other_counts, **bearer).status_code == 403
+
+
+def test_badge_pdf_of_an_id_beyond_64_bits_is_not_found(client, bearer, badge):
+    response = client.get(url("badge_pdf", delegate_id=2**63), **bearer)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -213,3 +213,11 @@ def test_staff_member_registering_gets_no_login_link_by_email(
             source="public",
         )
     assert "/login/link/" not in mail.outbox[0].body
+
+
+def test_registrations_page_beyond_any_database_offset_is_422(secretariat_client, assembly):
+    response = secretariat_client.get(
+        f"/api/v1/assemblies/{assembly.slug}/registrations?page={2**63}"
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"

@@ -150,3 +150,29 @@ def test_each_imported_person_gets_one_email_for_their_state(
     ]
     kim = Delegate.objects.get(email="kim@seoul.example")
     assert [e.to_state for e in kim.events.all()] == ["submitted", "approved"]
+
+
+def test_a_field_too_long_for_csv_is_refused_with_its_line(secretariat_client, assembly):
+    text = "full_name,email,role\nKim,kim@x.example,observer\n" + "A" * 200_000 + ",a@x,observer\n"
+    response = post_file(secretariat_client, assembly, text)
+    assert response.status_code == 400
+    assert "Line 3 cannot be read as CSV" in response.content.decode()
+    assert Delegate.objects.count() == 0
+
+
+def test_a_column_named_twice_is_refused_rather_than_one_value_dropped(
+    secretariat_client, assembly
+):
+    text = "full_name,email,role,email\nKim,kim@x.example,observer,seo@x.example\n"
+    response = post_file(secretariat_client, assembly, text)
+    assert response.status_code == 400
+    assert "Columns named more than once: email" in response.content.decode()
+    assert "payload" not in response.context
+    assert Delegate.objects.count() == 0
+
+
+def test_a_column_without_a_name_is_pointed_out(secretariat_client, assembly):
+    text = "full_name,email,role,\nKim,kim@x.example,observer,\n"
+    response = post_file(secretariat_client, assembly, text)
+    assert response.status_code == 400
+    assert "Column 4 has no name" in response.content.decode()

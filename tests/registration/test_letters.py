@@ -134,3 +134,8 @@ def test_another_delegate_cannot_fetch_the_letter_pdf(traveller, assembly, deleg
     issue_visa_letter(delegate=traveller, by=None)
     url = reverse("registration:letter-pdf", args=[assembly.slug, traveller.pk])
     assert delegate_client.get(url).status_code == 403
+
+
+def test_letter_pdf_of_an_id_beyond_64_bits_is_not_found(assembly, secretariat_client):
+    url = reverse("registration:letter-pdf", args=[assembly.slug, 2**63])
+    assert secretariat_client.get(url).status_code == 404
