@@ -1,10 +1,10 @@
 """Badge and check-in pages: desk, the delegate's badge, secretariat dashboard, attendance."""
 
-import csv
 from datetime import datetime, time, timedelta
 
 import qrcode
 import qrcode.image.svg
+from defusedcsv import csv  # cells a spreadsheet would run as formulas are escaped
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -174,6 +175,16 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
+# Our exports (defusedcsv) put a quote before cells a spreadsheet would run as a formula
+# ("+82 2 …", "=SUM(…)") and escape their pipes: an exported file imports back as it was.
+_ESCAPED_FORMULA = re.compile(r"'([=+\-@|%].*)", re.DOTALL)
+
+
+def unescape_cell(value: str) -> str:
+    match = _ESCAPED_FORMULA.fullmatch(value)
+    return match.group(1).replace("\\|", "|") if match else value
+
+
 def normalise(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
 
@@ -243,7 +254,9 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
             )
             rows.append(row)
             continue
-        form = ImportRowForm({k: v.strip() for k, v in row.values.items()}, assembly=assembly)
+        form = ImportRowForm(
+            {k: unescape_cell(v.strip()) for k, v in row.values.items()}, assembly=assembly
+        )
         if form.is_valid():
             row.cleaned = form.cleaned_data
             email = row.cleaned["email"]

@@ -1,9 +1,9 @@
 """Registration pages: invitation and public forms, my registration, tours, the back office."""
 
-import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from defusedcsv import csv  # cells a spreadsheet would run as formulas are escaped
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render

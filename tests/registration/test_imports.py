@@ -176,3 +176,23 @@ def test_a_column_without_a_name_is_pointed_out(secretariat_client, assembly):
     response = post_file(secretariat_client, assembly, text)
     assert response.status_code == 400
     assert "Column 4 has no name" in response.content.decode()
+
+
+def test_export_escapes_formulas_and_the_file_imports_back_unchanged(
+    secretariat_client, assembly, other_assembly, make_delegate
+):
+    formula = "=HYPERLINK(\"http://evil.example\",\"x\")|cmd"
+    make_delegate(full_name=formula, phone="+82 2 120", member=None, role="observer")
+    url = reverse("registration:export", args=[assembly.slug])
+    text = b"".join(secretariat_client.get(url).streaming_content).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text)))
+    # A spreadsheet opening the export shows text, never runs it.
+    assert row["full_name"].startswith("'=")
+    assert row["phone"] == "'+82 2 120"
+    keep = ["full_name", "email", "role", "attendance", "state", "phone"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=keep, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(row)
+    (created,) = import_registrations(assembly=other_assembly, text=out.getvalue(), by=None)
+    assert (created.full_name, created.phone) == (formula, "+82 2 120")
