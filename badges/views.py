@@ -40,6 +40,9 @@ DESK_LABELS = {
     "offline_net": gettext_lazy("Offline: answering from the cached roster"),
     "queued": gettext_lazy("scans waiting to upload"),
     "uploaded": gettext_lazy("Queue uploaded"),
+    "upload_refused": gettext_lazy(
+        "The server refused the queue (the scans stay on this device; show this to the secretariat)"
+    ),
     "conflicts": gettext_lazy("conflicts sent to the secretariat"),
     "roster": gettext_lazy("Roster"),
     "delegates": gettext_lazy("delegates"),

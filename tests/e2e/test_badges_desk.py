@@ -156,6 +156,37 @@ def test_offline_desk_answers_from_cache_queues_and_uploads_when_back(
     context.close()
 
 
+def test_a_queue_the_server_refuses_stays_on_the_desk_with_the_reason_and_uploads_once_fixed(
+    browser, live_server, desk_user, delegate, assembly
+):
+    from assembly.models import Checkpoint
+
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    context.set_offline(True)
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.green")
+    # While the desk is offline, the secretariat renames its checkpoint.
+    entrance = Checkpoint.objects.get(assembly=assembly, code="entrance")
+    Checkpoint.objects.filter(pk=entrance.pk).update(code="main-door")
+    context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('queue-note').textContent.includes('refused the queue')"
+    )
+    note = page.locator("#queue-note").text_content()
+    assert "1 scans waiting" in note
+    assert "entrance" in note  # the server's reason names the unknown checkpoint
+    assert page.locator("#net").text_content() != page.evaluate(
+        "JSON.parse(document.getElementById('desk-labels').textContent).offline_net"
+    )
+    assert Scan.objects.count() == 0
+    Checkpoint.objects.filter(pk=entrance.pk).update(code="entrance")
+    assert wait_for(lambda: Scan.objects.count() == 1)
+    page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
+    context.close()
+
+
 def test_forged_token_is_red_even_offline(browser, live_server, desk_user, delegate):
     token = token_for(ensure_badge_rendered(delegate=delegate))
     forged = token[:-4] + ("AAAA" if token[-4:] != "AAAA" else "BBBB")

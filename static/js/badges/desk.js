@@ -313,8 +313,15 @@ async function uploadQueue() {
   uploading = true;
   try {
     const response = await api(root.dataset.uploadUrl, { method: "POST", body: { scans: items }, timeout: 15000 });
-    if (!response.ok) throw new Error(`upload ${response.status}`);
+    if (response.status >= 500) throw new Error(`upload ${response.status}`);
     const body = await response.json();
+    if (!response.ok) {
+      // The network works but the server will not take the queue as it is (a checkpoint
+      // renamed while offline, the desk's role withdrawn): say so, keep every scan, retry later.
+      setOnline(true);
+      showQueue(items.length, `${L.upload_refused}: ${body.detail || response.status}`);
+      return;
+    }
     const sent = new Set(items.map((item) => item.idempotency_key));
     const left = (await queue()).filter((item) => !sent.has(item.idempotency_key));
     await set(QUEUE_KEY, left);
