@@ -70,6 +70,11 @@ class CountsNotConfirmed(Conflict):
     default_detail = _("The chair must confirm the entered counts first.")
 
 
+class SameCounter(Conflict):
+    code = "same_person"
+    default_detail = _("Counts are confirmed by someone other than the person who entered them.")
+
+
 __all__ = [
     "AlreadyVoted",
     "CountsNotConfirmed",
@@ -82,6 +87,7 @@ __all__ = [
     "ProxiesLocked",
     "ProxyLimit",
     "ProxyRefused",
+    "SameCounter",
     "TooEarly",
     "TooManyChoices",
     "WrongPollState",

@@ -30,6 +30,7 @@ from voting.errors import (
     ProxiesLocked,
     ProxyLimit,
     ProxyRefused,
+    SameCounter,
     TooEarly,
     TooManyChoices,
     WrongPollState,
@@ -420,11 +421,13 @@ def enter_hand_counts(
 
 
 def confirm_hand_counts(*, poll: Poll, by: AbstractBaseUser) -> Poll:
-    """The chair confirms the entered counts; the result is computed from them."""
+    """The chair confirms counts someone else entered; the result is computed from them."""
     with transaction.atomic():
         poll = _locked(poll)
         if poll.kind != PollKind.HAND or poll.state != PollState.CLOSED or not poll.hand_counts:
             raise WrongPollState(_("There are no entered counts to confirm."))
+        if poll.hand_counts_entered_by_id == by.pk:
+            raise SameCounter()  # four eyes: whoever entered the counts cannot confirm them
         poll.result = _result(poll)
         poll.hand_counts_confirmed_by = by
         poll.save()

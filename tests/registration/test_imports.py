@@ -181,7 +181,7 @@ def test_a_column_without_a_name_is_pointed_out(secretariat_client, assembly):
 def test_export_escapes_formulas_and_the_file_imports_back_unchanged(
     secretariat_client, assembly, other_assembly, make_delegate
 ):
-    formula = "=HYPERLINK(\"http://evil.example\",\"x\")|cmd"
+    formula = '=HYPERLINK("http://evil.example","x")|cmd'
     make_delegate(full_name=formula, phone="+82 2 120", member=None, role="observer")
     url = reverse("registration:export", args=[assembly.slug])
     text = b"".join(secretariat_client.get(url).streaming_content).decode("utf-8-sig")

@@ -141,7 +141,7 @@ def test_observer_verifies_the_export_offline_with_the_standard_library(publishe
 
 
 def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
-    motion, present_voters, chair_user, capsys
+    motion, present_voters, chair_user, secretariat_user, capsys
 ):
     from tests.voting.factories import draft_poll
     from voting.models import Poll, PollKind
@@ -152,7 +152,9 @@ def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
     status, out = verify(capsys)
     assert status == 0
     assert "counts not entered yet" in out
-    enter_hand_counts(poll=poll, by=chair_user, counts={"yes": 3, "no": 2, "abstain": 0}, ballots=5)
+    enter_hand_counts(
+        poll=poll, by=secretariat_user, counts={"yes": 3, "no": 2, "abstain": 0}, ballots=5
+    )
     confirm_hand_counts(poll=poll, by=chair_user)
     publish_poll(poll=poll, by=chair_user)
     assert verify(capsys)[0] == 0

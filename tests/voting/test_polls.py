@@ -6,7 +6,14 @@ import pytest
 from django.utils import timezone
 
 from tests.voting.factories import draft_poll, election_without_majority
-from voting.errors import CountsNotConfirmed, DomainError, NoQuorum, TooEarly, WrongPollState
+from voting.errors import (
+    CountsNotConfirmed,
+    DomainError,
+    NoQuorum,
+    SameCounter,
+    TooEarly,
+    WrongPollState,
+)
 from voting.models import AuditEntry, Poll, PollKind, PollState
 from voting.services import (
     cast_ballots,
@@ -103,6 +110,19 @@ def test_hand_counted_poll_needs_the_chair_to_confirm_before_publishing(
     confirm_hand_counts(poll=poll, by=chair_user)
     poll = publish_poll(poll=poll, by=chair_user)
     assert poll.result["outcome"] == "adopted"
+
+
+def test_whoever_entered_the_counts_cannot_confirm_them(motion, present_voters, chair_user):
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    close_poll(poll=poll, by=chair_user)
+    enter_hand_counts(poll=poll, by=chair_user, counts={"yes": 3, "no": 1, "abstain": 1}, ballots=5)
+    with pytest.raises(SameCounter):
+        confirm_hand_counts(poll=poll, by=chair_user)
+    poll.refresh_from_db()
+    assert poll.hand_counts_confirmed_by is None
+    assert poll.result == {}
+    with pytest.raises(CountsNotConfirmed):
+        publish_poll(poll=poll, by=chair_user)
 
 
 def test_hand_counts_that_do_not_add_up_are_refused(motion, present_voters, chair_user):
