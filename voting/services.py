@@ -386,8 +386,14 @@ def _validate_counts(poll: Poll, counts: dict[str, int], ballots: int) -> dict[s
         raise InvalidInput(_("Counts cannot be negative."))
     if poll_mode(poll) == "yes_no" and ballots != sum(clean.values()):
         raise InvalidInput(_("The ballots must equal yes + no + abstain."))
-    if poll_mode(poll) == "candidates" and clean.get("abstain", 0) > ballots:
-        raise InvalidInput(_("More abstentions than ballots."))
+    if poll_mode(poll) == "candidates" and any(value > ballots for value in clean.values()):
+        raise InvalidInput(_("A choice cannot have more votes than there are ballots."))
+    electorate = (poll.at_close or {}).get("electorate", {}).get("weight")
+    if electorate is not None and ballots > electorate:
+        raise InvalidInput(
+            _("More ballots than the %(weight)s votes of the voting members.")
+            % {"weight": electorate}
+        )
     return clean
 
 

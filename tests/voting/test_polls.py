@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from assembly.errors import InvalidInput
 from tests.voting.factories import draft_poll, election_without_majority
 from voting.errors import (
     CountsNotConfirmed,
@@ -123,6 +124,21 @@ def test_whoever_entered_the_counts_cannot_confirm_them(motion, present_voters, 
     assert poll.result == {}
     with pytest.raises(CountsNotConfirmed):
         publish_poll(poll=poll, by=chair_user)
+
+
+def test_hand_counts_beyond_the_electorate_are_refused(
+    motion, present_voters, chair_user, secretariat_user
+):
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    poll = close_poll(poll=poll, by=chair_user)
+    weight = poll.at_close["electorate"]["weight"]
+    with pytest.raises(InvalidInput):
+        enter_hand_counts(
+            poll=poll, by=secretariat_user, counts={"yes": weight + 1}, ballots=weight + 1
+        )
+    poll.refresh_from_db()
+    assert poll.hand_counts == {}
+    enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": weight}, ballots=weight)
 
 
 def test_hand_counts_that_do_not_add_up_are_refused(motion, present_voters, chair_user):
