@@ -50,6 +50,30 @@ def test_chain_links_every_row_to_the_one_before(published):
     assert {"poll.opened", "poll.closed", "poll.published"} <= set(events)
 
 
+def test_rows_in_any_script_chain_as_the_offline_verifier_computes_them(assembly):
+    from voting.audit import append_audit
+
+    texts = ["서울 Seoul", "فاطمة", "Алматы", "São Paulo 🏙", 'quote " and \\ backslash']
+    entries = [
+        append_audit(assembly_id=assembly.pk, event="motion.created", data={"title": text})
+        for text in texts
+    ]
+    stored = list(AuditEntry.objects.filter(assembly=assembly).order_by("seq"))
+    assert [e.seq for e in stored] == [e.seq for e in entries] == [1, 2, 3, 4, 5]
+    previous = GENESIS
+    for entry, text in zip(stored, texts, strict=True):
+        assert json.loads(entry.body) == {
+            "at": json.loads(entry.body)["at"],
+            "data": {"title": text},
+            "event": "motion.created",
+            "seq": entry.seq,
+        }
+        assert entry.prev_hash == previous
+        assert entry.hash == entry_hash(previous, entry.body)
+        previous = entry.hash
+    assert AuditHead.objects.get(assembly=assembly).hash == previous
+
+
 def test_verify_passes_on_an_untouched_log(published, capsys):
     status, out = verify(capsys)
     assert status == 0
