@@ -383,6 +383,18 @@ def printable(text: str) -> str:
     return text if text.isprintable() else "".join(char for char in text if char.isprintable())
 
 
+def check_direction(direction: str) -> None:
+    if direction not in Direction.values:
+        raise InvalidInput(_("Direction must be in or out."))
+
+
+def clean_idempotency_key(key: str) -> str:
+    key = printable(key).strip()
+    if not 8 <= len(key) <= 80:
+        raise InvalidInput(_("Send an idempotency key of 8 to 80 characters."))
+    return key
+
+
 def record_scan(
     *,
     assembly: Assembly,
@@ -406,11 +418,8 @@ def record_scan(
     """
     if checkpoint.assembly_id != assembly.pk:
         raise NotFound(_("No such checkpoint at this assembly."))
-    if direction not in Direction.values:
-        raise InvalidInput(_("Direction must be in or out."))
-    idempotency_key = printable(idempotency_key).strip()
-    if not 8 <= len(idempotency_key) <= 80:
-        raise InvalidInput(_("Send an idempotency key of 8 to 80 characters."))
+    check_direction(direction)
+    idempotency_key = clean_idempotency_key(idempotency_key)
     # No lookup of the key first: a repeated key fails the unique insert, which rolls the
     # whole scan back, and the first answer is returned (one query less on every scan).
     now = timezone.now()
@@ -551,12 +560,7 @@ def upload_offline_scans(
     if len(scans) > 5000:
         raise InvalidInput(_("Upload at most 5,000 scans at a time."))
     checkpoints = {cp.code: cp for cp in Checkpoint.objects.filter(assembly=assembly)}
-    # Checked before the first scan is recorded: a refused upload records nothing.
-    unknown = sorted({queued.checkpoint for queued in scans} - checkpoints.keys())
-    if unknown:
-        raise NotFound(
-            _("No checkpoint “%(code)s” at this assembly.") % {"code": "”, “".join(unknown)}
-        )
+    _check_queue(scans, checkpoints)
     ordered = sorted(
         enumerate(scans), key=lambda pair: (pair[1].client_time or timezone.now(), pair[0])
     )
@@ -575,6 +579,18 @@ def upload_offline_scans(
             offline_answer=queued.offline_answer or Reason.OK,
         )
     return [result for result in results if result is not None]
+
+
+def _check_queue(scans: list[QueuedScan], checkpoints: dict[str, Checkpoint]) -> None:
+    """Everything a scan of the queue could be refused for: a refused upload records nothing."""
+    unknown = sorted({queued.checkpoint for queued in scans} - checkpoints.keys())
+    if unknown:
+        raise NotFound(
+            _("No checkpoint “%(code)s” at this assembly.") % {"code": "”, “".join(unknown)}
+        )
+    for queued in scans:
+        check_direction(queued.direction)
+        clean_idempotency_key(queued.idempotency_key)
 
 
 # --- batches ---

@@ -100,6 +100,16 @@ def test_offline_upload_naming_an_unknown_checkpoint_records_nothing(client, bea
     assert Scan.objects.count() == 0
 
 
+def test_offline_upload_with_an_unusable_key_anywhere_records_nothing(client, bearer, token):
+    later = scan_body(token, client_time="2020-01-01T09:05:00Z", offline_answer="ok")
+    later["idempotency_key"] = "\u0001" * 12  # long enough, but nothing printable in it
+    first = scan_body(token, client_time="2020-01-01T09:00:00Z", offline_answer="ok")
+    response = post(client, url("badge_scan_upload"), {"scans": [first, later]}, **bearer)
+    assert response.status_code == 422
+    assert "idempotency key" in response.json()["detail"]
+    assert Scan.objects.count() == 0
+
+
 def test_roster_carries_public_key_and_badge_versions_with_etag(client, bearer, badge, delegate):
     response = client.get(url("badge_roster"), **bearer)
     assert response.status_code == 200
