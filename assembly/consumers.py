@@ -1,5 +1,6 @@
 """The assembly's live socket: authenticate, join the assembly group, snapshot, then forward."""
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -23,7 +24,23 @@ def assembly_snapshot(assembly: Assembly) -> dict[str, Any]:
     return {"assembly": assembly.slug, "name": assembly.name, "members": member_counts(assembly)}
 
 
-class AssemblyConsumer(AsyncJsonWebsocketConsumer):
+class ListeningConsumer(AsyncJsonWebsocketConsumer):
+    """A socket that mostly listens: a frame that is not JSON text (binary, empty, garbage)
+    is ignored rather than crashing the connection with an unhandled error."""
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if not text_data:
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return
+        await self.receive_json(content, **kwargs)
+
+
+class AssemblyConsumer(ListeningConsumer):
     """Anyone with a role at the assembly may listen; others are refused with code 4403.
 
     Staff also join the staff group: check-in counts and badge changes are not for delegates.

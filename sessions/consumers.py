@@ -3,8 +3,8 @@
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from assembly.consumers import ListeningConsumer
 from assembly.live import next_sequence
 from assembly.models import Assembly
 from sessions.live import session_payload, sessions_group
@@ -29,7 +29,7 @@ def programme_snapshot(assembly: Assembly, members: bool) -> dict[str, Any]:
     }
 
 
-class NowNextConsumer(AsyncJsonWebsocketConsumer):
+class NowNextConsumer(ListeningConsumer):
     """Lobby screens are public: anyone gets public sessions, members also members-only ones."""
 
     async def connect(self) -> None:

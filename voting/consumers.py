@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from assembly.consumers import ListeningConsumer
 from assembly.layers import group_fanout
 from assembly.live import assembly_group, next_sequence
 from assembly.models import Assembly
@@ -73,7 +73,7 @@ def audience(slug: str, user: Any, token: str) -> tuple[Assembly | None, frozens
     return assembly, roles, projector_link_valid(assembly=assembly, token=token)
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+class RoomConsumer(ListeningConsumer):
     """Anyone with a role at the assembly, or a projector link; others are refused with 4403.
 
     Joins the assembly group and the group of every open poll (following polls as they open
