@@ -98,7 +98,7 @@ class RoomConsumer(ListeningConsumer):
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        query = parse_qs(self.scope.get("query_string", b"").decode())
+        query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         token = (query.get("projector") or [""])[0]
         assembly, roles, projector = await audience(slug, self.scope.get("user"), token)
         if assembly is None or not (roles or projector):
