@@ -1,12 +1,39 @@
-"""Middleware of our own: the session's user by fixed SQL; the whole request on one thread."""
+"""Middleware of our own: NUL refused in addresses; the session's user by fixed SQL; one thread."""
 
 from collections.abc import Callable
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from assembly.auth import session_user
+
+
+class RefuseNulInAddress:
+    """A NUL in the path or the query is refused with 400 before any view sees it.
+
+    PostgreSQL cannot store or compare text with NUL in it, so a filter such as ?q=%00 would
+    otherwise end in a server error wherever a view passes the value to a query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _query_has_nul(request):
+            detail = _("Addresses and queries cannot contain NUL characters.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_input", "detail": detail}, status=400)
+            return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _query_has_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
 
 
 class SessionUserMiddleware(AuthenticationMiddleware):
