@@ -128,15 +128,21 @@ def test_camera_reads_a_badge_and_shows_the_delegate(
     assert (scan.checkpoint.code, scan.reason) == ("plenary", "ok")
 
 
-def test_offline_desk_answers_from_cache_queues_and_uploads_when_back(
-    browser, live_server, desk_user, delegate, assembly
-):
+def scan_in_at_an_offline_desk(browser, live_server, desk_user, delegate):
+    """A desk page loaded once, then cut off the network, scans the delegate in: green."""
     token = token_for(ensure_badge_rendered(delegate=delegate))
     context, page = open_desk(browser, live_server, desk_user)
     context.set_offline(True)
     page.fill("#wedge", token)
     page.press("#wedge", "Enter")
     page.wait_for_selector("#answer.green")
+    return context, page, token
+
+
+def test_offline_desk_answers_from_cache_queues_and_uploads_when_back(
+    browser, live_server, desk_user, delegate, assembly
+):
+    context, page, token = scan_in_at_an_offline_desk(browser, live_server, desk_user, delegate)
     assert "offline" in page.locator("#answer-verdict").text_content()
     assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
     # The same badge again at this offline desk: amber from the cached presence.
@@ -161,12 +167,7 @@ def test_a_queue_the_server_refuses_stays_on_the_desk_with_the_reason_and_upload
 ):
     from assembly.models import Checkpoint
 
-    token = token_for(ensure_badge_rendered(delegate=delegate))
-    context, page = open_desk(browser, live_server, desk_user)
-    context.set_offline(True)
-    page.fill("#wedge", token)
-    page.press("#wedge", "Enter")
-    page.wait_for_selector("#answer.green")
+    context, page, _token = scan_in_at_an_offline_desk(browser, live_server, desk_user, delegate)
     # While the desk is offline, the secretariat renames its checkpoint.
     entrance = Checkpoint.objects.get(assembly=assembly, code="entrance")
     Checkpoint.objects.filter(pk=entrance.pk).update(code="main-door")
