@@ -22,7 +22,7 @@ from registration.models import (
     RegistrationSource,
     RegistrationState,
 )
-from registration.services import DelegateDetails, register_delegate
+from registration.services import DelegateDetails, register_delegate, travel_dates_problem
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 IMPORT_SALT = "registration.import"
@@ -128,6 +128,11 @@ class ImportRowForm(forms.Form):
             and data["departure_date"] < data["arrival_date"]
         ):
             self.add_error("departure_date", _("Departure cannot be before arrival."))
+        problem = travel_dates_problem(
+            self.assembly, data.get("arrival_date"), data.get("departure_date")
+        )
+        if problem:
+            self.add_error("arrival_date", problem)
         return data
 
 

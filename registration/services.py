@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assembly.errors import InvalidInput
@@ -288,6 +288,21 @@ def check_details(details: DelegateDetails) -> None:
         raise InvalidInput(_("Unknown role or attendance."))
 
 
+# Travel dates around the assembly: a visa letter prints them, so year 1 or 9999 is refused.
+TRAVEL_MARGIN = timedelta(days=60)
+
+
+def travel_dates_problem(assembly: Assembly, arrival: date | None, departure: date | None) -> str:
+    """Why these travel dates cannot be right for this assembly, or "" when they can."""
+    earliest, latest = assembly.start_date - TRAVEL_MARGIN, assembly.end_date + TRAVEL_MARGIN
+    if any(day is not None and not earliest <= day <= latest for day in (arrival, departure)):
+        return _("Travel dates must fall between %(from)s and %(to)s.") % {
+            "from": formats.date_format(earliest),
+            "to": formats.date_format(latest),
+        }
+    return ""
+
+
 def save_details(
     delegate: Delegate,
     details: DelegateDetails,
@@ -297,6 +312,9 @@ def save_details(
 ) -> None:
     """Copy the details (and a processed photo) onto the delegate and save; caller holds a tx."""
     check_details(details)
+    problem = travel_dates_problem(delegate.assembly, details.arrival_date, details.departure_date)
+    if problem:
+        raise InvalidInput(problem)
     for name in DelegateDetails.names():
         if name not in skip:
             setattr(delegate, name, getattr(details, name))

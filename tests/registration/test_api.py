@@ -1,6 +1,7 @@
 """Registration API: my registration, tours, sign-ups; the secretariat's list, approve, accredit."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -195,6 +196,22 @@ def test_api_update_with_departure_before_arrival_changes_nothing(
     assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
     delegate.refresh_from_db()
     assert (delegate.title, delegate.arrival_date) == ("", None)
+
+
+@pytest.mark.parametrize("arrival", ["0001-01-01", "9999-12-31"])
+def test_api_update_with_travel_dates_far_from_the_assembly_changes_nothing(
+    delegate_client, assembly, delegate, arrival
+):
+    # A visa letter prints these dates: they must fall around the assembly.
+    url = api("update_my_registration", slug=assembly.slug)
+    response = send(delegate_client, "patch", url, {"arrival_date": arrival, "title": "Mayor"})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    assert "Travel dates" in response.json()["detail"]
+    delegate.refresh_from_db()
+    assert (delegate.title, delegate.arrival_date) == ("", None)
+    day_before = (assembly.start_date - timedelta(days=1)).isoformat()
+    response = send(delegate_client, "patch", url, {"arrival_date": day_before})
+    assert response.status_code == 200
 
 
 def test_staff_member_registering_gets_no_login_link_by_email(

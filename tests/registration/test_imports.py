@@ -196,3 +196,16 @@ def test_export_escapes_formulas_and_the_file_imports_back_unchanged(
     writer.writerow(row)
     (created,) = import_registrations(assembly=other_assembly, text=out.getvalue(), by=None)
     assert (created.full_name, created.phone) == (formula, "+82 2 120")
+
+
+def test_a_row_with_travel_dates_far_from_the_assembly_is_a_line_error(assembly, member):
+    text = (
+        "full_name,email,role,arrival_date\n"
+        "Grace Namukasa,grace@kampala.example,observer,9999-12-31\n"
+    )
+    preview = preview_import(assembly=assembly, text=text)
+    assert not preview.valid
+    assert any("Travel dates" in error for error in preview.rows[0].errors)
+    with pytest.raises(ImportInvalid):
+        import_registrations(assembly=assembly, text=text, by=None)
+    assert Delegate.objects.count() == 0
