@@ -173,8 +173,7 @@ def secretariat_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     region = request.GET.get("region") or None
     kind = request.GET.get("kind") or None
-    # PostgreSQL refuses NUL in a text parameter; no name holds one anyway.
-    search = (request.GET.get("q") or "").replace("\x00", "").strip() or None
+    search = (request.GET.get("q") or "").strip() or None
     region = region if region in Region.values else None
     kind = kind if kind in MemberKind.values else None
     members = members_list(region=region, kind=kind, search=search)

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.validators import slug_re
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -67,10 +66,7 @@ def parse_filter(*, assembly: Assembly, params: dict[str, str]) -> ProgrammeFilt
         if day and not (assembly.start_date <= day <= assembly.end_date):
             day = None
     room = (params.get("room") or "").strip() or None
-    # A room code is a slug; anything else (a NUL byte breaks PostgreSQL) matches no room.
-    if room and not (
-        slug_re.match(room) and Room.objects.filter(assembly=assembly, code=room).exists()
-    ):
+    if room and not Room.objects.filter(assembly=assembly, code=room).exists():
         room = None
     kind = (params.get("kind") or "").strip() or None
     if kind not in SessionKind.values:

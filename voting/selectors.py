@@ -2,10 +2,9 @@
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -36,8 +35,6 @@ from voting.models import (
     VoteCast,
 )
 from voting.verify import canonical_json
-
-M = TypeVar("M", bound=Model)
 
 # --- electorate ---------------------------------------------------------------------------------
 
@@ -126,9 +123,10 @@ def members_affected_by(delegate: Delegate) -> list[int]:
         " WHERE assembly_id = %s AND delegate_id = %s AND ended_at IS NULL"
         f" UNION SELECT member_id FROM {Proxy._meta.db_table} WHERE holder_id = %s AND state = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [delegate.assembly_id, delegate.pk, delegate.pk, ProxyState.APPROVED])
-        return sorted(row[0] for row in cursor.fetchall())
+    rows = fetch(
+        sql, [delegate.assembly_id, delegate.pk, delegate.pk, ProxyState.APPROVED], many=True
+    )
+    return sorted(row[0] for row in rows)
 
 
 # --- quorum -------------------------------------------------------------------------------------

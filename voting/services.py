@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from assembly.errors import InvalidInput, NotFound
 from assembly.live import assembly_group, broadcast_on_commit
 from assembly.models import Assembly, MemberOrganization
+from assembly.rows import fetch
 from registration.models import Accreditation, AccreditationKind, Delegate
 from sessions.models import AgendaItem
 from voting.audit import append_audit, audit_head
@@ -564,35 +565,33 @@ def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot, now: datetime) ->
                 cast.save(force_insert=True)
                 ballot.save(force_insert=True)
     else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH poll_row AS (UPDATE {Poll._meta.db_table} "  # noqa: S608 - table names
-                "SET turnout = turnout + 1, turnout_weight = turnout_weight + %s "
-                "WHERE id = %s AND state = %s AND (closes_at IS NULL OR closes_at > %s) "
-                "RETURNING id), "
-                f"cast_row AS (INSERT INTO {VoteCast._meta.db_table} "
-                "(id, poll_id, member_id, cast_by_id) SELECT %s, id, %s, %s FROM poll_row "
-                "RETURNING poll_id), "
-                f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
-                "(id, poll_id, choices, weight, receipt_hash, member_id) "
-                "SELECT %s, poll_id, %s::jsonb, %s, %s, %s FROM cast_row RETURNING 1) "
-                "SELECT count(*) FROM ballot_row",
-                [
-                    ballot.weight,
-                    cast.poll_id,
-                    PollState.OPEN,
-                    now,
-                    cast.pk,
-                    cast.member_id,
-                    cast.cast_by_id,
-                    ballot.pk,
-                    json.dumps(ballot.choices),
-                    ballot.weight,
-                    ballot.receipt_hash,
-                    ballot.member_id,
-                ],
-            )
-            (counted,) = cursor.fetchone()
+        (counted,) = fetch(
+            f"WITH poll_row AS (UPDATE {Poll._meta.db_table} "  # noqa: S608 - table names
+            "SET turnout = turnout + 1, turnout_weight = turnout_weight + %s "
+            "WHERE id = %s AND state = %s AND (closes_at IS NULL OR closes_at > %s) "
+            "RETURNING id), "
+            f"cast_row AS (INSERT INTO {VoteCast._meta.db_table} "
+            "(id, poll_id, member_id, cast_by_id) SELECT %s, id, %s, %s FROM poll_row "
+            "RETURNING poll_id), "
+            f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
+            "(id, poll_id, choices, weight, receipt_hash, member_id) "
+            "SELECT %s, poll_id, %s::jsonb, %s, %s, %s FROM cast_row RETURNING 1) "
+            "SELECT count(*) FROM ballot_row",
+            [
+                ballot.weight,
+                cast.poll_id,
+                PollState.OPEN,
+                now,
+                cast.pk,
+                cast.member_id,
+                cast.cast_by_id,
+                ballot.pk,
+                json.dumps(ballot.choices),
+                ballot.weight,
+                ballot.receipt_hash,
+                ballot.member_id,
+            ],
+        )
     if not counted:
         raise PollNotOpen()
 
