@@ -154,6 +154,7 @@ def count_and_verify(poll_id: int) -> dict:
     """Every count of the poll's ballots, then close it, verify the audit chain and the result."""
     from voting.export import audit_export
     from voting.models import AuditEntry, Ballot, Poll, VoteCast
+    from voting.selectors import poll_turnout
     from voting.services import close_poll
     from voting.verify import verify_export
 
@@ -167,7 +168,7 @@ def count_and_verify(poll_id: int) -> dict:
     figures = {
         "vote_casts": VoteCast.objects.filter(poll_id=poll_id).count(),
         "ballots": Ballot.objects.filter(poll_id=poll_id).count(),
-        "turnout": poll.turnout,
+        "turnout": poll_turnout(poll_id).turnout,
         "audit_rows": audited,
     }
     closed = close_poll(poll=poll, by=None, scheduled=True)

@@ -3,12 +3,14 @@
 from typing import Any
 
 from assembly.models import Assembly
+from voting.audit import link_pending_now
 from voting.models import AuditEntry, AuditHead, Poll, PollKind
 from voting.services import ballot_rows, poll_facts
 
 
 def audit_export(assembly: Assembly) -> dict[str, Any]:
     """Everything verify.py needs; secret ballots carry no voter, as in the database."""
+    link_pending_now(assembly)
     head = AuditHead.objects.filter(assembly=assembly).first()
     polls = []
     for poll in Poll.objects.filter(assembly=assembly).select_related("motion").order_by("pk"):

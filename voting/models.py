@@ -355,6 +355,8 @@ class Poll(models.Model):
     # Figures recorded at open and at close: quorum, electorate fingerprint, audit head.
     at_open = models.JSONField(default=dict, blank=True)
     at_close = models.JSONField(default=dict, blank=True)
+    # Counted from the ballots when the poll closes; while open, selectors count the rows
+    # (a counter here would make every ballot queue for this row's lock).
     turnout = models.PositiveIntegerField(default=0)
     turnout_weight = models.PositiveIntegerField(default=0)
     hand_counts = models.JSONField(default=dict, blank=True)
@@ -435,6 +437,26 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly_id}@{self.seq}"
+
+
+class AuditPending(models.Model):
+    """An audit entry written in its writer's transaction, linked into the chain after commit.
+
+    Busy writers (ballots, hall scans) leave their entry here instead of queueing for the
+    head's lock until they commit; voting.audit.link_pending moves entries into the chain in
+    batches. `prefix` is the entry's canonical body up to its sequence number.
+    """
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=40)
+    prefix = models.TextField()
+
+    class Meta:
+        verbose_name = _("audit entry waiting to be linked")
+        verbose_name_plural = _("audit entries waiting to be linked")
+
+    def __str__(self) -> str:
+        return f"pending {self.event}"
 
 
 class AuditEntry(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
 from registration.models import Delegate
-from voting.audit import append_audit
+from voting.audit import append_audit_after_commit
 from voting.live import publish_quorum
 from voting.models import BodyQuorum, DelegatePresence, GoverningBody, MemberPresence, QuorumStatus
 from voting.selectors import (
@@ -166,8 +166,7 @@ def _presence_changed(*, delegate: Delegate, presence: DelegatePresence, at: dat
         assembly = Assembly.objects.get(pk=delegate.assembly_id)
         for member_id in member_ids:
             refresh_member_presence(assembly=assembly, member_id=member_id, at=at)
-    # Last: every writer takes quorum rows before the audit head, so none deadlock.
-    append_audit(
+    append_audit_after_commit(
         assembly_id=delegate.assembly_id,
         event="presence.changed",
         data={"delegate": delegate.pk, "in_hall": presence.in_hall, "online": presence.online},

@@ -3,13 +3,14 @@
 import json
 import random
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,13 @@ from assembly.models import Assembly, MemberOrganization
 from assembly.rows import fetch
 from registration.models import Accreditation, AccreditationKind, Delegate
 from sessions.models import AgendaItem
-from voting.audit import append_audit, audit_head
+from voting.audit import (
+    INSERT_PENDING,
+    append_audit,
+    audit_head,
+    body_prefix,
+    link_after_commit,
+)
 from voting.errors import (
     AlreadyVoted,
     CountsNotConfirmed,
@@ -344,7 +351,9 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
         if poll.kind != PollKind.HAND:
             if poll.kind == PollKind.SECRET:
                 _shuffle_ballots(poll)
-            seal = [[row["id"], ballot_hash(row)] for row in ballot_rows(poll)]
+            rows = ballot_rows(poll)
+            seal = [[row["id"], ballot_hash(row)] for row in rows]
+            poll.turnout, poll.turnout_weight = len(rows), sum(row["weight"] for row in rows)
             poll.result = _result(poll)
         poll.save()
         append_audit(
@@ -547,38 +556,41 @@ def _check_open(poll: Poll, now: datetime) -> None:
         raise PollNotOpen(_("The voting time is over."))
 
 
-def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot, now: datetime) -> None:
-    """Insert who voted and what was voted and count it in the turnout, if the poll is open.
+def _write_ballot(*, cast: VoteCast, ballot: Ballot, audit: dict[str, Any], now: datetime) -> None:
+    """Insert who voted, what was voted and the audit entry, if the poll is open.
 
-    Counting takes the poll row's lock, so this waits for a closing poll and then sees it
-    closed. On PostgreSQL one statement (one round trip). No savepoint: a duplicate (the
-    unique constraint) aborts the whole action, which rolls back.
+    The poll row is share-locked: ballots never wait for each other, and a closing poll
+    (which takes the row for update) waits for them, so each is either counted before
+    the close or refused. On PostgreSQL one statement, the audit entry pending until
+    commit. No savepoint: a duplicate (the unique constraint) aborts the whole action.
     """
+    assembly_id = cast.poll.assembly_id
     if connection.vendor != "postgresql":
+        # SQLite's write transaction (BEGIN IMMEDIATE) already excludes a concurrent close.
         with transaction.atomic(savepoint=False):
             counted = Poll.objects.filter(
                 Q(closes_at__isnull=True) | Q(closes_at__gt=now),
                 pk=cast.poll_id,
                 state=PollState.OPEN,
-            ).update(turnout=F("turnout") + 1, turnout_weight=F("turnout_weight") + ballot.weight)
+            ).exists()
             if counted:
                 cast.save(force_insert=True)
                 ballot.save(force_insert=True)
+                append_audit(assembly_id=assembly_id, event="ballot.cast", data=audit)
     else:
         (counted,) = fetch(
-            f"WITH poll_row AS (UPDATE {Poll._meta.db_table} "  # noqa: S608 - table names
-            "SET turnout = turnout + 1, turnout_weight = turnout_weight + %s "
-            "WHERE id = %s AND state = %s AND (closes_at IS NULL OR closes_at > %s) "
-            "RETURNING id), "
+            f"WITH poll_row AS (SELECT id FROM {Poll._meta.db_table} "  # noqa: S608 - table names
+            "WHERE id = %s AND state = %s AND (closes_at IS NULL OR closes_at > %s) FOR SHARE), "
             f"cast_row AS (INSERT INTO {VoteCast._meta.db_table} "
             "(id, poll_id, member_id, cast_by_id) SELECT %s, id, %s, %s FROM poll_row "
             "RETURNING poll_id), "
             f"ballot_row AS (INSERT INTO {Ballot._meta.db_table} "
             "(id, poll_id, choices, weight, receipt_hash, member_id) "
-            "SELECT %s, poll_id, %s::jsonb, %s, %s, %s FROM cast_row RETURNING 1) "
-            "SELECT count(*) FROM ballot_row",
+            "SELECT %s, poll_id, %s::jsonb, %s, %s, %s FROM cast_row RETURNING 1), "
+            f"audit_row AS ({INSERT_PENDING} SELECT %s, 'ballot.cast', %s FROM ballot_row "
+            "RETURNING 1) "
+            "SELECT count(*) FROM audit_row",
             [
-                ballot.weight,
                 cast.poll_id,
                 PollState.OPEN,
                 now,
@@ -590,8 +602,12 @@ def _insert_cast_and_ballot(*, cast: VoteCast, ballot: Ballot, now: datetime) ->
                 ballot.weight,
                 ballot.receipt_hash,
                 ballot.member_id,
+                assembly_id,
+                body_prefix("ballot.cast", audit),
             ],
         )
+        if counted:
+            link_after_commit(assembly_id)
     if not counted:
         raise PollNotOpen()
 
@@ -632,7 +648,7 @@ def cast_ballots(
     choices = clean_choices(poll=poll, choices=choices, options=options)
     words = [o["label"] for o in options if o["value"] in choices]
     receipts = []
-    with transaction.atomic():
+    with _ballot_transaction(members=len(wanted)):
         for member_id in wanted:
             route = routes[member_id]
             receipts.append(
@@ -641,6 +657,15 @@ def cast_ballots(
         # Coalesced: a burst of ballots becomes a few messages a second, the last one exact.
         publish_turnout(poll_id=poll.pk)
     return [Receipt(r.member.name, code, choices, words) for r, code in receipts]
+
+
+def _ballot_transaction(*, members: int) -> AbstractContextManager:
+    """One transaction for all the action's ballots; none for a single one on PostgreSQL
+    outside any transaction: its write is one statement, atomic by itself (saving the
+    BEGIN and COMMIT round trips)."""
+    if members == 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return nullcontext()
+    return transaction.atomic()
 
 
 def _record_ballot(
@@ -656,22 +681,11 @@ def _record_ballot(
         receipt_hash=receipt_hash(code),
         member_id=member_id if poll.kind == PollKind.ROLL_CALL else None,
     )
-    try:
-        _insert_cast_and_ballot(
-            cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate),
-            ballot=ballot,
-            now=timezone.now(),
-        )
-    except IntegrityError:
-        raise AlreadyVoted(
-            _("A ballot has already been counted for %(member)s in this poll.")
-            % {"member": route.member.name}
-        ) from None
-    data: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
+    audit: dict[str, Any] = {"poll": poll.pk, "member": member_id, "cast_by": delegate.pk}
     if poll.kind == PollKind.ROLL_CALL:
-        data["ballot"] = str(ballot.pk)
-        data["choices"] = choices
-        data["ballot_hash"] = ballot_hash(
+        audit["ballot"] = str(ballot.pk)
+        audit["choices"] = choices
+        audit["ballot_hash"] = ballot_hash(
             {
                 "id": str(ballot.pk),
                 "poll": poll.pk,
@@ -681,7 +695,18 @@ def _record_ballot(
                 "member": member_id,
             }
         )
-    append_audit(assembly_id=poll.assembly_id, event="ballot.cast", data=data)
+    try:
+        _write_ballot(
+            cast=VoteCast(poll=poll, member_id=member_id, cast_by=delegate),
+            ballot=ballot,
+            audit=audit,
+            now=timezone.now(),
+        )
+    except IntegrityError:
+        raise AlreadyVoted(
+            _("A ballot has already been counted for %(member)s in this poll.")
+            % {"member": route.member.name}
+        ) from None
     return route, code
 
 

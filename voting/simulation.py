@@ -25,7 +25,7 @@ from registration.models import (
 from voting.errors import DomainError
 from voting.models import Poll, PollKind, PollState
 from voting.presence import record_hall_entry
-from voting.selectors import electorate, poll_options, quorum_snapshot
+from voting.selectors import electorate, poll_options, quorum_snapshot, with_live_turnout
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
 
 SIMULATED_DOMAIN = "simulated.plenary.example"
@@ -95,6 +95,7 @@ class Simulation:
                 self.write(f"  {delegate}: {error.code}")
             if i % 10 == 0 or i == len(voters):
                 poll.refresh_from_db()
+                with_live_turnout(poll)
                 self.write(f"  turnout {poll.turnout}/{len(delegates)}")
             self.sleep(pace)
         if options["keep_open"]:

@@ -241,7 +241,7 @@ def verify_chain(entries: list[dict[str, Any]], head: dict[str, Any] | None) -> 
         seq = entry["seq"]
         if seq != expected_seq:
             problems.append(f"audit: rows {expected_seq}..{seq - 1} deleted (sequence jumps)")
-        body_seq = json.loads(entry["body"]).get("seq")
+        body_seq = _body(entry).get("seq")
         if body_seq != seq:
             problems.append(f"audit row {seq}: sequence number edited (body says {body_seq})")
         if entry_hash(entry["prev_hash"], entry["body"]) != entry["hash"]:
@@ -263,6 +263,15 @@ def verify_chain(entries: list[dict[str, Any]], head: dict[str, Any] | None) -> 
     return problems
 
 
+def _body(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry's body as JSON, or {} when it is not a JSON object (an edited row)."""
+    try:
+        body = json.loads(entry["body"])
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def verify_polls(
     polls: list[dict[str, Any]], entries: list[dict[str, Any]]
 ) -> tuple[list[str], list[str]]:
@@ -271,12 +280,17 @@ def verify_polls(
     checked: list[str] = []
     sealed: dict[int, dict[str, Any]] = {}
     published: dict[int, dict[str, Any]] = {}
+    casts: dict[int, int] = {}
     for entry in entries:
-        body = json.loads(entry["body"])
-        if entry["event"] == "poll.closed":
-            sealed[body["data"]["poll"]] = body["data"]
+        data = _body(entry).get("data")
+        if not isinstance(data, dict) or "poll" not in data:
+            continue  # not about a poll (or forged: the chain check reports it)
+        if entry["event"] == "ballot.cast":
+            casts[data["poll"]] = casts.get(data["poll"], 0) + 1
+        elif entry["event"] == "poll.closed":
+            sealed[data["poll"]] = data
         elif entry["event"] == "poll.published":
-            published[body["data"]["poll"]] = body["data"]
+            published[data["poll"]] = data
     for poll in polls:
         if poll["state"] not in ("closed", "published"):
             continue
@@ -296,6 +310,11 @@ def verify_polls(
             for bid in expected:
                 if bid not in rows:
                     problems.append(f"poll {pid}: ballot {bid} deleted after the poll closed")
+            if len(expected) != casts.get(pid, 0):
+                problems.append(
+                    f"poll {pid}: {len(expected)} ballots sealed at the close but "
+                    f"{casts.get(pid, 0)} cast in the log (a ballot was added or removed)"
+                )
         if poll["kind"] == "hand" and not poll["hand_counts"]:
             checked.append(f"poll {pid} ({poll['title']}): closed, counts not entered yet")
             continue

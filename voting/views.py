@@ -37,6 +37,7 @@ from voting.selectors import (
     seconds_left,
     voter_for,
     voting_routes,
+    with_live_turnout,
 )
 from voting.verify import receipt_hash
 
@@ -169,7 +170,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     polls = list(polls_for(assembly).prefetch_related("candidates"))
     rows = [
         {
-            "poll": poll,
+            "poll": with_live_turnout(poll),
             "options": [
                 {**o, "entered": (poll.hand_counts.get("counts") or {}).get(o["value"], "")}
                 for o in poll_options(poll)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from voting.models import AuditEntry, AuditHead, Ballot
+from tests.conftest import requires_postgres
+from voting.models import AuditEntry, AuditHead, AuditPending, Ballot
 from voting.services import cast_ballots, close_poll, publish_poll
-from voting.verify import GENESIS, entry_hash
+from voting.verify import GENESIS, entry_hash, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +96,18 @@ def test_verify_reports_an_inserted_ballot(published, capsys):
     status, out = verify(capsys)
     assert status == 1
     assert "inserted after the poll closed" in out
+
+
+def test_verify_reports_a_ballot_slipped_in_while_the_poll_was_open(
+    open_secret_poll, present_voters, chair_user, capsys
+):
+    cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["no"])
+    # Written straight into the table: no vote-cast row, no "ballot.cast" entry.
+    Ballot.objects.create(poll=open_secret_poll, choices=["yes"], receipt_hash="e" * 64)
+    close_poll(poll=open_secret_poll, by=chair_user)
+    status, out = verify(capsys)
+    assert status == 1
+    assert "2 ballots sealed at the close but 1 cast in the log" in out
 
 
 def test_verify_reports_a_deleted_ballot(published, capsys):
@@ -188,3 +201,39 @@ def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
     status, out = verify(capsys)
     assert status == 1
     assert "no longer give the published result" in out
+
+
+@requires_postgres
+def test_an_entry_left_waiting_is_linked_before_the_next_one_and_verifies(assembly, capsys):
+    from voting.audit import append_audit, append_audit_after_commit
+
+    append_audit_after_commit(assembly_id=assembly.pk, event="presence.changed", data={"d": 1})
+    # This test's transaction never commits, so the link after commit never runs: as when
+    # the writer's process dies between its commit and the link.
+    assert AuditPending.objects.filter(assembly=assembly).count() == 1
+    append_audit(assembly_id=assembly.pk, event="motion.created", data={"title": "Agenda"})
+    assert not AuditPending.objects.exists()
+    events = AuditEntry.objects.filter(assembly=assembly).order_by("seq")
+    assert [(e.seq, e.event) for e in events] == [(1, "presence.changed"), (2, "motion.created")]
+    assert verify(capsys)[0] == 0
+
+
+@requires_postgres
+def test_the_export_links_what_waits_so_an_observer_sees_every_entry(assembly):
+    from voting.audit import append_audit_after_commit
+    from voting.export import audit_export
+
+    for n in range(3):
+        append_audit_after_commit(assembly_id=assembly.pk, event="presence.changed", data={"d": n})
+    export = audit_export(assembly)
+    assert [json.loads(e["body"])["data"]["d"] for e in export["audit"]] == [0, 1, 2]
+    assert export["head"]["seq"] == 3
+    assert verify_chain(export["audit"], export["head"]) == []
+
+
+def test_verify_reports_a_row_whose_body_is_no_longer_json(published, capsys):
+    first = AuditEntry.objects.order_by("seq").first()
+    AuditEntry.objects.filter(pk=first.pk).update(body="not json at all")
+    status, out = verify(capsys)
+    assert status == 1
+    assert f"audit row {first.seq}: edited" in out

@@ -11,9 +11,11 @@ from registration.models import AccreditationKind
 from tests.conftest import requires_postgres
 from tests.factories import MemberFactory, UserFactory
 from tests.voting.factories import accredit, draft_poll, electorate_of, ga_body, resolution
+from voting.audit import wait_for_links
 from voting.errors import DomainError
-from voting.models import Ballot, Poll, VoteCast
+from voting.models import AuditEntry, AuditPending, Ballot, Poll, VoteCast
 from voting.presence import record_hall_entry
+from voting.selectors import poll_turnout
 from voting.services import approve_proxy, cast_ballots, close_poll, open_poll, request_proxy
 from voting.verify import verify_chain
 
@@ -75,7 +77,7 @@ def test_fifty_concurrent_ballots_for_one_member_count_once(assembly):
     assert codes.count("already_voted") == 49
     assert VoteCast.objects.filter(poll=poll, member=member).count() == 1
     assert Ballot.objects.filter(poll=poll).count() == 1
-    assert Poll.objects.get(pk=poll.pk).turnout == 1
+    assert poll_turnout(poll.pk).turnout == 1
 
 
 def test_concurrent_ballots_of_many_members_chain_correctly(assembly):
@@ -92,11 +94,15 @@ def test_concurrent_ballots_of_many_members_chain_correctly(assembly):
         ),
     )
     assert [code for code, _r in outcomes].count("ok") == 30
+    # Each ballot's entry is linked a moment after its commit: none is left waiting.
+    wait_for_links()
+    assert not AuditPending.objects.exists()
+    assert AuditEntry.objects.filter(assembly=assembly, event="ballot.cast").count() == 30
     from voting.export import audit_export
 
     export = audit_export(assembly)
     assert verify_chain(export["audit"], export["head"]) == []
-    assert Poll.objects.get(pk=poll.pk).turnout == 30
+    assert poll_turnout(poll.pk).turnout == 30
 
 
 def test_concurrent_scans_keep_quorum_exact(assembly):

@@ -7,7 +7,13 @@ from django.conf import settings
 
 from assembly.models import Assembly
 from registration.models import Attendance, Delegate
-from voting.selectors import assembly_quorum, delegate_is_present, open_polls, voting_routes
+from voting.selectors import (
+    assembly_quorum,
+    delegate_is_present,
+    open_polls,
+    voting_routes,
+    with_live_turnout,
+)
 
 register = template.Library()
 
@@ -36,5 +42,5 @@ def voting_chair_panel(assembly: Assembly) -> dict[str, Any]:
     return {
         "assembly": assembly,
         "quorum": assembly_quorum(assembly),
-        "polls": open_polls(assembly),
+        "polls": [with_live_turnout(poll) for poll in open_polls(assembly)],
     }

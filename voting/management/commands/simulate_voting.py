@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assembly.demo_data import ASSEMBLY
 from assembly.models import Assembly
 from voting.models import Poll, PollState
+from voting.selectors import with_live_turnout
 from voting.simulation import Simulation, SimulationError, remote_token
 
 
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         seen = None
         while time.monotonic() < deadline:
             poll.refresh_from_db()
+            with_live_turnout(poll)
             now = (poll.state, poll.turnout)
             if now != seen:
                 self.stdout.write(f"  {poll.state}: turnout {poll.turnout}")
