@@ -27,6 +27,8 @@ HEAD, ENTRY, PENDING = (
     AuditPending._meta.db_table,
 )
 logger = logging.getLogger(__name__)
+# Entries linked by one statement: its recursive hashing rescans the batch at each step.
+LINK_BATCH = 500
 # For writers that fold their pending entry into their own statement (then link_after_commit).
 INSERT_PENDING = f"INSERT INTO {PENDING} (assembly_id, event, prefix)"
 
@@ -140,7 +142,7 @@ def link_pending(assembly_id: int) -> None:
         return
     while True:
         # Autocommit: the statement is its own transaction, the head's lock ends with it.
-        got_head, head_exists = _link_pending_statement(assembly_id, wait=False)
+        got_head, head_exists, _written = _link_pending_statement(assembly_id, wait=False)
         if not head_exists:
             _ensure_head(assembly_id)
             continue
@@ -157,10 +159,12 @@ def link_pending_now(assembly: Assembly) -> None:
 
 def _link_all_pending(assembly_id: int) -> None:
     """Link every pending entry, waiting for the head (made if missing) in this transaction."""
-    _got_head, head_exists = _link_pending_statement(assembly_id, wait=True)
+    _got_head, head_exists, written = _link_pending_statement(assembly_id, wait=True)
     if not head_exists:
         _ensure_head(assembly_id)
-        _link_pending_statement(assembly_id, wait=True)
+        written = LINK_BATCH
+    while written == LINK_BATCH:
+        _got_head, _exists, written = _link_pending_statement(assembly_id, wait=True)
 
 
 def _has_pending(assembly_id: int) -> bool:
@@ -176,16 +180,17 @@ def _ensure_head(assembly_id: int) -> None:
     )
 
 
-def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool]:
-    """Lock the head, take every pending entry and chain them in order, in one statement
-    that hashes in SQL. Says whether it got the head (not if locked and wait=False) and
-    whether there is one (read without waiting: an insert checking the unique key would
-    wait for the linker's commit)."""
+def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool, int]:
+    """Lock the head, take up to LINK_BATCH pending entries and chain them in order, in one
+    statement that hashes in SQL. Says whether it got the head (not if locked and
+    wait=False), whether there is one (read without waiting: an insert checking the unique
+    key would wait for the linker's commit) and how many entries it linked."""
     skip = "" if wait else " SKIP LOCKED"
     sql = (
         f"WITH RECURSIVE head AS (SELECT id, seq, hash FROM {HEAD} "  # noqa: S608
         f"WHERE assembly_id = %s FOR UPDATE{skip}), "
-        f"taken AS (DELETE FROM {PENDING} WHERE assembly_id = %s "
+        f"taken AS (DELETE FROM {PENDING} WHERE id IN (SELECT id FROM {PENDING} "
+        f"WHERE assembly_id = %s ORDER BY id LIMIT {LINK_BATCH}) "
         "AND EXISTS (SELECT 1 FROM head) RETURNING id, event, prefix), "
         "numbered AS (SELECT row_number() OVER (ORDER BY id) AS n, event, prefix FROM taken), "
         "chain (n, seq, hash, prev_hash) AS ("
@@ -203,8 +208,8 @@ def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool
         "SELECT (SELECT count(*) FROM head), (SELECT count(*) FROM written),"
         f" (SELECT count(*) FROM moved), (SELECT count(*) FROM {HEAD} WHERE assembly_id = %s)"
     )
-    got_head, _written, _moved, head_exists = fetch(sql, [assembly_id] * 4)
-    return bool(got_head), bool(head_exists)
+    got_head, written, _moved, head_exists = fetch(sql, [assembly_id] * 4)
+    return bool(got_head), bool(head_exists), written
 
 
 def _append_in_one_statement(assembly_id: int, event: str, prefix: str) -> AuditEntry:

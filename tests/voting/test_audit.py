@@ -237,3 +237,19 @@ def test_verify_reports_a_row_whose_body_is_no_longer_json(published, capsys):
     status, out = verify(capsys)
     assert status == 1
     assert f"audit row {first.seq}: edited" in out
+
+
+@requires_postgres
+def test_a_backlog_longer_than_one_batch_is_linked_whole_and_in_order(assembly, monkeypatch):
+    from voting import audit
+    from voting.export import audit_export
+
+    monkeypatch.setattr(audit, "LINK_BATCH", 3)
+    for n in range(7):
+        audit.append_audit_after_commit(
+            assembly_id=assembly.pk, event="presence.changed", data={"d": n}
+        )
+    export = audit_export(assembly)
+    assert [json.loads(e["body"])["data"]["d"] for e in export["audit"]] == list(range(7))
+    assert verify_chain(export["audit"], export["head"]) == []
+    assert not AuditPending.objects.exists()
