@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
+USER_AGENT_STYLESHEET = Path(__file__).resolve().parent / "pdf_ua.css"
 # <img src="badge-qr:TOKEN">: the process that lays the badge out draws its QR code, so a
 # batch's codes are made in parallel by the workers and the HTML stays small.
 QR_SCHEME = "badge-qr:"
@@ -85,12 +86,28 @@ def stylesheet() -> CSS:
     return CSS(filename=str(STYLESHEET), font_config=fonts())
 
 
+@cache
+def user_agent_stylesheet() -> CSS:
+    return CSS(filename=str(USER_AGENT_STYLESHEET))
+
+
+class BadgeHTML(HTML):
+    """A badge document styled with only the user-agent rules its elements use (pdf_ua.css).
+
+    If WeasyPrint stops calling this hook, its whole sheet applies again: slower, same pages.
+    """
+
+    def _ua_stylesheets(self, forms=False):
+        return [user_agent_stylesheet()]
+
+
 def warm_up() -> None:
-    """Load the fonts and the stylesheet now: the first document finds them ready."""
+    """Load the fonts and the stylesheets now: the first document finds them ready."""
     stylesheet()
+    user_agent_stylesheet()
 
 
 def render_html(html: str) -> bytes:
-    return HTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
+    return BadgeHTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
         stylesheets=[stylesheet()], font_config=fonts()
     )
