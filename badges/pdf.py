@@ -1,5 +1,6 @@
 """Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and fonts."""
 
+import contextlib
 import hashlib
 import io
 import math
@@ -7,7 +8,7 @@ import multiprocessing
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,10 @@ def qr_version(token: str, level: int) -> int:
 PARALLEL_FROM = 40
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# Submitting may start a worker, which waits until the fork server has imported WeasyPrint
+# and forked it (half a second on a cold start): one thread of ours submits, in order, and
+# the caller goes on gathering faces or rendering meanwhile.
+_submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="badge-pdf-submit")
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -133,8 +138,16 @@ def start_workers_for(count: int, *, workers: int | None = None) -> None:
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     if workers > 1 and count >= PARALLEL_FROM:
-        for _ in range(workers):
-            _submit(workers, warm_up)
+        _submit_later(workers, warm_up, [()] * workers)
+
+
+def _submit_later(
+    workers: int, function: Callable[..., object], argument_lists: list[tuple]
+) -> Future[list[Future]]:
+    """Submit function once per argument list from our submitting thread: the futures later."""
+    return _submitter.submit(
+        lambda: [_submit(workers, function, *arguments) for arguments in argument_lists]
+    )
 
 
 def _submit(workers: int, function: Callable[..., object], *args: object) -> Future:
@@ -180,12 +193,13 @@ def _html(faces: list[BadgeFace], layout: str) -> str:
 def _parts(
     faces: list[BadgeFace], *, layout: str, workers: int, chunk: int
 ) -> list[list[BadgeFace]]:
-    """Equal parts of at most chunk badges, as many as a multiple of the workers.
+    """Equal parts of at most chunk badges: one for the calling process, then a multiple of
+    the workers for them.
 
     Equal parts keep every worker busy to the end; whole sheets of four stay together.
     """
     unit = 4 if layout == BatchLayout.A4_SHEET else 1
-    count = workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
+    count = 1 + workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
     size = math.ceil(len(faces) / count / unit) * unit
     return [faces[i : i + size] for i in range(0, len(faces), size)]
 
@@ -203,6 +217,10 @@ def render_faces(
     Documents of PARALLEL_FROM badges or more are cut into parts of at most chunk
     (BADGE_BATCH_CHUNK) badges, rendered BADGE_PDF_WORKERS at a time by worker
     processes, and merged in order. progress(done) is called as each part arrives.
+
+    The calling process renders the first part itself: on a cold start the workers fork
+    from a fork server that is still importing WeasyPrint (half a second), and its core
+    would wait idle; later it shares the cores with the workers at no loss.
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     chunk = chunk or settings.BADGE_BATCH_CHUNK
@@ -211,28 +229,39 @@ def render_faces(
         if progress is not None:
             progress(len(faces))
         return content
+    if _pool is None:
+        start_workers_for(len(faces), workers=workers)
     parts = _parts(faces, layout=layout, workers=workers, chunk=chunk)
-    # Submitted one by one: the first worker starts while the next parts are written.
-    futures = [_submit(workers, render_html, _html(part, layout)) for part in parts]
+    # Written here, in the caller's thread: its language and its template engine.
+    pages = [_html(part, layout) for part in parts]
+    submitted = _submit_later(workers, render_html, [(html,) for html in pages[1:]])
     try:
-        return merge_pdfs(_arrivals(parts, futures, progress))
+        first = render_html(pages[0])
+        contents = [lambda: first, *(future.result for future in submitted.result())]
+        return merge_pdfs(_arrivals(parts, contents, progress))
     except BrokenProcessPool:
         _drop_broken_pool()
         raise
     finally:
-        for future in futures:
+        _cancel(submitted)
+
+
+def _cancel(submitted: Future[list[Future]]) -> None:
+    """Parts not yet rendered are dropped: the document is done, or has failed."""
+    with contextlib.suppress(Exception):  # the submitting failed: nothing to drop
+        for future in submitted.result():
             future.cancel()
 
 
 def _arrivals(
     parts: list[list[BadgeFace]],
-    futures: list[Future[bytes]],
+    contents: list[Callable[[], bytes]],
     progress: Callable[[int], object] | None,
 ) -> Iterator[bytes]:
     """Each part's PDF in order as it arrives, so merging overlaps the rendering of the rest."""
     done = 0
-    for part, future in zip(parts, futures, strict=True):
-        content = future.result()
+    for part, content_of in zip(parts, contents, strict=True):
+        content = content_of()
         done += len(part)
         if progress is not None:
             progress(done)

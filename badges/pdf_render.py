@@ -10,8 +10,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import qrcode
-import qrcode.constants
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -50,6 +48,8 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
 
 
 def _grown_code(token: str) -> list[bytes]:
+    import qrcode  # only here: the fork server imports this module before any worker starts
+
     code = qrcode.QRCode(
         version=qr.VERSION,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
