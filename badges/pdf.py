@@ -113,6 +113,7 @@ _pool_lock = threading.Lock()
 # and forked it (half a second on a cold start): one thread of ours submits, in order, and
 # the caller goes on gathering faces or rendering meanwhile.
 _submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="badge-pdf-submit")
+_warm_ups: Future[list[Future]] | None = None  # submitted by start_workers_for
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -136,9 +137,18 @@ def start_workers_for(count: int, *, workers: int | None = None) -> None:
     The fork server imports WeasyPrint (half a second) and the workers load fonts while
     the caller gathers faces.
     """
+    global _warm_ups
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
-    if workers > 1 and count >= PARALLEL_FROM:
-        _submit_later(workers, warm_up, [()] * workers)
+    if workers > 1 and count >= PARALLEL_FROM and _warm_ups is None:
+        _warm_ups = _submit_later(workers, warm_up, [()] * workers)
+
+
+def _workers_ready() -> bool:
+    """The workers have started and loaded their fonts and stylesheets."""
+    warm_ups = _warm_ups
+    if warm_ups is None or not warm_ups.done() or warm_ups.exception() is not None:
+        return False
+    return all(future.done() for future in warm_ups.result())
 
 
 def _submit_later(
@@ -161,11 +171,12 @@ def _submit(workers: int, function: Callable[..., object], *args: object) -> Fut
 
 def _drop_broken_pool() -> None:
     """A worker died (killed, out of memory): the next document starts a new pool."""
-    global _pool
+    global _pool, _warm_ups
     with _pool_lock:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
+        _warm_ups = None
 
 
 def _photo_uri(face: BadgeFace) -> str:
@@ -191,15 +202,15 @@ def _html(faces: list[BadgeFace], layout: str) -> str:
 
 
 def _parts(
-    faces: list[BadgeFace], *, layout: str, workers: int, chunk: int
+    faces: list[BadgeFace], *, layout: str, workers: int, chunk: int, own_part: bool = False
 ) -> list[list[BadgeFace]]:
-    """Equal parts of at most chunk badges: one for the calling process, then a multiple of
-    the workers for them.
+    """Equal parts of at most chunk badges, as many as a multiple of the workers (and one
+    more for the calling process when own_part).
 
     Equal parts keep every worker busy to the end; whole sheets of four stay together.
     """
     unit = 4 if layout == BatchLayout.A4_SHEET else 1
-    count = 1 + workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
+    count = own_part + workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
     size = math.ceil(len(faces) / count / unit) * unit
     return [faces[i : i + size] for i in range(0, len(faces), size)]
 
@@ -218,9 +229,9 @@ def render_faces(
     (BADGE_BATCH_CHUNK) badges, rendered BADGE_PDF_WORKERS at a time by worker
     processes, and merged in order. progress(done) is called as each part arrives.
 
-    The calling process renders the first part itself: on a cold start the workers fork
-    from a fork server that is still importing WeasyPrint (half a second), and its core
-    would wait idle; later it shares the cores with the workers at no loss.
+    While the workers start (the fork server imports WeasyPrint for half a second before
+    it forks them, and each loads fonts), the calling process renders the first part
+    itself: its core would wait idle meanwhile.
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     chunk = chunk or settings.BADGE_BATCH_CHUNK
@@ -229,15 +240,18 @@ def render_faces(
         if progress is not None:
             progress(len(faces))
         return content
-    if _pool is None:
-        start_workers_for(len(faces), workers=workers)
-    parts = _parts(faces, layout=layout, workers=workers, chunk=chunk)
+    start_workers_for(len(faces), workers=workers)
+    own_part = not _workers_ready()
+    parts = _parts(faces, layout=layout, workers=workers, chunk=chunk, own_part=own_part)
     # Written here, in the caller's thread: its language and its template engine.
     pages = [_html(part, layout) for part in parts]
-    submitted = _submit_later(workers, render_html, [(html,) for html in pages[1:]])
+    submitted = _submit_later(workers, render_html, [(html,) for html in pages[own_part:]])
     try:
-        first = render_html(pages[0])
-        contents = [lambda: first, *(future.result for future in submitted.result())]
+        contents: list[Callable[[], bytes]] = []
+        if own_part:
+            first = render_html(pages[0])
+            contents.append(lambda: first)
+        contents += [future.result for future in submitted.result()]
         return merge_pdfs(_arrivals(parts, contents, progress))
     except BrokenProcessPool:
         _drop_broken_pool()
