@@ -21,7 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from badges.models import BatchLayout
-from badges.pdf_render import QR_SCHEME, render_html, warm_up
+from badges.pdf_render import QR_SCHEME, render_html, start_worker, warm_up
 from badges.pdf_render import qr_png as qr_png  # the desk's camera test shows badges' codes
 from registration.models import Delegate, DelegateRole
 
@@ -127,7 +127,9 @@ def pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["badges.pdf_render"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=start_worker
+            )
         return _pool
 
 
