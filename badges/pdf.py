@@ -1,5 +1,6 @@
 """Badge PDFs with WeasyPrint: many badges in one HTML document, one parsed stylesheet and fonts."""
 
+import contextlib
 import hashlib
 import io
 import math
@@ -7,7 +8,7 @@ import multiprocessing
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from badges.models import BatchLayout
-from badges.pdf_render import QR_SCHEME, render_html, warm_up
+from badges.pdf_render import QR_SCHEME, render_html, start_worker, warm_up
 from badges.pdf_render import qr_png as qr_png  # the desk's camera test shows badges' codes
 from registration.models import Delegate, DelegateRole
 
@@ -108,6 +109,11 @@ def qr_version(token: str, level: int) -> int:
 PARALLEL_FROM = 40
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# Submitting may start a worker, which waits until the fork server has imported WeasyPrint
+# and forked it (half a second on a cold start): one thread of ours submits, in order, and
+# the caller goes on gathering faces or rendering meanwhile.
+_submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="badge-pdf-submit")
+_warm_ups: Future[list[Future]] | None = None  # submitted by start_workers_for
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -121,7 +127,9 @@ def pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["badges.pdf_render"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=start_worker
+            )
         return _pool
 
 
@@ -131,10 +139,27 @@ def start_workers_for(count: int, *, workers: int | None = None) -> None:
     The fork server imports WeasyPrint (half a second) and the workers load fonts while
     the caller gathers faces.
     """
+    global _warm_ups
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
-    if workers > 1 and count >= PARALLEL_FROM:
-        for _ in range(workers):
-            _submit(workers, warm_up)
+    if workers > 1 and count >= PARALLEL_FROM and _warm_ups is None:
+        _warm_ups = _submit_later(workers, warm_up, [()] * workers)
+
+
+def _workers_ready() -> bool:
+    """The workers have started and loaded their fonts and stylesheets."""
+    warm_ups = _warm_ups
+    if warm_ups is None or not warm_ups.done() or warm_ups.exception() is not None:
+        return False
+    return all(future.done() for future in warm_ups.result())
+
+
+def _submit_later(
+    workers: int, function: Callable[..., object], argument_lists: list[tuple]
+) -> Future[list[Future]]:
+    """Submit function once per argument list from our submitting thread: the futures later."""
+    return _submitter.submit(
+        lambda: [_submit(workers, function, *arguments) for arguments in argument_lists]
+    )
 
 
 def _submit(workers: int, function: Callable[..., object], *args: object) -> Future:
@@ -148,11 +173,12 @@ def _submit(workers: int, function: Callable[..., object], *args: object) -> Fut
 
 def _drop_broken_pool() -> None:
     """A worker died (killed, out of memory): the next document starts a new pool."""
-    global _pool
+    global _pool, _warm_ups
     with _pool_lock:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
         _pool = None
+        _warm_ups = None
 
 
 def _photo_uri(face: BadgeFace) -> str:
@@ -178,14 +204,15 @@ def _html(faces: list[BadgeFace], layout: str) -> str:
 
 
 def _parts(
-    faces: list[BadgeFace], *, layout: str, workers: int, chunk: int
+    faces: list[BadgeFace], *, layout: str, workers: int, chunk: int, own_part: bool = False
 ) -> list[list[BadgeFace]]:
-    """Equal parts of at most chunk badges, as many as a multiple of the workers.
+    """Equal parts of at most chunk badges, as many as a multiple of the workers (and one
+    more for the calling process when own_part).
 
     Equal parts keep every worker busy to the end; whole sheets of four stay together.
     """
     unit = 4 if layout == BatchLayout.A4_SHEET else 1
-    count = workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
+    count = own_part + workers * math.ceil(len(faces) / (workers * max(chunk, unit)))
     size = math.ceil(len(faces) / count / unit) * unit
     return [faces[i : i + size] for i in range(0, len(faces), size)]
 
@@ -203,6 +230,10 @@ def render_faces(
     Documents of PARALLEL_FROM badges or more are cut into parts of at most chunk
     (BADGE_BATCH_CHUNK) badges, rendered BADGE_PDF_WORKERS at a time by worker
     processes, and merged in order. progress(done) is called as each part arrives.
+
+    While the workers start (the fork server imports WeasyPrint for half a second before
+    it forks them, and each loads fonts), the calling process renders the first part
+    itself: its core would wait idle meanwhile.
     """
     workers = settings.BADGE_PDF_WORKERS if workers is None else workers
     chunk = chunk or settings.BADGE_BATCH_CHUNK
@@ -211,28 +242,42 @@ def render_faces(
         if progress is not None:
             progress(len(faces))
         return content
-    parts = _parts(faces, layout=layout, workers=workers, chunk=chunk)
-    # Submitted one by one: the first worker starts while the next parts are written.
-    futures = [_submit(workers, render_html, _html(part, layout)) for part in parts]
+    start_workers_for(len(faces), workers=workers)
+    own_part = not _workers_ready()
+    parts = _parts(faces, layout=layout, workers=workers, chunk=chunk, own_part=own_part)
+    # Written here, in the caller's thread: its language and its template engine.
+    pages = [_html(part, layout) for part in parts]
+    submitted = _submit_later(workers, render_html, [(html,) for html in pages[own_part:]])
     try:
-        return merge_pdfs(_arrivals(parts, futures, progress))
+        contents: list[Callable[[], bytes]] = []
+        if own_part:
+            first = render_html(pages[0])
+            contents.append(lambda: first)
+        contents += [future.result for future in submitted.result()]
+        return merge_pdfs(_arrivals(parts, contents, progress))
     except BrokenProcessPool:
         _drop_broken_pool()
         raise
     finally:
-        for future in futures:
+        _cancel(submitted)
+
+
+def _cancel(submitted: Future[list[Future]]) -> None:
+    """Parts not yet rendered are dropped: the document is done, or has failed."""
+    with contextlib.suppress(Exception):  # the submitting failed: nothing to drop
+        for future in submitted.result():
             future.cancel()
 
 
 def _arrivals(
     parts: list[list[BadgeFace]],
-    futures: list[Future[bytes]],
+    contents: list[Callable[[], bytes]],
     progress: Callable[[int], object] | None,
 ) -> Iterator[bytes]:
     """Each part's PDF in order as it arrives, so merging overlaps the rendering of the rest."""
     done = 0
-    for part, future in zip(parts, futures, strict=True):
-        content = future.result()
+    for part, content_of in zip(parts, contents, strict=True):
+        content = content_of()
         done += len(part)
         if progress is not None:
             progress(done)

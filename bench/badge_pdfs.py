@@ -1,9 +1,11 @@
 """Benchmark (b): 500 A6 badges in one PDF and as A4 sheets of four: cold, warm, badges/s, memory.
 
-Run: DEBUG=true .venv/bin/python bench/badge_pdfs.py [--count 500] [--no-photos]
+Run: flock /tmp/bench.lock env DEBUG=true .venv/bin/python bench/badge_pdfs.py [--count 500]
+[--no-photos] (the lock keeps benchmarks on this 2-core machine from overlapping).
 Each layout runs in a fresh Python process: "cold" is its first document (fork server
 started and WeasyPrint imported in it, workers forked, fonts and stylesheet loaded, no
-QR code made yet), "warm" the same document again in that process. Every badge has its own photo
+QR code made yet; this process renders the first part meanwhile), "warm" the same
+document again in that process. Every badge has its own photo
 (600x800 JPEG, as registration stores them) unless --no-photos. Rendering goes through
 render_faces as a batch does: parts on BADGE_PDF_WORKERS worker processes, merged. Then
 the whole batch service (run_badge_batch: delegates and badges read, faces, PDF,

@@ -8,14 +8,18 @@ import shutil
 import signal
 import subprocess
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 import pytest
 import qrcode
 import qrcode.constants
+from PIL import Image
 from pypdf import PdfReader
+from weasyprint import HTML
 
+from badges import pdf_render
 from badges.models import BatchLayout
-from badges.pdf import face_for, render_faces
+from badges.pdf import _html, face_for, render_faces
 from badges.services import ensure_badge_rendered, reprint_badge, token_for
 from tests.factories import DelegateFactory
 
@@ -87,6 +91,28 @@ def test_hangul_and_arabic_names_are_drawn_with_fonts_that_have_their_glyphs(ass
     # A missing glyph would leave a .notdef box and drop the letter from the text layer.
     text = pdf_text(content)
     assert "김서연" in text
+
+
+def page_drawings(content: bytes) -> list[bytes]:
+    return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+@pytest.mark.parametrize("layout", [BatchLayout.A6, BatchLayout.A4_SHEET])
+def test_badges_are_drawn_as_weasyprints_whole_user_agent_stylesheet_draws_them(
+    assembly, tmp_path, layout
+):
+    """Badges use only the user-agent rules their elements need (pdf_ua.css): same pages."""
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (60, 80), (200, 160, 140)).save(photo)
+    long_name = "Maria Fernanda de los Santos Rodríguez-Villanueva Castellanos"
+    faces = faces_for(assembly, [*NAMES, long_name, "עמית כהן"])
+    faces[0] = replace(faces[0], photo=str(photo))
+    faces[1] = replace(faces[1], photo=str(photo), title="", organization="", country="")
+    html = _html(faces, layout)
+    whole_sheet = HTML(string=html, url_fetcher=pdf_render.BadgeFetcher()).write_pdf(
+        stylesheets=[pdf_render.stylesheet()], font_config=pdf_render.fonts()
+    )
+    assert page_drawings(pdf_render.render_html(html)) == page_drawings(whole_sheet)
 
 
 def test_badge_is_rendered_once_and_again_only_when_a_printed_field_changes(delegate):
