@@ -11,18 +11,20 @@ from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import qrcode
+import qrcode.constants
 from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from badges import qr
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf.css"
 USER_AGENT_STYLESHEET = Path(__file__).resolve().parent / "pdf_ua.css"
 # <img src="badge-qr:TOKEN">: the process that lays the badge out draws its QR code, so a
 # batch's codes are made in parallel by the workers and the HTML stays small.
 QR_SCHEME = "badge-qr:"
+# Badge tokens fit version 5 at level M; fitting starts there (a longer token still grows).
+QR_VERSION = 5
 
 
 @lru_cache(maxsize=4096)
@@ -33,33 +35,29 @@ def qr_png(token: str, *, box_size: int = 4) -> bytes:
     but some PDF viewers smooth small images anyway, and one pixel a module then printed a
     blurred code; at four the blur stays at the modules' edges.
 
-    Badge tokens fit version 5 with mask pattern 2 (any mask gives a valid code), which
-    badges.qr draws from tables made once: 0.13 ms where qrcode took 1 ms. A longer token
-    goes to qrcode and grows as needed. Grayscale: WeasyPrint turns 1-bit images into RGB.
+    A fixed mask pattern skips qrcode's trial of all eight masks (two thirds of its time);
+    any mask gives a valid code. The image is made from qrcode's matrix by Pillow, in
+    grayscale: qrcode's own 1-bit image took longer to draw, and WeasyPrint turns 1-bit
+    images into RGB and compresses them twice.
     """
-    rows = qr.modules(token) if qr.fits(token) else _grown_code(token)
-    side = len(rows)
-    image = Image.frombytes("L", (side, side), b"".join(rows))
-    if box_size > 1:
-        image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
-    buffer = io.BytesIO()
-    # Light compression: WeasyPrint decodes the PNG and compresses it again for the PDF.
-    image.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def _grown_code(token: str) -> list[bytes]:
-    import qrcode  # only here: the fork server imports this module before any worker starts
-
     code = qrcode.QRCode(
-        version=qr.VERSION,
+        version=QR_VERSION,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=4,
         mask_pattern=2,
     )
     code.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
     code.make(fit=True)
-    return [bytes(qr.DARK if dark else qr.LIGHT for dark in row) for row in code.get_matrix()]
+    modules = code.get_matrix()
+    side = len(modules)
+    pixels = bytes(0 if dark else 255 for row in modules for dark in row)
+    image = Image.frombytes("L", (side, side), pixels)
+    if box_size > 1:
+        image = image.resize((side * box_size, side * box_size), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    # Light compression: WeasyPrint decodes the PNG and compresses it again for the PDF.
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 class BadgeFetcher(URLFetcher):
