@@ -132,6 +132,10 @@ else:
 
 # Live state (turnout, quorum) goes out at most once per window per group.
 LIVE_COALESCE_SECONDS = env_float("LIVE_COALESCE_SECONDS", 0.25)
+# On PostgreSQL, ballots' and scans' audit entries are linked into the chain by a background
+# thread after commit (voting/audit.py); off, the committing thread links them itself. The
+# test suite turns it off where a test's own transaction never commits.
+AUDIT_LINK_IN_BACKGROUND = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

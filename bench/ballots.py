@@ -152,6 +152,7 @@ def counted(poll_id: int) -> int:
 
 def count_and_verify(poll_id: int) -> dict:
     """Every count of the poll's ballots, then close it, verify the audit chain and the result."""
+    from voting.audit import link_pending_now
     from voting.export import audit_export
     from voting.models import AuditEntry, Ballot, Poll, VoteCast
     from voting.selectors import poll_turnout
@@ -159,6 +160,7 @@ def count_and_verify(poll_id: int) -> dict:
     from voting.verify import verify_export
 
     poll = Poll.objects.get(pk=poll_id)
+    link_pending_now(poll.assembly)  # any entry whose link had not run yet in the server
     audited = sum(
         json.loads(body)["data"]["poll"] == poll_id
         for body in AuditEntry.objects.filter(

@@ -14,6 +14,7 @@ from tests.factories import (
     StaffRoleFactory,
     UserFactory,
 )
+from voting.audit import wait_for_links
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -27,9 +28,17 @@ def close_database_pools(django_db_setup, django_db_blocker):
     """Close psycopg's pool before the test database is dropped (threads borrow from it)."""
     yield
     with django_db_blocker.unblock():
+        wait_for_links()  # a background audit link still queued runs while the database is here
         for connection in connections.all():
             if getattr(connection, "pool", None) is not None:
                 connection.close_pool()
+
+
+@pytest.fixture(autouse=True)
+def audit_links_in_the_committing_thread(settings):
+    """Audit entries linked by the committing thread: a background link could outlive its
+    test. The race test that exercises the background linker turns it on and waits."""
+    settings.AUDIT_LINK_IN_BACKGROUND = False
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from voting.models import (
     AuditEntry,
@@ -14,6 +15,7 @@ from voting.models import (
     Poll,
     Proxy,
 )
+from voting.selectors import with_live_turnout
 
 
 class BodySeatInline(admin.TabularInline):
@@ -58,8 +60,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Poll)
 class PollAdmin(ReadOnlyAdmin):
-    list_display = ["motion", "round", "kind", "state", "turnout", "opened_at", "closed_at"]
+    list_display = ["motion", "round", "kind", "state", "voted", "opened_at", "closed_at"]
     list_filter = ["assembly", "state", "kind"]
+
+    @admin.display(description=_("turnout"))
+    def voted(self, poll: Poll) -> int:
+        return with_live_turnout(poll).turnout
 
 
 @admin.register(Proxy)

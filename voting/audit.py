@@ -13,6 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -78,7 +79,11 @@ def append_audit_after_commit(*, assembly_id: int, event: str, data: dict[str, A
 
 
 def link_after_commit(assembly_id: int) -> None:
-    transaction.on_commit(lambda: _linker.schedule(assembly_id), robust=True)
+    """Link the assembly's pending entries once the current transaction commits."""
+    if settings.AUDIT_LINK_IN_BACKGROUND:
+        transaction.on_commit(lambda: _linker.schedule(assembly_id), robust=True)
+    else:
+        transaction.on_commit(lambda: _link_until_done(assembly_id), robust=True)
 
 
 class _Linker:
@@ -86,17 +91,19 @@ class _Linker:
 
     The moment gathers a burst's entries into one statement, and the request that wrote one
     does not wait for it. An assembly is due once: an entry committed while its link is due
-    is covered by that link; one committed after the link started schedules the next.
+    is covered by that link; one committed after the link started schedules the next. A
+    link that finds the head held while entries wait, or fails, tries again later.
     """
 
     DELAY_SECONDS = 0.05
+    RETRY_SECONDS = (0.1, 0.2, 0.5, 1, 2, 5)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._due: set[int] = set()
         self._executor: ThreadPoolExecutor | None = None
 
-    def schedule(self, assembly_id: int) -> None:
+    def schedule(self, assembly_id: int, *, attempt: int = 0) -> None:
         with self._lock:
             if assembly_id in self._due:
                 return
@@ -104,25 +111,33 @@ class _Linker:
             if self._executor is None:  # made in the process that uses it (after any fork)
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="audit-link")
             executor = self._executor
-        executor.submit(self._link, assembly_id)
+        executor.submit(self._link, assembly_id, attempt)
 
     def wait(self) -> None:
-        """Until every scheduled link has run (tests, scripts)."""
-        with self._lock:
-            executor = self._executor
-        if executor is not None:
-            executor.submit(time.sleep, 0).result()
+        """Until no link is due, retries included (tests, scripts)."""
+        while True:
+            with self._lock:
+                executor, due = self._executor, bool(self._due)
+            if executor is None:
+                return
+            executor.submit(time.sleep, 0).result()  # after every link queued so far
+            with self._lock:
+                if not due and not self._due:
+                    return
 
-    def _link(self, assembly_id: int) -> None:
-        time.sleep(self.DELAY_SECONDS)
+    def _link(self, assembly_id: int, attempt: int) -> None:
+        time.sleep(self.DELAY_SECONDS if attempt == 0 else self.RETRY_SECONDS[attempt - 1])
         with self._lock:
             self._due.discard(assembly_id)
         try:
-            link_pending(assembly_id)
-        except Exception:  # the entries stay pending: the next append or read links them
+            done = link_pending(assembly_id)
+        except Exception:  # the entries stay pending: a retry, the next append or read links them
             logger.exception("linking the audit entries of assembly %s failed", assembly_id)
+            done = False
         finally:
             connection.close()  # this thread's connection, back to the pool
+        if not done and attempt < len(self.RETRY_SECONDS):
+            self.schedule(assembly_id, attempt=attempt + 1)
 
 
 _linker = _Linker()
@@ -132,22 +147,31 @@ def wait_for_links() -> None:
     _linker.wait()
 
 
-def link_pending(assembly_id: int) -> None:
+def link_pending(assembly_id: int) -> bool:
     """Link the assembly's committed pending entries into the chain, in batches.
 
-    Whoever finds the head locked leaves: every holder looks again after it commits, and
-    an entry committed before that look is linked by it, so none is left behind.
+    Whoever finds the head locked leaves (False when entries still wait): a holder that
+    commits looks again, and the background linker retries, so none is left behind.
     """
     if connection.vendor != "postgresql":
-        return
+        return True
     while True:
         # Autocommit: the statement is its own transaction, the head's lock ends with it.
         got_head, head_exists, _written = _link_pending_statement(assembly_id, wait=False)
         if not head_exists:
             _ensure_head(assembly_id)
             continue
-        if not got_head or not _has_pending(assembly_id):
-            return
+        if not _has_pending(assembly_id):
+            return True
+        if not got_head:
+            return False
+
+
+def _link_until_done(assembly_id: int) -> None:
+    """In the committing thread (AUDIT_LINK_IN_BACKGROUND off): link, waiting for the head."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            _link_all_pending(assembly_id)
 
 
 def link_pending_now(assembly: Assembly) -> None:
@@ -155,16 +179,21 @@ def link_pending_now(assembly: Assembly) -> None:
     if connection.vendor == "postgresql":
         with transaction.atomic(savepoint=False):
             _link_all_pending(assembly.pk)
+            # Entries committed while the head was held here are linked once this commits.
+            link_after_commit(assembly.pk)
 
 
 def _link_all_pending(assembly_id: int) -> None:
-    """Link every pending entry, waiting for the head (made if missing) in this transaction."""
-    _got_head, head_exists, written = _link_pending_statement(assembly_id, wait=True)
+    """Link every committed pending entry, waiting for the head (made if missing).
+
+    The first statement may have waited for the head with an old view of the pending rows;
+    once the head is held here, each further statement sees the rows committed meanwhile.
+    """
+    _got_head, head_exists, _written = _link_pending_statement(assembly_id, wait=True)
     if not head_exists:
         _ensure_head(assembly_id)
-        written = LINK_BATCH
-    while written == LINK_BATCH:
-        _got_head, _exists, written = _link_pending_statement(assembly_id, wait=True)
+    while _has_pending(assembly_id):
+        _link_pending_statement(assembly_id, wait=True)
 
 
 def _has_pending(assembly_id: int) -> bool:

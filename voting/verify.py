@@ -283,7 +283,7 @@ def verify_polls(
     casts: dict[int, int] = {}
     for entry in entries:
         data = _body(entry).get("data")
-        if not isinstance(data, dict) or "poll" not in data:
+        if not isinstance(data, dict) or not isinstance(data.get("poll"), int):
             continue  # not about a poll (or forged: the chain check reports it)
         if entry["event"] == "ballot.cast":
             casts[data["poll"]] = casts.get(data["poll"], 0) + 1

@@ -231,9 +231,12 @@ def test_the_export_links_what_waits_so_an_observer_sees_every_entry(assembly):
     assert verify_chain(export["audit"], export["head"]) == []
 
 
-def test_verify_reports_a_row_whose_body_is_no_longer_json(published, capsys):
+@pytest.mark.parametrize(
+    "forged", ["not json at all", '{"data": {"poll": [1]}, "event": "ballot.cast", "seq": 1}']
+)
+def test_verify_reports_a_row_forged_into_nonsense(published, capsys, forged):
     first = AuditEntry.objects.order_by("seq").first()
-    AuditEntry.objects.filter(pk=first.pk).update(body="not json at all")
+    AuditEntry.objects.filter(pk=first.pk).update(body=forged, event="ballot.cast")
     status, out = verify(capsys)
     assert status == 1
     assert f"audit row {first.seq}: edited" in out

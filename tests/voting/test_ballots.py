@@ -257,3 +257,16 @@ def test_ballot_electorate_check_agrees_with_the_assembly_rule(assembly, dues_re
     assert {m.pk for m in members if is_voting_member(assembly, m)} == rule & {
         m.pk for m in members
     }
+
+
+def test_the_admin_poll_list_shows_an_open_polls_turnout(open_secret_poll, present_voters):
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import client_for
+
+    for delegate in present_voters[:2]:
+        cast_ballots(poll=open_secret_poll, delegate=delegate, choices=["yes"])
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    page = client_for(admin).get("/admin/voting/poll/")
+    assert page.status_code == 200
+    assert '<td class="field-voted">2</td>' in page.content.decode()

@@ -1,10 +1,11 @@
 """Races on PostgreSQL: one ballot per member, a whole chain, and no ballot counted after close."""
 
+import json
 import threading
 import time
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from registration.models import AccreditationKind
@@ -80,7 +81,8 @@ def test_fifty_concurrent_ballots_for_one_member_count_once(assembly):
     assert poll_turnout(poll.pk).turnout == 1
 
 
-def test_concurrent_ballots_of_many_members_chain_correctly(assembly):
+def test_concurrent_ballots_of_many_members_chain_correctly(assembly, settings):
+    settings.AUDIT_LINK_IN_BACKGROUND = True  # as in the server
     staff = UserFactory()
     voters = electorate_of(assembly, 30)
     body = ga_body(assembly)
@@ -136,3 +138,39 @@ def test_ballots_racing_the_close_are_either_sealed_or_refused(assembly):
     assert VoteCast.objects.filter(poll=poll).count() == counted
     assert Ballot.objects.filter(poll=poll).count() == counted
     assert closed.turnout == counted
+
+
+def test_a_reader_who_waited_for_a_linker_still_links_every_entry(assembly, monkeypatch):
+    """The reader's first statement waits with an old view of the pending rows (the linker
+    holding the head takes the first batch meanwhile); it must go on until none is left."""
+    from django.db import transaction
+
+    from voting import audit
+    from voting.export import audit_export
+
+    monkeypatch.setattr(audit, "LINK_BATCH", 3)
+    audit.append_audit(assembly_id=assembly.pk, event="motion.created", data={"d": -1})
+    with connection.cursor() as cursor:  # seven committed entries whose links have not run
+        cursor.executemany(
+            f"{audit.INSERT_PENDING} VALUES (%s, %s, %s)",
+            [(assembly.pk, "presence.changed", audit.body_prefix("x", {"d": n})) for n in range(7)],
+        )
+    linker_holds_head = threading.Event()
+
+    def work(i):
+        if i == 0:
+            with transaction.atomic():
+                audit._link_pending_statement(assembly.pk, wait=True)  # takes entries 0-2
+                linker_holds_head.set()
+                time.sleep(0.5)
+        else:
+            linker_holds_head.wait()
+            time.sleep(0.05)
+            with transaction.atomic():  # as a poll's open or close records the head
+                audit._link_all_pending(assembly.pk)
+
+    run_threads(2, work)
+    assert not AuditPending.objects.exists()
+    export = audit_export(assembly)
+    assert [json.loads(e["body"])["data"]["d"] for e in export["audit"]] == list(range(-1, 7))
+    assert verify_chain(export["audit"], export["head"]) == []
