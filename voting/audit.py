@@ -115,14 +115,15 @@ class _Linker:
 
     def wait(self) -> None:
         """Until no link is due, retries included (tests, scripts)."""
+        with self._lock:
+            executor = self._executor
+        if executor is None:
+            return
         while True:
+            # Runs after every link queued so far; a link that retries is due again.
+            executor.submit(time.sleep, 0).result()
             with self._lock:
-                executor, due = self._executor, bool(self._due)
-            if executor is None:
-                return
-            executor.submit(time.sleep, 0).result()  # after every link queued so far
-            with self._lock:
-                if not due and not self._due:
+                if not self._due:
                     return
 
     def _link(self, assembly_id: int, attempt: int) -> None:
@@ -157,7 +158,7 @@ def link_pending(assembly_id: int) -> bool:
         return True
     while True:
         # Autocommit: the statement is its own transaction, the head's lock ends with it.
-        got_head, head_exists, _written = _link_pending_statement(assembly_id, wait=False)
+        got_head, head_exists = _link_pending_statement(assembly_id, wait=False)
         if not head_exists:
             _ensure_head(assembly_id)
             continue
@@ -189,7 +190,7 @@ def _link_all_pending(assembly_id: int) -> None:
     The first statement may have waited for the head with an old view of the pending rows;
     once the head is held here, each further statement sees the rows committed meanwhile.
     """
-    _got_head, head_exists, _written = _link_pending_statement(assembly_id, wait=True)
+    _got_head, head_exists = _link_pending_statement(assembly_id, wait=True)
     if not head_exists:
         _ensure_head(assembly_id)
     while _has_pending(assembly_id):
@@ -209,11 +210,11 @@ def _ensure_head(assembly_id: int) -> None:
     )
 
 
-def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool, int]:
+def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool]:
     """Lock the head, take up to LINK_BATCH pending entries and chain them in order, in one
     statement that hashes in SQL. Says whether it got the head (not if locked and
-    wait=False), whether there is one (read without waiting: an insert checking the unique
-    key would wait for the linker's commit) and how many entries it linked."""
+    wait=False) and whether there is one (read without waiting: an insert checking the
+    unique key would wait for the linker's commit)."""
     skip = "" if wait else " SKIP LOCKED"
     sql = (
         f"WITH RECURSIVE head AS (SELECT id, seq, hash FROM {HEAD} "  # noqa: S608
@@ -234,11 +235,12 @@ def _link_pending_statement(assembly_id: int, *, wait: bool) -> tuple[bool, bool
         "last AS (SELECT seq, hash FROM chain ORDER BY n DESC LIMIT 1), "
         f"moved AS (UPDATE {HEAD} h SET seq = last.seq, hash = last.hash FROM last, head"
         " WHERE h.id = head.id AND last.seq <> head.seq RETURNING 1) "
-        "SELECT (SELECT count(*) FROM head), (SELECT count(*) FROM written),"
-        f" (SELECT count(*) FROM moved), (SELECT count(*) FROM {HEAD} WHERE assembly_id = %s)"
+        # written and moved run though nothing reads them (data-modifying WITH clauses do).
+        "SELECT (SELECT count(*) FROM head),"
+        f" (SELECT count(*) FROM {HEAD} WHERE assembly_id = %s)"
     )
-    got_head, written, _moved, head_exists = fetch(sql, [assembly_id] * 4)
-    return bool(got_head), bool(head_exists), written
+    got_head, head_exists = fetch(sql, [assembly_id] * 4)
+    return bool(got_head), bool(head_exists)
 
 
 def _append_in_one_statement(assembly_id: int, event: str, prefix: str) -> AuditEntry:

@@ -25,7 +25,7 @@ from registration.models import (
 from voting.errors import DomainError
 from voting.models import Poll, PollKind, PollState
 from voting.presence import record_hall_entry
-from voting.selectors import electorate, poll_options, quorum_snapshot, with_live_turnout
+from voting.selectors import electorate, poll_options, poll_turnout, quorum_snapshot
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
 
 SIMULATED_DOMAIN = "simulated.plenary.example"
@@ -94,9 +94,7 @@ class Simulation:
             except DomainError as error:
                 self.write(f"  {delegate}: {error.code}")
             if i % 10 == 0 or i == len(voters):
-                poll.refresh_from_db()
-                with_live_turnout(poll)
-                self.write(f"  turnout {poll.turnout}/{len(delegates)}")
+                self.write(f"  turnout {poll_turnout(poll.pk).turnout}/{len(delegates)}")
             self.sleep(pace)
         if options["keep_open"]:
             return poll
