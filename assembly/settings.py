@@ -95,12 +95,19 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every sync view runs on a fresh thread: persistent per-thread
     # connections exhaust the server, psycopg's pool does not.
     _database["CONN_MAX_AGE"] = 0
+    # Server-side binding lets psycopg prepare a statement a connection has run twice, and
+    # PostgreSQL then reuses its plan: planning had cost a ballot more CPU than executing its
+    # five statements (pg_stat_statements). DATABASE_PREPARE=false for a pooler that cannot
+    # keep prepared statements (PgBouncer in transaction mode before 1.21).
+    _prepare = env_bool("DATABASE_PREPARE", True)
     _database["OPTIONS"] = {
+        "server_side_binding": _prepare,
+        "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 2) if _prepare else None,
         "pool": {
             "min_size": env_int("DATABASE_POOL_MIN", 2),
             "max_size": env_int("DATABASE_POOL_MAX", 20),
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
-        }
+        },
     }
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
