@@ -28,12 +28,12 @@ from voting.schemas import (
 )
 from voting.selectors import (
     assembly_quorum,
+    ballot_reads,
     can_see_results,
     poll_snapshot,
     polls_for,
     receipt_list,
     result_lines,
-    voter_at,
 )
 
 router = Router(tags=["voting"])
@@ -199,16 +199,13 @@ def confirm_counts(request: HttpRequest, slug: str, poll_id: int) -> dict:
 )
 def cast_ballot(request: HttpRequest, slug: str, poll_id: int, payload: BallotIn) -> Status:
     """Cast one ballot per member you represent (or those listed); returns one receipt each."""
-    delegate = voter_at(user=request.user, slug=slug)
-    if delegate is None:
+    # The voter, the poll (within the voter's assembly) and its routes, in one query.
+    reads = ballot_reads(user=request.user, slug=slug, poll_id=poll_id)
+    if reads is None:
         get_assembly(slug)  # an unknown assembly answers not_found
         raise Forbidden()
-    # The service loads the poll (within this assembly) and counts it only while open.
-    receipts = services.cast_ballots(
-        poll=Poll(pk=poll_id, assembly_id=delegate.assembly_id),
-        delegate=delegate,
-        choices=payload.choices,
-        members=payload.members,
+    receipts = services.cast_read_ballots(
+        reads=reads, choices=payload.choices, members=payload.members
     )
     return Status(201, [r.__dict__ for r in receipts])
 

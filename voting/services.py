@@ -61,6 +61,7 @@ from voting.models import (
 )
 from voting.presence import recount_quorum, refresh_member_presence
 from voting.selectors import (
+    BallotReads,
     Route,
     ballot_poll,
     electorate_fingerprint,
@@ -623,7 +624,19 @@ def cast_ballots(
     """
     poll = _ballot_poll(poll)
     _check_open(poll, timezone.now())
-    routes = {route.member.pk: route for route in voting_routes(delegate=delegate, poll=poll)}
+    reads = BallotReads(delegate, poll, voting_routes(delegate=delegate, poll=poll))
+    return cast_read_ballots(reads=reads, choices=choices, members=members)
+
+
+def cast_read_ballots(
+    *, reads: BallotReads, choices: list[str], members: list[int] | None = None
+) -> list[Receipt]:
+    """cast_ballots once the voter, the poll and the routes are read (selectors.ballot_reads)."""
+    delegate, poll = reads.delegate, reads.poll
+    if poll is None:
+        raise NotFound()
+    _check_open(poll, timezone.now())
+    routes = {route.member.pk: route for route in reads.routes}
     if members is None:
         # One member: let the unique constraint answer; several: skip those already voted.
         voted = members_voted(poll, list(routes)) if len(routes) > 1 else set()
