@@ -34,7 +34,11 @@ for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE
     os.environ.setdefault(name, "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import (  # noqa: E402
+    database_cpu_seconds,
+    ensure_database,
+    refresh_planner_statistics,
+)
 
 
 def setup_django() -> None:
@@ -124,6 +128,12 @@ def prepare(voters: int) -> dict:
     chair = user_model.objects.create(
         username=f"bench-{run}-chair", is_superuser=True, is_staff=True
     )
+    # The server warms up on a first poll, as an assembly's first vote of the day warms it for
+    # the next: each pooled connection plans a statement a few times before it reuses a plan.
+    warm_motion = create_motion(
+        body=body, code="warm", kind="resolution", title="Warm-up motion", majority="simple"
+    )
+    warm_poll = open_poll(poll=create_poll(motion=warm_motion, kind=PollKind.SECRET), by=chair)
     poll = open_poll(poll=create_poll(motion=motion, kind=PollKind.SECRET), by=chair)
     session_store = import_module(settings.SESSION_ENGINE).SessionStore
     cookies = []
@@ -134,9 +144,11 @@ def prepare(voters: int) -> dict:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies.append(session.session_key)
+    refresh_planner_statistics()
     return {
         "slug": assembly.slug,
         "poll": poll.pk,
+        "warm_poll": warm_poll.pk,
         "sessions": cookies,
         "projector": projector_token(assembly),
     }
@@ -379,13 +391,17 @@ async def timed_phase(name: str, requests: list[dict], args: argparse.Namespace)
     """fire() with the server's and this client's CPU time per request."""
     servers = [pid for root in args.server_pids for pid in process_tree(root)]
     server_cpu, client_cpu = cpu_seconds(servers), time.process_time()
+    database_cpu = database_cpu_seconds()
     result = summary(name, *await spread(requests, args.concurrency, args.ports))
     server_ms = (cpu_seconds(servers) - server_cpu) * 1000 / len(requests)
+    database_ms = (database_cpu_seconds() - database_cpu) * 1000 / len(requests)
     client_ms = (time.process_time() - client_cpu) * 1000 / len(requests)
     result["server_cpu_ms"], result["client_cpu_ms"] = round(server_ms, 2), round(client_ms, 2)
+    result["database_cpu_ms"] = round(database_ms, 2)
     print(
         f"{'':>10}CPU per request: server {server_ms:.2f} ms "
-        f"(all {len(servers)} server processes), load generator {client_ms:.2f} ms"
+        f"(all {len(servers)} server processes), database {database_ms:.2f} ms, "
+        f"load generator {client_ms:.2f} ms"
     )
     return result
 
@@ -394,17 +410,26 @@ async def measure(args: argparse.Namespace, prepared: dict) -> dict:
     bare = [{"path": "/bench/bare/", "json": {"key": f"k{i}"}} for i in range(args.ballots)]
     csrf = secrets.token_hex(16)
     slug, poll = prepared["slug"], prepared["poll"]
-    ballots = [
-        {
-            "path": f"/api/v1/assemblies/{slug}/polls/{poll}/ballots",
-            "json": {"choices": ["yes" if i % 5 else "no"]},
-            "cookies": {"sessionid": key, "csrftoken": csrf},
-            "headers": {"X-CSRFToken": csrf},
-        }
-        for i, key in enumerate(prepared["sessions"][: args.ballots])
-    ]
-    warm = [{"path": "/bench/bare/", "json": {"key": f"warm{i}"}} for i in range(100)]
+
+    def ballots_for(poll_id: int, sessions: list[str]) -> list[dict]:
+        return [
+            {
+                "path": f"/api/v1/assemblies/{slug}/polls/{poll_id}/ballots",
+                "json": {"choices": ["yes" if i % 5 else "no"]},
+                "cookies": {"sessionid": key, "csrftoken": csrf},
+                "headers": {"X-CSRFToken": csrf},
+            }
+            for i, key in enumerate(sessions)
+        ]
+
+    ballots = ballots_for(poll, prepared["sessions"][: args.ballots])
+    warm = [{"path": "/bench/bare/", "json": {"key": f"warm{i}"}} for i in range(args.warm)]
     await spread(warm, args.concurrency, args.ports)
+    await spread(
+        ballots_for(prepared["warm_poll"], prepared["sessions"][: args.warm]),
+        args.concurrency,
+        args.ports,
+    )
     # Phones: the voters' own sessions on the room socket; projectors: an unattended link.
     screens = [Screen("phone") for _ in range(args.phones)]
     screens += [Screen("projector") for _ in range(args.projectors)]
@@ -497,6 +522,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--ballots", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--warm", type=int, default=400, help="warm-up requests of each kind")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes, one per port")
     parser.add_argument("--phones", type=int, default=200, help="voters' phones on the room")
     parser.add_argument("--projectors", type=int, default=2, help="projector-link screens")
@@ -552,6 +578,17 @@ def main() -> None:
     print(
         f"ballots/s {ballots['per_s']}, wall {ballots['wall_s']} s, p50 {ballots['p50_ms']} ms, "
         f"p99 {ballots['p99_ms']} ms; bare {bare['per_s']}/s; ratio ballots/bare {ratio:.2f}"
+    )
+
+    def machine_ms(phase: dict) -> float:
+        return phase["server_cpu_ms"] + phase["database_cpu_ms"] + phase["client_cpu_ms"]
+
+    # On two shared cores the rates follow the CPU each request costs the whole machine; this
+    # ratio of costs moves less from run to run than the ratio of rates.
+    print(
+        f"CPU per request, server + database + load generator: ballots "
+        f"{machine_ms(ballots):.2f} ms, bare {machine_ms(bare):.2f} ms; "
+        f"ratio bare/ballots {machine_ms(bare) / machine_ms(ballots):.2f}"
     )
     print(
         "targets: "

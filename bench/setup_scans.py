@@ -18,6 +18,7 @@ from assembly.models import Assembly, Checkpoint, MemberOrganization, StaffRole 
 from assembly.services import issue_api_token  # noqa: E402
 from badges.models import Badge, CheckpointPresence, Scan  # noqa: E402
 from badges.services import token_for  # noqa: E402
+from bench.postgres import refresh_planner_statistics  # noqa: E402
 from bench.urls import reset_bare_table  # noqa: E402
 from registration.models import Delegate  # noqa: E402
 
@@ -69,6 +70,7 @@ def main(count: int) -> None:
     for delegate in Delegate.objects.filter(assembly=assembly, badge__isnull=True):
         Badge.objects.create(delegate=delegate, assembly=assembly)
     badges = Badge.objects.filter(assembly=assembly).select_related("delegate")
+    refresh_planner_statistics()
     print(raw)
     print(",".join(token_for(badge) for badge in badges))
 
