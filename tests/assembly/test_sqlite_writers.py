@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.db.utils import ConnectionHandler
 
 
@@ -77,3 +77,59 @@ def test_a_writer_waiting_past_the_timeout_gets_database_is_locked(tmp_path):
     first.rollback()
     assert errors == ["database is locked"]
     first.close()
+
+
+def test_the_next_request_reuses_a_closed_connection_with_its_settings(tmp_path):
+    first = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    first.cursor().execute("CREATE TABLE parent (id integer PRIMARY KEY)")
+    first.cursor().execute("CREATE TABLE child (parent_id integer REFERENCES parent (id))")
+    raw = first.connection
+    first.close()
+
+    second = sqlite_at(tmp_path / "k.sqlite3")["default"]  # another request's thread
+    second.ensure_connection()
+    assert second.connection is raw
+    assert second.cursor().execute("PRAGMA foreign_keys").fetchone() == (1,)
+    with pytest.raises(IntegrityError):
+        second.cursor().execute("INSERT INTO child VALUES (7)")
+    second.close()
+
+
+def test_connections_open_at_once_are_never_shared(tmp_path):
+    first = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    first.ensure_connection()
+    second = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    second.ensure_connection()
+    assert first.connection is not second.connection
+    first.close()
+    second.close()
+
+
+def test_a_connection_closed_inside_a_transaction_is_not_kept(tmp_path):
+    first = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    first.cursor().execute("CREATE TABLE t (n integer)")
+    first._start_transaction_under_autocommit()
+    first.cursor().execute("INSERT INTO t VALUES (1)")
+    raw = first.connection
+    first._close()  # the request ends half-way through its transaction
+    first.connection = None
+
+    second = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    second.ensure_connection()
+    assert second.connection is not raw
+    assert second.cursor().execute("SELECT count(*) FROM t").fetchone() == (0,)
+    # The write lock went with the closed connection: the next writer gets in at once.
+    second._start_transaction_under_autocommit()
+    second.rollback()
+    second.close()
+
+
+def test_a_kept_connection_keeps_its_busy_timeout_apart_from_other_options(tmp_path):
+    patient = sqlite_at(tmp_path / "k.sqlite3", timeout=5)["default"]
+    patient.ensure_connection()
+    raw = patient.connection
+    patient.close()
+    hasty = sqlite_at(tmp_path / "k.sqlite3", timeout=0.2)["default"]
+    hasty.ensure_connection()
+    assert hasty.connection is not raw  # other options, another connection
+    hasty.close()
