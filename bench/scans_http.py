@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ballots import blast, spread  # noqa: E402
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import database_cpu_seconds, ensure_database  # noqa: E402
 
 PYTHON = ROOT / ".venv/bin/python"
 UVICORN = ROOT / ".venv/bin/uvicorn"
@@ -60,16 +60,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def line(label, latencies, failures, seconds=None, cpu=None):
+def line(label, latencies, failures, seconds=None, cpu=None, database_cpu=None):
     rate = f"{len(latencies) / seconds:7.0f}/s" if seconds else "        "
     cpu_each = f"  server CPU {1000 * cpu / len(latencies):4.1f} ms/req" if cpu is not None else ""
+    if database_cpu is not None:
+        cpu_each += f", database {1000 * database_cpu / len(latencies):4.1f}"
     print(
         f"  {label:<30} n={len(latencies):>5} {rate} p50 {percentile(latencies, 0.5):6.1f} ms"
         f"  p99 {percentile(latencies, 0.99):6.1f} ms  errors {len(failures)}{cpu_each}"
     )
 
 
-async def run_loads(ports, bearer, tokens, server_pids):
+async def run_loads(ports, bearer, tokens, server_pids, database):
     """The four timed phases, sent by a lean keep-alive client (httpx cost more CPU per request
     than the server's bare endpoint, on the same two cores)."""
     headers = {"Authorization": f"Bearer {bearer}"}
@@ -94,10 +96,12 @@ async def run_loads(ports, bearer, tokens, server_pids):
     def bares(count):
         return [{"path": "/bench/bare/", "json": {}} for _ in range(count)]
 
-    # Warm up every worker: connections, the pool and the code paths.
-    await spread(scans(len(tokens))[:80], 8, ports)
-    await spread(bares(80), 8, ports)
-    results, cpu = {}, {}
+    # Warm up every worker: connections, the pool, the code paths and, on PostgreSQL, the
+    # prepared statements (a plan is reused after a few runs on each pooled connection). Each
+    # badge goes in and out again, so the timed phases start from an empty hall as before.
+    await spread(scans(2 * len(tokens)), 8, ports)
+    await spread(bares(2 * len(tokens)), 8, ports)
+    results, cpu, database_cpu = {}, {}, {}
     for key, label, requests, desks in [
         ("scan1", "scan, one desk", scans(500), 1),
         ("bare1", "bare insert, one client", bares(500), 1),
@@ -105,15 +109,24 @@ async def run_loads(ports, bearer, tokens, server_pids):
         ("bare8", "bare insert, 8 clients", bares(2000), 8),
     ]:
         before = sum(server_cpu_seconds(pid) for pid in server_pids)
+        database_before = database_cpu_seconds()
         if desks == 1:
             seconds, latencies, statuses = await blast(requests, 1, ports[0])
         else:
             seconds, latencies, statuses = await spread(requests, desks, ports)
         cpu[key] = sum(server_cpu_seconds(pid) for pid in server_pids) - before
+        database_cpu[key] = database_cpu_seconds() - database_before
         latencies = [1000 * latency for latency in latencies]
         failures = [status for status in statuses if status not in (200, 201)]
         results[key] = (latencies, failures, seconds)
-        line(label, latencies, failures, seconds if desks > 1 else None, cpu=cpu[key])
+        line(
+            label,
+            latencies,
+            failures,
+            seconds if desks > 1 else None,
+            cpu=cpu[key],
+            database_cpu=database_cpu[key] if database == "postgres" else None,
+        )
     one = statistics.median(results["bare1"][0]) / statistics.median(results["scan1"][0])
     many = results["bare8"][2] / results["scan8"][2]
     by_cpu = cpu["bare8"] / cpu["scan8"]
@@ -192,7 +205,7 @@ def run(db: str, port: int, workers: int) -> None:
             f"{db}: uvicorn, {workers} process(es), {layer}, {DELEGATES} delegates"
             f" (load average {os.getloadavg()[0]:.1f})"
         )
-        asyncio.run(run_loads(ports, bearer, tokens.split(","), [s.pid for s in servers]))
+        asyncio.run(run_loads(ports, bearer, tokens.split(","), [s.pid for s in servers], db))
         log.seek(0)
         locked = log.read().count("database is locked")
         print(f"  'database is locked' errors: {locked}")
