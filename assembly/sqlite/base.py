@@ -12,6 +12,7 @@ insert a desk's scan makes. Closed connections are kept for the next request ins
 the PostgreSQL layout keeps them in psycopg's pool.
 """
 
+import os
 import sqlite3
 import threading
 
@@ -32,6 +33,9 @@ def _write_lock(name: str) -> threading.Lock:
 IDLE_KEPT = 32
 _idle: dict[str, list[sqlite3.Connection]] = {}
 _idle_guard = threading.Lock()
+# SQLite must not use a connection opened before a fork: a forked child starts with none kept
+# (and closes none of its parent's, which would drop the parent's file locks).
+os.register_at_fork(after_in_child=_idle.clear)
 
 
 def _take_idle(key: str) -> sqlite3.Connection | None:

@@ -1,11 +1,14 @@
 """The embedded SQLite layout: writers of one process take turns instead of sleeping."""
 
+import os
 import threading
 import time
 
 import pytest
 from django.db import IntegrityError, OperationalError
 from django.db.utils import ConnectionHandler
+
+from assembly.sqlite.base import _idle as idle
 
 
 @pytest.fixture(autouse=True)
@@ -133,3 +136,21 @@ def test_a_kept_connection_keeps_its_busy_timeout_apart_from_other_options(tmp_p
     hasty.ensure_connection()
     assert hasty.connection is not raw  # other options, another connection
     hasty.close()
+
+
+def test_a_forked_child_keeps_none_of_its_parents_connections(tmp_path):
+    parent = sqlite_at(tmp_path / "k.sqlite3")["default"]
+    parent.ensure_connection()
+    parent.close()  # kept for the parent's next request
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.close(reader)
+        os.write(writer, str(sum(len(kept) for kept in idle.values())).encode())
+        os._exit(0)
+    os.close(writer)
+    kept_in_child = int(os.read(reader, 16))
+    os.close(reader)
+    os.waitpid(child, 0)
+    assert kept_in_child == 0
+    assert sum(len(kept) for kept in idle.values()) >= 1
