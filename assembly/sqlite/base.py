@@ -33,9 +33,18 @@ def _write_lock(name: str) -> threading.Lock:
 IDLE_KEPT = 32
 _idle: dict[str, list[sqlite3.Connection]] = {}
 _idle_guard = threading.Lock()
-# SQLite must not use a connection opened before a fork: a forked child starts with none kept
-# (and closes none of its parent's, which would drop the parent's file locks).
-os.register_at_fork(after_in_child=_idle.clear)
+# SQLite must not use a connection opened before a fork, nor close one: closing it in the child
+# could release the parent's file locks or checkpoint its WAL. A forked child starts with none
+# kept and holds its parent's, unused and open, until it exits.
+_inherited: list[sqlite3.Connection] = []
+
+
+def _forget_after_fork() -> None:
+    _inherited.extend(connection for kept in _idle.values() for connection in kept)
+    _idle.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _take_idle(key: str) -> sqlite3.Connection | None:
