@@ -324,16 +324,6 @@ def voter_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> 
     return delegate
 
 
-_BALLOT_POLL_SQL = (  # noqa: S608 - table names from the models
-    "SELECT p.id, p.assembly_id, p.motion_id, p.state, p.kind, p.seats, p.closes_at, "
-    "mo.id, mo.assembly_id, mo.body_id, mo.kind, "
-    "b.id, b.assembly_id, b.kind, b.presence_required, "
-    "a.id, a.online_presence_counts, a.proxies_allowed, a.voting_member_kinds, "
-    "a.voting_membership_types, a.voting_requires_dues_paid "
-    "FROM {poll} p JOIN {motion} mo ON mo.id = p.motion_id "
-    "JOIN {body} b ON b.id = mo.body_id JOIN {assembly} a ON a.id = b.assembly_id "
-    "WHERE p.id = %s AND p.assembly_id = %s"
-).format(**_tables(poll=Poll, motion=Motion, body=GoverningBody, assembly=Assembly))
 _BALLOT_POLL_FIELDS = (
     (Poll, ("id", "assembly_id", "motion_id", "state", "kind", "seats", "closes_at")),
     (Motion, ("id", "assembly_id", "body_id", "kind")),
@@ -350,6 +340,18 @@ _BALLOT_POLL_FIELDS = (
         ),
     ),
 )
+# The poll's columns as _load_ballot_poll reads them, from the tables aliased p, mo, b and a.
+_BALLOT_POLL_COLUMNS = ", ".join(
+    columns(alias, fields)
+    for alias, (_model, fields) in zip(("p", "mo", "b", "a"), _BALLOT_POLL_FIELDS, strict=True)
+)
+_BALLOT_POLL_WIDTH = sum(len(fields) for _model, fields in _BALLOT_POLL_FIELDS)
+_BALLOT_POLL_SQL = (
+    f"SELECT {_BALLOT_POLL_COLUMNS} "  # noqa: S608 - table names from the models
+    "FROM {poll} p JOIN {motion} mo ON mo.id = p.motion_id "
+    "JOIN {body} b ON b.id = mo.body_id JOIN {assembly} a ON a.id = b.assembly_id "
+    "WHERE p.id = %s AND p.assembly_id = %s"
+).format(**_tables(poll=Poll, motion=Motion, body=GoverningBody, assembly=Assembly))
 
 
 def ballot_poll(*, poll_id: int, assembly_id: int) -> Poll | None:
@@ -370,18 +372,12 @@ def _load_ballot_poll(row: tuple) -> Poll:
     return poll
 
 
-_BALLOT_POLL_WIDTH = sum(len(fields) for _model, fields in _BALLOT_POLL_FIELDS)
 # voter_for, ballot_poll and the accreditation of voting_routes as one statement: a delegate
 # has at most one active accreditation (a unique constraint), so joining it adds no row.
 _BALLOT_READS_SQL = (
     "SELECT d.id, d.assembly_id, d.state, EXISTS (SELECT 1 FROM {staff} st "  # noqa: S608 - table names from the models
     "WHERE st.assembly_id = d.assembly_id AND st.user_id = d.user_id AND st.role = %s), "
-    "p.id, p.assembly_id, p.motion_id, p.state, p.kind, p.seats, p.closes_at, "
-    "mo.id, mo.assembly_id, mo.body_id, mo.kind, "
-    "b.id, b.assembly_id, b.kind, b.presence_required, "
-    "a.id, a.online_presence_counts, a.proxies_allowed, a.voting_member_kinds, "
-    "a.voting_membership_types, a.voting_requires_dues_paid, "
-    "acc.kind, pr.in_hall, pr.online, "
+    f"{_BALLOT_POLL_COLUMNS}, acc.kind, pr.in_hall, pr.online, "
     "(SELECT s.weight FROM {seat} s WHERE s.body_id = b.id AND s.member_id = m.id), "
     f"{_MEMBER_COLUMNS} "
     "FROM {delegate} d JOIN {assembly} da ON da.id = d.assembly_id "
