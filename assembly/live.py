@@ -1,9 +1,12 @@
 """broadcast_on_commit() and publish_state_on_commit(): the only ways anything reaches a socket."""
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,17 +64,21 @@ def assembly_group(assembly_id: int) -> str:
 # --- coalesced state ------------------------------------------------------------------------
 #
 # Turnout and quorum change on every ballot and scan; sockets get the newest state at most once
-# per window. Each commit reads the state right after it commits, in its own thread on the
-# connection it already holds, numbered before the read; a window sends the newest state
-# numbered so far. Reading when sending instead queued every read behind the requests holding
-# the database pool (hundreds of ms under a ballot burst, bench/fanout.py).
+# per window. A commit marks its group's state due; one reader thread per process reads each
+# due state, numbered before the read, at once after a quiet spell and then at most once per
+# READ_GAP (a fifth of the window): a burst's commits share one read, where reading in every
+# committing request had cost a ballot a sixth of its time (bench/ballots.py). The reader keeps
+# its connection while reads follow each other: taking one from the pool for every read queued
+# it behind the requests holding the pool (hundreds of ms under a ballot burst,
+# bench/fanout.py). A window sends the newest state numbered so far.
 #
 # Windows are slots of the wall clock (multiples of LIVE_COALESCE_SECONDS), the same for every
 # group and worker: a group sends at most once per slot, the first change after a quiet spell at
 # once and later ones at the start of the next free slot. So the turnout and the quorum a phone
 # follows arrive together and leave its socket as one frame, not as two a slot apart.
 #
-# The last change is never lost: the state numbered last was read after every commit. With
+# The last change is never lost: a state stays due until the reader takes it, and the reader
+# reads after taking it, so the state numbered last was read after every commit. With
 # Redis the workers share the slots and the newest state: each worker shares its newest as
 # soon as it has it, and the worker that takes a slot sends the newest of all; a worker drops
 # its own only once a state numbered at least as late has gone out (read later, so it holds
@@ -253,19 +260,131 @@ def publish_state_on_commit(*, group: str, event: str, build: Callable[[], dict[
     """
 
     def submit() -> None:
-        # Numbered before the read: a state numbered later was read later.
-        seq = next_sequence()
-        payload = build()
         loop = _server_loop()
         if loop is None:
-            send_now(group=group, event=event, payload=payload, seq=seq)
+            # Numbered before the read: a state numbered later was read later.
+            seq = next_sequence()
+            send_now(group=group, event=event, payload=build(), seq=seq)
         else:
-            # The request does not wait for the send; a fresh context, as the request's ends.
+            _reader.mark_due(loop, group, event, build)
+
+    transaction.on_commit(submit, robust=True)
+
+
+class _StateReader:
+    """Reads due states on one thread per process and offers them to their server loop.
+
+    A state is due from a commit until the reader takes it; the reader reads each state it
+    takes after taking it. Reads of a burst come at most every READ_GAP, on a connection the
+    thread keeps until no state has been due for LINGER_SECONDS.
+    """
+
+    LINGER_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._due: dict[tuple[int, str, str], tuple[asyncio.AbstractEventLoop, Callable]] = {}
+        self._reading = False
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    @staticmethod
+    def read_gap() -> float:
+        return coalesce_interval() / 5
+
+    def mark_due(
+        self, loop: asyncio.AbstractEventLoop, group: str, event: str, build: Callable
+    ) -> None:
+        with self._changed:
+            # A state already due is read after this commit: it covers it.
+            self._due.setdefault((id(loop), group, event), (loop, build))
+            if self._thread is None or not self._thread.is_alive():
+                self._stopping = False
+                self._thread = threading.Thread(
+                    target=self._run, name="live-state-reader", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify_all()
+
+    def wait(self) -> None:
+        """Until every due state has been read and offered (tests, scripts)."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._due and not self._reading)
+
+    def stop(self) -> None:
+        """Read what is due, give the thread's connection back and end the thread."""
+        with self._changed:
+            thread = self._thread
+            self._stopping = True
+            self._changed.notify_all()
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        last_read = float("-inf")
+        try:
+            while self._wait_for_due():
+                time.sleep(max(0.0, last_read + self.read_gap() - time.monotonic()))
+                with self._changed:
+                    taken, self._due = self._due, {}
+                    self._reading = True
+                last_read = time.monotonic()
+                try:
+                    for (_loop_id, group, event), (loop, build) in taken.items():
+                        self._read_and_offer(loop, group, event, build)
+                finally:
+                    with self._changed:
+                        self._reading = False
+                        self._changed.notify_all()
+        finally:
+            connection.close()  # this thread's connection, back to the pool
+
+    def _wait_for_due(self) -> bool:
+        """Until a state is due (True) or the reader stops with none due (False); a reader
+        idle for LINGER_SECONDS gives its connection back meanwhile."""
+        from django.db import connection
+
+        with self._changed:
+            if self._changed.wait_for(lambda: self._due or self._stopping, self.LINGER_SECONDS):
+                return bool(self._due)
+        connection.close()
+        with self._changed:
+            self._changed.wait_for(lambda: self._due or self._stopping)
+            return bool(self._due)
+
+    @staticmethod
+    def _read_and_offer(
+        loop: asyncio.AbstractEventLoop, group: str, event: str, build: Callable
+    ) -> None:
+        from django.db import connection
+
+        # Numbered before the read: a state numbered later was read later.
+        seq = next_sequence()
+        try:
+            payload = build()
+        except Exception:
+            logger.exception("reading live state for %s failed; the next change reads again", group)
+            connection.close()  # a broken connection is not kept
+            return
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nobody to send to
             loop.call_soon_threadsafe(
                 _offer, group, event, seq, payload, context=contextvars.Context()
             )
 
-    transaction.on_commit(submit, robust=True)
+
+_reader = _StateReader()
+# A forked child has no reader thread, and the lock may have been held by one at the fork.
+os.register_at_fork(after_in_child=_reader.__init__)
+
+
+def wait_for_state_reads() -> None:
+    _reader.wait()
+
+
+def stop_state_reader() -> None:
+    _reader.stop()
 
 
 def staff_group(assembly_id: int) -> str:

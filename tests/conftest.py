@@ -4,6 +4,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
+from assembly.live import stop_state_reader
 from assembly.models import Role
 from assembly.services import issue_api_token
 from tests.factories import (
@@ -29,6 +30,7 @@ def close_database_pools(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         wait_for_links()  # a background audit link still queued runs while the database is here
+        stop_state_reader()  # its thread gives its connection back
         for connection in connections.all():
             if getattr(connection, "pool", None) is not None:
                 connection.close_pool()

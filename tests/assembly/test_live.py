@@ -88,6 +88,36 @@ async def test_a_burst_is_coalesced_and_the_last_state_arrives(settings):
     assert {m["event"] for m in messages} == {"turnout.changed"}
 
 
+async def test_a_burst_shares_reads_of_the_state_and_the_last_read_follows_the_last_commit(
+    settings,
+):
+    settings.LIVE_COALESCE_SECONDS = 0.25  # reads at most every 50 ms in a burst
+    channel = await listen("g.reads")
+    state = {"n": 0}
+    reads = []
+
+    def read_state() -> dict:
+        reads.append(state["n"])
+        return dict(state)
+
+    def one_change() -> None:
+        with transaction.atomic():
+            state["n"] += 1
+            publish_state_on_commit(group="g.reads", event="turnout.changed", build=read_state)
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(60):
+        await database_sync_to_async(one_change)()
+        await asyncio.sleep(0.005)
+    elapsed = loop.time() - started
+    messages = await drain(channel)
+    assert messages[-1]["payload"] == {"n": 60}
+    assert reads[-1] == 60
+    # Without sharing, each of the 60 commits read the state itself.
+    assert len(reads) <= elapsed / 0.05 + 2 < 60
+
+
 async def test_outside_the_server_state_goes_out_at_once():
     channel = await listen("g.command")
 
