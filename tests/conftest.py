@@ -1,7 +1,7 @@
 """Fixtures shared by every test folder, built from the factories."""
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from assembly.live import stop_state_reader
@@ -34,6 +34,22 @@ def close_database_pools(django_db_setup, django_db_blocker):
         for connection in connections.all():
             if getattr(connection, "pool", None) is not None:
                 connection.close_pool()
+
+
+@pytest.fixture(scope="class")
+def loaded_demo(request, django_db_setup, django_db_blocker):
+    """The WeGO demo loaded once for a class of tests that read it, rolled back after them.
+
+    Loading it takes seconds; each test still runs in a savepoint of its own (the db
+    fixture), so what one test changes the next does not see. The class may set
+    `demo_options` (load_demo's keywords).
+    """
+    from assembly.demo import load_demo
+
+    options = getattr(request.cls, "demo_options", {})
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo(**options)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -2,45 +2,45 @@
 
 import pytest
 
-from assembly.demo import load_demo
 from registration.models import Accreditation, Delegate, Tour, TourSignup
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_about_120_registrations_mostly_approved_with_guests():
-    assembly = load_demo()
-    delegates = Delegate.objects.filter(assembly=assembly)
-    assert 110 <= delegates.count() <= 130
-    assert delegates.filter(state="approved").count() > delegates.count() * 0.8
-    assert delegates.filter(state__in=["submitted", "waitlisted"]).exists()
-    assert delegates.filter(role="guest", member__isnull=True).exists()
-    names = set(delegates.values_list("full_name", flat=True))
-    assert {"김서연 Kim Seo-yeon", "Айгерим Сейткали", "فاطمة الهاشمي"} <= names
+class TestTheLoadedDemo:
+    """Read from one load of the demo."""
 
+    def test_demo_has_about_120_registrations_mostly_approved_with_guests(self, loaded_demo):
+        assembly = loaded_demo
+        delegates = Delegate.objects.filter(assembly=assembly)
+        assert 110 <= delegates.count() <= 130
+        assert delegates.filter(state="approved").count() > delegates.count() * 0.8
+        assert delegates.filter(state__in=["submitted", "waitlisted"]).exists()
+        assert delegates.filter(role="guest", member__isnull=True).exists()
+        names = set(delegates.values_list("full_name", flat=True))
+        assert {"김서연 Kim Seo-yeon", "Айгерим Сейткали", "فاطمة الهاشمي"} <= names
 
-def test_demo_gives_each_attending_voting_member_an_accredited_delegate():
-    assembly = load_demo()
-    attending = set(
-        Delegate.objects.filter(
-            assembly=assembly, state="approved", role="voting_delegate"
-        ).values_list("member", flat=True)
-    )
-    accredited = set(
-        Accreditation.objects.filter(
-            assembly=assembly, kind="voting", ended_at__isnull=True
-        ).values_list("member", flat=True)
-    )
-    assert attending == accredited
-    assert len(accredited) >= 58
+    def test_demo_gives_each_attending_voting_member_an_accredited_delegate(self, loaded_demo):
+        assembly = loaded_demo
+        attending = set(
+            Delegate.objects.filter(
+                assembly=assembly, state="approved", role="voting_delegate"
+            ).values_list("member", flat=True)
+        )
+        accredited = set(
+            Accreditation.objects.filter(
+                assembly=assembly, kind="voting", ended_at__isnull=True
+            ).values_list("member", flat=True)
+        )
+        assert attending == accredited
+        assert len(accredited) >= 58
 
-
-def test_demo_tours_are_part_full_and_one_is_full_with_a_waiting_list():
-    assembly = load_demo()
-    tours = {t.code: t for t in Tour.objects.filter(assembly=assembly)}
-    assert len(tours) == 6
-    full = [t for t in tours.values() if t.taken == t.capacity]
-    assert [t.code for t in full] == ["sanchon-dinner"]
-    assert TourSignup.objects.filter(tour=full[0], status="waitlisted").count() >= 3
-    assert all(0 < t.taken < t.capacity for t in tours.values() if t not in full)
-    assert tours["city-tour-bus"].starts_at.astimezone(assembly.zone).hour == 9
+    def test_demo_tours_are_part_full_and_one_is_full_with_a_waiting_list(self, loaded_demo):
+        assembly = loaded_demo
+        tours = {t.code: t for t in Tour.objects.filter(assembly=assembly)}
+        assert len(tours) == 6
+        full = [t for t in tours.values() if t.taken == t.capacity]
+        assert [t.code for t in full] == ["sanchon-dinner"]
+        assert TourSignup.objects.filter(tour=full[0], status="waitlisted").count() >= 3
+        assert all(0 < t.taken < t.capacity for t in tours.values() if t not in full)
+        assert tours["city-tour-bus"].starts_at.astimezone(assembly.zone).hour == 9
