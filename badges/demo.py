@@ -8,7 +8,7 @@ and quorum come from real scans. Idempotency keys are fixed, so a second run rep
 import hashlib
 
 from assembly.models import Assembly
-from badges.services import ensure_badge_rendered, record_scan, token_for
+from badges.services import ensure_badges_rendered, record_scan, token_for
 from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
 
 DEMO_DESK = "Demo desk 1"
@@ -27,8 +27,7 @@ def load(assembly: Assembly) -> None:
     )
     entrance = assembly.checkpoints.filter(kind="entrance").order_by("pk").first()
     hall = assembly.checkpoints.filter(is_voting=True).first()
-    for delegate in delegates:
-        badge = ensure_badge_rendered(delegate=delegate)
+    for delegate, badge in zip(delegates, ensure_badges_rendered(delegates=delegates), strict=True):
         if delegate.attendance != Attendance.IN_PERSON:
             continue
         share = _share(delegate)

@@ -21,7 +21,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from badges.models import BatchLayout
-from badges.pdf_render import QR_SCHEME, render_html, start_worker, warm_up
+from badges.pdf_render import QR_SCHEME, render_html, render_html_apart, start_worker, warm_up
 from badges.pdf_render import qr_png as qr_png  # the desk's camera test shows badges' codes
 from registration.models import Delegate, DelegateRole
 
@@ -260,6 +260,20 @@ def render_faces(
         raise
     finally:
         _cancel(submitted)
+
+
+def render_faces_apart(faces: list[BadgeFace]) -> list[bytes]:
+    """Each face's own A6 PDF, the faces laid out together (one parse, one layout pass).
+
+    A face that took more than one page (a name no font size fits) has each face rendered
+    on its own instead, so every PDF holds its own badge whole.
+    """
+    if not faces:
+        return []
+    contents = render_html_apart(_html(faces, BatchLayout.A6))
+    if len(contents) != len(faces):
+        return [render_html(_html([face], BatchLayout.A6)) for face in faces]
+    return contents
 
 
 def _cancel(submitted: Future[list[Future]]) -> None:

@@ -122,3 +122,11 @@ def render_html(html: str) -> bytes:
     return BadgeHTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
         stylesheets=[stylesheet()], font_config=fonts()
     )
+
+
+def render_html_apart(html: str) -> list[bytes]:
+    """One PDF per page: the document laid out once, each page written with its own glyphs."""
+    document = BadgeHTML(string=html, url_fetcher=BadgeFetcher()).render(
+        stylesheets=[stylesheet()], font_config=fonts()
+    )
+    return [document.copy([page]).write_pdf() for page in document.pages]

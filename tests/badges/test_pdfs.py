@@ -20,7 +20,12 @@ from weasyprint import HTML
 from badges import pdf_render
 from badges.models import BatchLayout
 from badges.pdf import _html, face_for, render_faces
-from badges.services import ensure_badge_rendered, reprint_badge, token_for
+from badges.services import (
+    ensure_badge_rendered,
+    ensure_badges_rendered,
+    reprint_badge,
+    token_for,
+)
 from tests.factories import DelegateFactory
 
 NAMES = [
@@ -125,6 +130,57 @@ def test_badge_is_rendered_once_and_again_only_when_a_printed_field_changes(dele
     changed = ensure_badge_rendered(delegate=delegate)
     assert changed.rendered_at > first[1]
     assert "Mayor" in pdf_text(changed.pdf.read())
+
+
+def test_badges_rendered_together_each_hold_their_own_delegate_alone(assembly):
+    delegates = [DelegateFactory(assembly=assembly, full_name=name) for name in NAMES]
+    badges = ensure_badges_rendered(delegates=delegates)
+    contents = [badge.pdf.read() for badge in badges]
+    assert [len(PdfReader(io.BytesIO(c)).pages) for c in contents] == [1] * len(NAMES)
+    texts = [pdf_text(content) for content in contents]
+    assert "김서연" in texts[0]
+    assert "Kim Seo-yeon" not in texts[1]
+    assert "Grace Namukasa" in texts[4]
+    assert "João" not in texts[4]
+    # Each PDF carries the glyphs of its own page, not the whole document's.
+    assert "Noto-Sans-CJK" in " ".join(fonts_of(contents[0]))
+    assert "Noto-Sans-CJK" not in " ".join(fonts_of(contents[4]))
+    assert len(contents[4]) < len(contents[0])
+
+
+def test_rendering_badges_together_renders_only_what_changed(assembly):
+    delegates = [DelegateFactory(assembly=assembly, full_name=name) for name in NAMES[3:]]
+    first = [(b.pdf.name, b.rendered_at) for b in ensure_badges_rendered(delegates=delegates)]
+    assert [(b.pdf.name, b.rendered_at) for b in ensure_badges_rendered(delegates=delegates)] == (
+        first
+    )
+    delegates[1].title = "Mayor"
+    delegates[1].save()
+    again = ensure_badges_rendered(delegates=delegates)
+    assert (again[0].pdf.name, again[0].rendered_at) == first[0]
+    assert again[1].rendered_at > first[1][1]
+    assert "Mayor" in pdf_text(again[1].pdf.read())
+
+
+def test_a_badge_too_long_for_one_page_is_rendered_whole_on_its_own(assembly, monkeypatch):
+    delegates = [DelegateFactory(assembly=assembly, full_name=name) for name in NAMES[3:]]
+    # As if a face had run onto a second page: one page more than faces.
+    monkeypatch.setattr(
+        "badges.pdf.render_html_apart", lambda html: [b"page"] * (len(delegates) + 1)
+    )
+    badges = ensure_badges_rendered(delegates=delegates)
+    assert "Grace Namukasa" in pdf_text(badges[1].pdf.read())
+
+
+def test_render_badges_command_renders_the_approved_and_then_nothing(assembly, capsys):
+    from django.core.management import call_command
+
+    DelegateFactory.create_batch(3, assembly=assembly, state="approved")
+    DelegateFactory(assembly=assembly, state="submitted")
+    call_command("render_badges", assembly.slug)
+    assert "3 badges, 3 rendered now." in capsys.readouterr().out
+    call_command("render_badges", assembly.slug)
+    assert "3 badges, 0 rendered now." in capsys.readouterr().out
 
 
 def qr_modules_of(token: str) -> list[list[bool]]:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assembly.models import Assembly
-from badges.services import ensure_badge_rendered
+from badges.services import ensure_badges_rendered
 from registration.models import Delegate, RegistrationState
 
 
@@ -17,12 +17,12 @@ class Command(BaseCommand):
         assembly = Assembly.objects.filter(slug=options["slug"]).first()
         if assembly is None:
             raise CommandError(f"No assembly {options['slug']!r}.")
-        delegates = Delegate.objects.filter(
-            assembly=assembly, state=RegistrationState.APPROVED
-        ).select_related("assembly", "member")
-        rendered = 0
-        for delegate in delegates:
-            before = getattr(getattr(delegate, "badge", None), "rendered_at", None)
-            badge = ensure_badge_rendered(delegate=delegate)
-            rendered += badge.rendered_at != before
-        self.stdout.write(f"{delegates.count()} badges, {rendered} rendered now.")
+        delegates = list(
+            Delegate.objects.filter(assembly=assembly, state=RegistrationState.APPROVED)
+            .select_related("assembly", "member", "badge")
+            .order_by("pk")
+        )
+        before = [getattr(getattr(d, "badge", None), "rendered_at", None) for d in delegates]
+        badges = ensure_badges_rendered(delegates=delegates)
+        rendered = sum(b.rendered_at != at for b, at in zip(badges, before, strict=True))
+        self.stdout.write(f"{len(delegates)} badges, {rendered} rendered now.")
