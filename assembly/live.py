@@ -275,17 +275,20 @@ class _StateReader:
     """Reads due states on one thread per process and offers them to their server loop.
 
     A state is due from a commit until the reader takes it; the reader reads each state it
-    takes after taking it. Reads of a burst come at most every READ_GAP, on a connection the
-    thread keeps until no state has been due for LINGER_SECONDS.
+    takes after taking it (a read that fails is due again, RETRIES times at most). Reads of
+    a burst come at most every read_gap(), on a connection the thread keeps until no state
+    has been due for LINGER_SECONDS.
     """
 
     LINGER_SECONDS = 1.0
+    RETRIES = 10  # a failed read (a connection lost while idle) is tried again, a gap apart
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._due: dict[tuple[int, str, str], tuple[asyncio.AbstractEventLoop, Callable]] = {}
+        self._due: dict[tuple[int, str, str], tuple[asyncio.AbstractEventLoop, Callable, int]] = {}
         self._reading = False
         self._thread: threading.Thread | None = None
+        self._exiting = False  # the thread has found nothing due and is ending
         self._stopping = False
 
     @staticmethod
@@ -297,9 +300,9 @@ class _StateReader:
     ) -> None:
         with self._changed:
             # A state already due is read after this commit: it covers it.
-            self._due.setdefault((id(loop), group, event), (loop, build))
-            if self._thread is None or not self._thread.is_alive():
-                self._stopping = False
+            self._due.setdefault((id(loop), group, event), (loop, build, 0))
+            if self._thread is None or self._exiting or not self._thread.is_alive():
+                self._stopping = self._exiting = False
                 self._thread = threading.Thread(
                     target=self._run, name="live-state-reader", daemon=True
                 )
@@ -332,8 +335,11 @@ class _StateReader:
                     self._reading = True
                 last_read = time.monotonic()
                 try:
-                    for (_loop_id, group, event), (loop, build) in taken.items():
-                        self._read_and_offer(loop, group, event, build)
+                    for key, (loop, build, failures) in taken.items():
+                        read = self._read_and_offer(loop, key[1], key[2], build)
+                        if not read and failures < self.RETRIES:
+                            with self._changed:
+                                self._due.setdefault(key, (loop, build, failures + 1))
                 finally:
                     with self._changed:
                         self._reading = False
@@ -348,16 +354,22 @@ class _StateReader:
 
         with self._changed:
             if self._changed.wait_for(lambda: self._due or self._stopping, self.LINGER_SECONDS):
-                return bool(self._due)
+                return self._keep_reading()
         connection.close()
         with self._changed:
             self._changed.wait_for(lambda: self._due or self._stopping)
-            return bool(self._due)
+            return self._keep_reading()
+
+    def _keep_reading(self) -> bool:
+        """Under the lock: go on while a state is due; else end, and a later mark_due starts
+        another thread (this one may still be alive for a moment)."""
+        self._exiting = not self._due
+        return not self._exiting
 
     @staticmethod
     def _read_and_offer(
         loop: asyncio.AbstractEventLoop, group: str, event: str, build: Callable
-    ) -> None:
+    ) -> bool:
         from django.db import connection
 
         # Numbered before the read: a state numbered later was read later.
@@ -365,13 +377,14 @@ class _StateReader:
         try:
             payload = build()
         except Exception:
-            logger.exception("reading live state for %s failed; the next change reads again", group)
+            logger.exception("reading live state for %s failed; reading it again", group)
             connection.close()  # a broken connection is not kept
-            return
+            return False
         with contextlib.suppress(RuntimeError):  # that loop has closed: nobody to send to
             loop.call_soon_threadsafe(
                 _offer, group, event, seq, payload, context=contextvars.Context()
             )
+        return True
 
 
 _reader = _StateReader()

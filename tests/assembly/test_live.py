@@ -118,6 +118,27 @@ async def test_a_burst_shares_reads_of_the_state_and_the_last_read_follows_the_l
     assert len(reads) <= elapsed / 0.05 + 2 < 60
 
 
+async def test_a_read_that_fails_is_read_again_and_the_last_state_arrives(settings):
+    settings.LIVE_COALESCE_SECONDS = 0.25
+    channel = await listen("g.retry")
+    failures = []
+
+    def read_state() -> dict:
+        if not failures:  # as a pooled connection lost while idle fails its first statement
+            failures.append(1)
+            raise ConnectionError("server closed the connection unexpectedly")
+        return {"name": "final"}
+
+    def last_change() -> None:
+        with transaction.atomic():
+            publish_state_on_commit(group="g.retry", event="quorum.changed", build=read_state)
+
+    await database_sync_to_async(last_change)()
+    messages = await drain(channel)
+    assert failures == [1]
+    assert [m["payload"] for m in messages] == [{"name": "final"}]
+
+
 async def test_outside_the_server_state_goes_out_at_once():
     channel = await listen("g.command")
 
