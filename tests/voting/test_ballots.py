@@ -1,6 +1,8 @@
 """Casting ballots: one per member, who may cast, refusals with clear codes, receipts."""
 
 import itertools
+import re
+from collections import Counter
 
 import pytest
 from django.utils import timezone
@@ -270,3 +272,14 @@ def test_the_admin_poll_list_shows_an_open_polls_turnout(open_secret_poll, prese
     page = client_for(admin).get("/admin/voting/poll/")
     assert page.status_code == 200
     assert '<td class="field-voted">2</td>' in page.content.decode()
+
+
+def test_receipt_codes_draw_every_letter_of_the_alphabet_in_groups_of_five():
+    from voting.services import RECEIPT_ALPHABET, new_receipt_code
+
+    codes = [new_receipt_code() for _ in range(2000)]
+    assert all(re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", code) for code in codes)
+    letters = Counter("".join(codes).replace("-", ""))
+    assert set(letters) == set(RECEIPT_ALPHABET)  # no 0, O, 1 or I; none left out
+    assert min(letters.values()) > 0.7 * 30_000 / 32  # each letter about as often
+    assert len(set(codes)) == len(codes)
