@@ -66,7 +66,7 @@ def assembly_group(assembly_id: int) -> str:
 # Turnout and quorum change on every ballot and scan; sockets get the newest state at most once
 # per window. A commit marks its group's state due; one reader thread per process reads each
 # due state, numbered before the read, at once after a quiet spell and then at most once per
-# READ_GAP (a fifth of the window): a burst's commits share one read, where reading in every
+# read_gap() (a fifth of the window): a burst's commits share one read, where reading in every
 # committing request had cost a ballot a sixth of its time (bench/ballots.py). The reader keeps
 # its connection while reads follow each other: taking one from the pool for every read queued
 # it behind the requests holding the pool (hundreds of ms under a ballot burst,
@@ -390,10 +390,6 @@ class _StateReader:
 _reader = _StateReader()
 # A forked child has no reader thread, and the lock may have been held by one at the fork.
 os.register_at_fork(after_in_child=_reader.__init__)
-
-
-def wait_for_state_reads() -> None:
-    _reader.wait()
 
 
 def stop_state_reader() -> None:
