@@ -375,32 +375,39 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int], *, stat: str = "/proc/{pid}/stat") -> float:
     """User + system CPU time the processes have used so far."""
     total = 0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(stat.format(pid=pid)).read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def loop_cpu_seconds(pids: list[int]) -> float:
+    """CPU time of the processes' main threads: each server worker's event loop."""
+    return cpu_seconds(pids, stat="/proc/{pid}/task/{pid}/stat")
+
+
 async def timed_phase(name: str, requests: list[dict], args: argparse.Namespace) -> dict:
     """fire() with the server's and this client's CPU time per request."""
     servers = [pid for root in args.server_pids for pid in process_tree(root)]
     server_cpu, client_cpu = cpu_seconds(servers), time.process_time()
-    database_cpu = database_cpu_seconds()
+    loop_cpu, database_cpu = loop_cpu_seconds(servers), database_cpu_seconds()
     result = summary(name, *await spread(requests, args.concurrency, args.ports))
     server_ms = (cpu_seconds(servers) - server_cpu) * 1000 / len(requests)
+    loop_ms = (loop_cpu_seconds(servers) - loop_cpu) * 1000 / len(requests)
     database_ms = (database_cpu_seconds() - database_cpu) * 1000 / len(requests)
     client_ms = (time.process_time() - client_cpu) * 1000 / len(requests)
     result["server_cpu_ms"], result["client_cpu_ms"] = round(server_ms, 2), round(client_ms, 2)
     result["database_cpu_ms"] = round(database_ms, 2)
     print(
         f"{'':>10}CPU per request: server {server_ms:.2f} ms "
-        f"(all {len(servers)} server processes), database {database_ms:.2f} ms, "
+        f"(all {len(servers)} server processes; event loops {loop_ms:.2f} ms, other threads "
+        f"{server_ms - loop_ms:.2f} ms), database {database_ms:.2f} ms, "
         f"load generator {client_ms:.2f} ms"
     )
     return result
