@@ -34,7 +34,7 @@ class ThreadKeepingASGIHandler(ASGIHandler):
 
     Django makes a thread for each request and joins it afterwards, both on the event loop:
     starting one waits until it holds the GIL, which under load the request threads keep
-    for milliseconds (bench/ballots.py: +20-35% ballots per second with kept threads). Kept
+    for milliseconds (bench/ballots.py; the README has the figures). Kept
     threads are what WSGI servers do: Django closes a request's database connection at
     request_finished, on that thread, so a connection is never carried to the next request.
     """
