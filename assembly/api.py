@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from assembly.api_routes import router as assembly_router
 from assembly.auth import api_auth
 from assembly.errors import DomainError
+from assembly.parser import ObjectParser
 from badges.api import router as badges_router
 from registration.api import router as registration_router
 from sessions.api import router as agenda_router
@@ -29,6 +30,7 @@ api = NinjaAPI(
         'Every error answers `{"code": "...", "detail": "..."}`.'
     ),
     auth=api_auth,
+    parser=ObjectParser(),
     urls_namespace="api",
 )
 
@@ -76,6 +78,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # our body parser's refusal, wrapped by ninja
+        return on_domain_error(request, exc.__cause__)
     codes = {
         400: "bad_request",
         401: "not_authenticated",

@@ -36,7 +36,17 @@ class BearerTokenAuth(HttpBearer):
         return user
 
 
-api_auth = [BearerTokenAuth(), SessionAuth(csrf=True)]
+class LoggedInSessionAuth(SessionAuth):
+    """The session's user, its CSRF token checked. Without a logged-in session there is no
+    token to check: the caller is not authenticated (401), not refused for CSRF (403)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+api_auth = [BearerTokenAuth(), LoggedInSessionAuth(csrf=True)]
 
 
 # --- the session's user -------------------------------------------------------------------------

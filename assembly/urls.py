@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assembly import views
+from assembly import photos, views
 from assembly.api import api
 
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("photos/delegates/<int:delegate_id>/", photos.delegate_photo, name="delegate-photo"),
+    path("photos/speakers/<int:speaker_id>/", photos.speaker_photo, name="speaker-photo"),
     path("login/link/", views.magic_link, name="magic-link"),
     path("login/email/", views.request_magic_link, name="magic-link-request"),
     path("account/tokens/", views.api_tokens, name="api-tokens"),

@@ -4,10 +4,20 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
+
+ReasonCode = Literal[
+    "ok", "already_in", "revoked", "not_approved", "unknown", "wrong_assembly", "invalid"
+]
 
 
-class ScanIn(Schema):
+class StrictIn(Schema):
+    """A misspelled field is refused, not ignored for its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScanIn(StrictIn):
     token: str = Field(..., max_length=2000, description="The text read from the badge QR.")
     checkpoint: str = Field(..., max_length=40, description="Checkpoint code, e.g. `plenary`.")
     direction: Literal["in", "out"] = "in"
@@ -30,10 +40,10 @@ class ScanIn(Schema):
 
 
 class OfflineScanIn(ScanIn):
-    offline_answer: str = Field("ok", max_length=20, description="What the desk answered offline.")
+    offline_answer: ReasonCode = Field("ok", description="What the desk answered offline.")
 
 
-class OfflineUploadIn(Schema):
+class OfflineUploadIn(StrictIn):
     scans: list[OfflineScanIn] = Field(..., max_length=5000)
 
 
@@ -52,9 +62,7 @@ class DelegateOut(Schema):
 
 
 class ScanOut(Schema):
-    reason: Literal[
-        "ok", "already_in", "revoked", "not_approved", "unknown", "wrong_assembly", "invalid"
-    ]
+    reason: ReasonCode
     accepted: bool
     explanation: str
     scan_id: int
@@ -73,16 +81,16 @@ class OfflineUploadOut(Schema):
     conflicts: int
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictIn):
     reason: str = Field(..., min_length=1, max_length=300)
     desk: str = Field("", max_length=60)
 
 
-class AttentionIn(Schema):
-    attention: str = Field("", max_length=200, description="Empty to clear the flag.")
+class AttentionIn(StrictIn):
+    attention: str = Field(..., max_length=200, description="Empty to clear the flag.")
 
 
-class PrintIn(Schema):
+class PrintIn(StrictIn):
     desk: str = Field("", max_length=60)
 
 
@@ -95,7 +103,7 @@ class BadgeOut(Schema):
     printed_at: datetime | None
 
 
-class BatchIn(Schema):
+class BatchIn(StrictIn):
     layout: Literal["a6", "a4"] = "a6"
     role: str = ""
     attendance: str = ""

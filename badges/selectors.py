@@ -34,7 +34,7 @@ def roster(assembly: Assembly) -> dict[str, Any]:
             "role": d.role,
             "role_label": str(d.get_role_display()),
             "state": d.state,
-            "photo_url": d.photo.url if d.photo else "",
+            "photo_url": d.photo_url,
             "attention": d.attention,
             "badge_version": badges.get(d.pk),
             "revoked": d.pk in revoked,

@@ -128,6 +128,16 @@ def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:
     return badge
 
 
+def _refuse_unless_approved(badge: Badge) -> None:
+    """A printed badge looks valid at a glance: only an approved delegate gets one."""
+    if badge.delegate.state != RegistrationState.APPROVED:
+        raise Conflict(
+            _("%(name)s is not approved: no badge is printed.")
+            % {"name": badge.delegate.full_name},
+            code="not_approved",
+        )
+
+
 def reprint_badge(
     *, assembly: Assembly, delegate_id: int, by: User | None, reason: str, desk: str = ""
 ) -> Badge:
@@ -137,6 +147,7 @@ def reprint_badge(
         raise InvalidInput(_("Say why the badge is reprinted (lost, damaged, name changed…)."))
     with transaction.atomic():
         badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
+        _refuse_unless_approved(badge)
         badge.version = F("version") + 1
         badge.revoked_at = None
         badge.save(update_fields=["version", "revoked_at"])
@@ -182,6 +193,7 @@ def record_badge_print(
     """A desk printed the current badge: its own event, separate from checking in."""
     with transaction.atomic():
         badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
+        _refuse_unless_approved(badge)
         if badge.revoked_at is not None:
             raise Conflict(_("This badge is revoked: reprint it instead."), code="badge_revoked")
         _render_into(badge)
@@ -241,7 +253,7 @@ def delegate_summary(delegate: Delegate, badge: Badge | None) -> dict[str, Any]:
         "role": delegate.role,
         "role_label": str(delegate.get_role_display()),
         "state": delegate.state,
-        "photo_url": delegate.photo.url if delegate.photo else "",
+        "photo_url": delegate.photo_url,
         "badge_version": badge.version if badge else None,
         "attention": delegate.attention,
     }
@@ -309,16 +321,26 @@ def _result(
     )
 
 
-def _replay(*, assembly: Assembly, idempotency_key: str) -> ScanResult | None:
+def _replay(*, assembly: Assembly, attempt: Scan) -> ScanResult | None:
+    """The first answer to a repeated key, or Conflict when the key named another scan."""
     scan = (
         Scan.objects.select_related("checkpoint", "assembly", "delegate__member")
-        .filter(idempotency_key=idempotency_key)
+        .filter(idempotency_key=attempt.idempotency_key)
         .first()
     )
     if scan is None:
         return None
     if scan.assembly_id != assembly.pk:
         raise Conflict(_("This idempotency key was used elsewhere."), code="idempotency_key_reused")
+    if (scan.token, scan.checkpoint_id, scan.direction) != (
+        attempt.token,
+        attempt.checkpoint_id,
+        attempt.direction,
+    ):
+        raise Conflict(
+            _("This idempotency key was used for another scan: send a new key for a new scan."),
+            code="idempotency_key_reused",
+        )
     since = None
     if scan.reason == Reason.ALREADY_IN and scan.delegate_id:
         presence = CheckpointPresence.objects.filter(
@@ -440,8 +462,7 @@ def record_scan(
     # whole scan back, and the first answer is returned (one query less on every scan).
     now = timezone.now()
     offline = bool(offline_answer)
-    # An online desk's clock is not evidence; an offline desk's is the only time we have.
-    effective_at = min(client_time, now) if (offline and client_time) else now
+    effective_at = _effective_time(assembly, offline=offline, client_time=client_time, now=now)
     reason, claim, delegate, badge = _classify(
         assembly=assembly, token=token, today=assembly.local_today()
     )
@@ -466,43 +487,76 @@ def record_scan(
         with transaction.atomic():
             if reason == Reason.OK:
                 since = _move(scan=scan, checkpoint=checkpoint, delegate=delegate)
-            scan.conflict = offline and offline_answer != scan.reason
+            scan.conflict = scan.conflict or (offline and offline_answer != scan.reason)
             insert(scan)
     except IntegrityError:
         # A repeated key (a resent queue, a retry): answer as the first scan did.
-        replay = _replay(assembly=assembly, idempotency_key=idempotency_key)
+        replay = _replay(assembly=assembly, attempt=scan)
         if replay is None:
             raise
         return replay
     return _result(scan, badge=badge, since=since)
 
 
+def _effective_time(
+    assembly: Assembly, *, offline: bool, client_time: datetime | None, now: datetime
+) -> datetime:
+    """When the scan happened. An online desk's clock is not evidence; an offline desk's is
+    the only time we have, unless it is ahead of ours or before the assembly's first day
+    (a desk whose clock was never set): then the upload's time stands in."""
+    if not offline or client_time is None:
+        return now
+    opens = datetime.combine(
+        assembly.start_date - timedelta(days=1), datetime.min.time(), tzinfo=assembly.zone
+    )
+    return client_time if opens <= client_time <= now else now
+
+
 def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
     """Inside the scan's transaction: move in or out, or refuse. Returns "since" for already_in."""
     entering = scan.direction == Direction.IN
-    move = CheckpointPresence.objects.cross(
-        delegate_id=delegate.pk, checkpoint_id=checkpoint.pk, inside=entering, at=scan.effective_at
-    )
-    if move is None:
-        return _move_under_lock(scan=scan, checkpoint=checkpoint, delegate=delegate)
-    scan.move = move
-    scan.changed_presence = True
-    _after_move(checkpoint=checkpoint, delegate=delegate, inside=entering, at=scan.effective_at)
-    return None
-
-
-def _move_under_lock(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
-    """The delegate already on that side, or leaving a checkpoint never entered: lock, decide."""
-    presence = CheckpointPresence.objects.locked(
-        delegate_id=delegate.pk, checkpoint_id=checkpoint.pk
-    )
+    presence = None
+    if scan.offline:  # it may be older than the presence's last move: read that first
+        presence = CheckpointPresence.objects.locked(
+            delegate_id=delegate.pk, checkpoint_id=checkpoint.pk
+        )
     if presence is None:
-        return None  # an exit from a checkpoint never entered: noted, nothing moves
+        move = CheckpointPresence.objects.cross(
+            delegate_id=delegate.pk,
+            checkpoint_id=checkpoint.pk,
+            inside=entering,
+            at=scan.effective_at,
+        )
+        if move is not None:
+            scan.move = move
+            scan.changed_presence = True
+            _after_move(
+                checkpoint=checkpoint, delegate=delegate, inside=entering, at=scan.effective_at
+            )
+            return None
+        presence = CheckpointPresence.objects.locked(
+            delegate_id=delegate.pk, checkpoint_id=checkpoint.pk
+        )
+    return _move_under_lock(scan=scan, checkpoint=checkpoint, delegate=delegate, presence=presence)
+
+
+def _move_under_lock(
+    *, scan: Scan, checkpoint: Checkpoint, delegate: Delegate, presence: CheckpointPresence | None
+) -> datetime | None:
+    """The presence row is locked (or missing: an exit from a checkpoint never entered,
+    noted and nothing moves). Decide the move against it."""
+    if presence is None:
+        return None
     at = scan.effective_at
     if scan.direction == Direction.IN and presence.inside:
         if not _earlier_offline_entry_wins(scan=scan, presence=presence):
             scan.reason = Reason.ALREADY_IN
             return presence.since
+    elif _older_than_presence(scan=scan, presence=presence):
+        # A queued scan older than the last move (a later entry or exit decided presence
+        # since): recorded and shown to the secretariat as a conflict, nothing moves.
+        scan.conflict = True
+        return None
     elif scan.direction == Direction.IN:
         presence.moves += 1
         presence.inside = True
@@ -520,6 +574,10 @@ def _move_under_lock(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) 
     presence.save(update_fields=["inside", "moves", "since"])
     _after_move(checkpoint=checkpoint, delegate=delegate, inside=presence.inside, at=presence.since)
     return None
+
+
+def _older_than_presence(*, scan: Scan, presence: CheckpointPresence) -> bool:
+    return scan.offline and presence.since is not None and scan.effective_at < presence.since
 
 
 def _after_move(*, checkpoint: Checkpoint, delegate: Delegate, inside: bool, at: datetime) -> None:
@@ -581,9 +639,24 @@ def upload_offline_scans(
         enumerate(scans), key=lambda pair: (pair[1].client_time or timezone.now(), pair[0])
     )
     results: list[ScanResult | None] = [None] * len(scans)
+    with transaction.atomic():  # a scan refused midway (a key used elsewhere) refuses them all
+        _record_queue(
+            assembly=assembly, ordered=ordered, checkpoints=checkpoints, by=by, into=results
+        )
+    return [result for result in results if result is not None]
+
+
+def _record_queue(
+    *,
+    assembly: Assembly,
+    ordered: list[tuple[int, QueuedScan]],
+    checkpoints: dict[str, Checkpoint],
+    by: User | None,
+    into: list[ScanResult | None],
+) -> None:
     for index, queued in ordered:
         checkpoint = checkpoints[queued.checkpoint]
-        results[index] = record_scan(
+        into[index] = record_scan(
             assembly=assembly,
             checkpoint=checkpoint,
             token=queued.token,
@@ -594,7 +667,6 @@ def upload_offline_scans(
             by=by,
             offline_answer=queued.offline_answer or Reason.OK,
         )
-    return [result for result in results if result is not None]
 
 
 def _check_queue(scans: list[QueuedScan], checkpoints: dict[str, Checkpoint]) -> None:

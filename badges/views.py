@@ -187,10 +187,23 @@ def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
+def _read_time(text: str) -> datetime | None:
+    """A time from the address, or None (the default window) for one that does not exist:
+    February 30th, 25 o'clock, or a year so near 1 or 9999 that the window leaves the
+    calendar."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None or not 2 <= moment.year <= 9998:
+        return None
+    return moment
+
+
 def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetime]:
     zone = assembly.zone
-    start = parse_datetime(request.GET.get("start", ""))
-    end = parse_datetime(request.GET.get("end", ""))
+    start = _read_time(request.GET.get("start", ""))
+    end = _read_time(request.GET.get("end", ""))
     day = assembly.local_today()
     if not (assembly.start_date <= day <= assembly.end_date):
         day = assembly.start_date

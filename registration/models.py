@@ -132,6 +132,13 @@ class Delegate(models.Model):
         return self.full_name
 
     @property
+    def photo_url(self) -> str:
+        """The photo behind its check (assembly.photos), never a public media address."""
+        from assembly.photos import photo_address
+
+        return photo_address("delegate-photo", self.pk, self.photo)
+
+    @property
     def organization_label(self) -> str:
         if self.organization_name:
             return self.organization_name

@@ -60,6 +60,12 @@ class Speaker(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def photo_url(self) -> str:
+        from assembly.photos import photo_address
+
+        return photo_address("speaker-photo", self.pk, self.photo)
+
 
 class SessionKind(models.TextChoices):
     GA_SESSION = "ga_session", _("General Assembly session")
