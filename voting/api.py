@@ -253,8 +253,8 @@ def list_receipts(request: HttpRequest, slug: str, poll_id: int) -> list:
 def export_audit(request: HttpRequest, slug: str) -> dict:
     """The audit chain and every poll's ballots, for `python3 voting/verify.py export.json`."""
     assembly = get_assembly(slug)
-    require_role(request, assembly, *ANY_ROLE)
-    return audit_export(assembly)
+    roles = require_role(request, assembly, *ANY_ROLE)
+    return audit_export(assembly, roles=roles)
 
 
 def _proxy_out(proxy: Proxy) -> dict:

@@ -2,28 +2,36 @@
 
 from typing import Any
 
-from assembly.models import Assembly
+from assembly.models import Assembly, Role
 from voting.audit import link_pending_now
-from voting.models import AuditEntry, AuditHead, Poll, PollKind
+from voting.models import AuditEntry, AuditHead, Poll, PollKind, PollState
+from voting.selectors import can_see_results
 from voting.services import ballot_rows, poll_facts
 
 
-def audit_export(assembly: Assembly) -> dict[str, Any]:
-    """Everything verify.py needs; secret ballots carry no voter, as in the database."""
+def audit_export(assembly: Assembly, *, roles: frozenset[Role] | None = None) -> dict[str, Any]:
+    """Everything verify.py needs; secret ballots carry no voter, as in the database.
+
+    An open poll's ballots are never in it: read again and again, the new ballots would line
+    up with the log's new ballot.cast entries, which name the member. A closed poll's
+    ballots, counts and result are in it once the caller may see its result (`roles`; None
+    for the server's own command): withheld, verify.py leaves the poll for later.
+    """
     link_pending_now(assembly)
     head = AuditHead.objects.filter(assembly=assembly).first()
     polls = []
     for poll in Poll.objects.filter(assembly=assembly).select_related("motion").order_by("pk"):
-        motion = poll.motion
+        shown = poll.state != PollState.OPEN and (
+            roles is None or can_see_results(poll=poll, roles=roles)
+        )
         polls.append(
             {
                 "id": poll.pk,
-                "title": motion.title,
+                "title": poll.motion.title,
                 "round": poll.round,
                 "state": poll.state,
                 **poll_facts(poll),
-                "result": poll.result,
-                "ballots": [] if poll.kind == PollKind.HAND else ballot_rows(poll),
+                **_ballots_and_result(poll, shown=shown),
             }
         )
     return {
@@ -41,3 +49,10 @@ def audit_export(assembly: Assembly) -> dict[str, Any]:
         ],
         "polls": polls,
     }
+
+
+def _ballots_and_result(poll: Poll, *, shown: bool) -> dict[str, Any]:
+    if not shown:
+        return {"withheld": True, "hand_counts": None, "result": None, "ballots": []}
+    ballots = [] if poll.kind == PollKind.HAND else ballot_rows(poll)
+    return {"withheld": False, "result": poll.result, "ballots": ballots}

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import requires_postgres
+from assembly.models import Role
+from tests.conftest import client_for, requires_postgres
+from voting.export import audit_export
 from voting.models import AuditEntry, AuditHead, AuditPending, Ballot
 from voting.services import cast_ballots, close_poll, publish_poll
-from voting.verify import GENESIS, entry_hash, verify_chain
+from voting.verify import GENESIS, entry_hash, verify_chain, verify_export
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +258,40 @@ def test_a_backlog_longer_than_one_batch_is_linked_whole_and_in_order(assembly, 
     assert [json.loads(e["body"])["data"]["d"] for e in export["audit"]] == list(range(7))
     assert verify_chain(export["audit"], export["head"]) == []
     assert not AuditPending.objects.exists()
+
+
+def export_as(client, assembly) -> dict:
+    response = client.get(f"/api/v1/assemblies/{assembly.slug}/audit")
+    assert response.status_code == 200
+    return {poll["id"]: poll for poll in response.json()["polls"]}
+
+
+def test_the_export_never_shows_an_open_polls_ballots_nor_an_unpublished_result_to_delegates(
+    open_secret_poll, present_voters, chair_user, chair_client, assembly
+):
+    voter = client_for(present_voters[0].user)
+    cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+    for client in (voter, chair_client):  # read again and again, ballots would name voters
+        poll = export_as(client, assembly)[open_secret_poll.pk]
+        assert poll["ballots"] == []
+        assert poll["withheld"]
+    cast_ballots(poll=open_secret_poll, delegate=present_voters[1], choices=["no"])
+    close_poll(poll=open_secret_poll, by=chair_user)
+    closed = export_as(voter, assembly)[open_secret_poll.pk]
+    assert (closed["ballots"], closed["result"], closed["withheld"]) == ([], None, True)
+    assert len(export_as(chair_client, assembly)[open_secret_poll.pk]["ballots"]) == 2
+    publish_poll(poll=open_secret_poll, by=chair_user)
+    published_poll = export_as(voter, assembly)[open_secret_poll.pk]
+    assert len(published_poll["ballots"]) == 2
+    assert published_poll["result"]["outcome"]
+
+
+def test_an_export_with_a_withheld_poll_still_verifies(
+    open_secret_poll, present_voters, chair_user, assembly
+):
+    cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["yes"])
+    close_poll(poll=open_secret_poll, by=chair_user)
+    export = audit_export(assembly, roles=frozenset({Role.DELEGATE}))
+    problems, checked = verify_export(export)
+    assert problems == []
+    assert any("withheld" in line for line in checked)
