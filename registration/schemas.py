@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from ninja import Schema
+from pydantic import ConfigDict
 
 from assembly.models import Region
 from registration.models import Attendance, DelegateRole, RegistrationState
@@ -31,7 +32,10 @@ class RegistrationOut(Schema):
 
 
 class RegistrationUpdateIn(Schema):
-    """Fields a delegate may change until the cutoff; omitted fields stay as they are."""
+    """Fields a delegate may change until the cutoff; omitted fields stay as they are (a field
+    not among them, such as the email or the state, is refused rather than ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = None
     title: str | None = None

@@ -286,6 +286,25 @@ def check_details(details: DelegateDetails) -> None:
         raise InvalidInput(_("Departure cannot be before arrival."))
     if details.role not in DelegateRole.values or details.attendance not in Attendance.values:
         raise InvalidInput(_("Unknown role or attendance."))
+    problem = _too_long(details)
+    if problem:
+        raise InvalidInput(problem)
+    if details.date_of_birth and details.date_of_birth > timezone.localdate():
+        raise InvalidInput(_("The date of birth cannot be in the future."))
+
+
+def _too_long(details: DelegateDetails) -> str:
+    """The first text longer than its column allows (the form says so; the API must too)."""
+    for name in DelegateDetails.names():
+        value = getattr(details, name)
+        limit = getattr(Delegate._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            label = Delegate._meta.get_field(name).verbose_name
+            return _("%(field)s: at most %(limit)d characters.") % {
+                "field": str(label).capitalize(),
+                "limit": limit,
+            }
+    return ""
 
 
 # Travel dates around the assembly: a visa letter prints them, so year 1 or 9999 is refused.

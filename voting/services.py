@@ -169,6 +169,20 @@ def create_motion(
     return motion
 
 
+MAX_MIN_OPEN_SECONDS = 3600
+CLOSE_AFTER_SECONDS = (10, 86400)
+
+
+def check_poll_times(*, min_open_seconds: int, close_after_seconds: int | None) -> None:
+    """The same limits for the console's form as for the API: a poll that must stay open
+    for years could never be closed, and would lock the proxies as long."""
+    if not 0 <= min_open_seconds <= MAX_MIN_OPEN_SECONDS:
+        raise InvalidInput(_("The minimum open time is 0 to 3,600 seconds."))
+    low, high = CLOSE_AFTER_SECONDS
+    if close_after_seconds is not None and not low <= close_after_seconds <= high:
+        raise InvalidInput(_("A scheduled close comes 10 seconds to 24 hours after opening."))
+
+
 def create_poll(
     *,
     motion: Motion,
@@ -182,6 +196,7 @@ def create_poll(
     """A draft poll (the next round) on a motion."""
     if kind not in PollKind.values:
         raise InvalidInput(_("Unknown poll kind."))
+    check_poll_times(min_open_seconds=min_open_seconds, close_after_seconds=close_after_seconds)
     with transaction.atomic():
         last = Poll.objects.filter(motion=motion).aggregate(n=Max("round"))["n"] or 0
         poll = Poll.objects.create(
@@ -251,6 +266,9 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
         poll = _locked(poll)
         if poll.state != PollState.DRAFT:
             raise WrongPollState(_("Only a draft poll can be opened."))
+        if Poll.objects.filter(motion_id=poll.motion_id, state=PollState.OPEN).exists():
+            # Two open rounds of one motion would take two ballots from each member.
+            raise WrongPollState(_("Another round of this motion is open: close it first."))
         figures = _figures(poll)
         if not figures["quorum"]["reached"] and not override_reason:
             raise NoQuorum()

@@ -246,10 +246,12 @@ def console_action(
 
 
 def _int(value: str | None) -> int:
+    """A form's whole number; -1 for text or one beyond what a database column holds."""
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except ValueError:
         return -1
+    return number if -(2**63) <= number < 2**63 else -1
 
 
 @require_POST
@@ -260,12 +262,13 @@ def create_poll(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         messages.error(request, _("Choose a motion."))
         return redirect("voting-console", slug=assembly.slug)
     try:
+        # Empty (or 0) is no scheduled close; anything else the service checks, text included.
         close_after = _int(request.POST.get("close_after_seconds")) or None
         poll = services.create_poll(
             motion=motion,
             kind=request.POST.get("kind", ""),
-            min_open_seconds=max(0, _int(request.POST.get("min_open_seconds"))),
-            close_after_seconds=close_after if close_after and close_after > 0 else None,
+            min_open_seconds=_int(request.POST.get("min_open_seconds")),
+            close_after_seconds=close_after,
         )
         messages.success(request, _("Draft poll created."))
         return redirect(reverse("voting-console", args=[assembly.slug]) + f"#poll-{poll.pk}")
