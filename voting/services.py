@@ -766,6 +766,7 @@ def request_proxy(
         raise ProxyRefused(_("A member cannot hold its own proxy."))
     with transaction.atomic():
         _refuse_while_open(assembly)
+        _refuse_chain(assembly=assembly, member_id=member.pk, holder_id=holder.pk)
         try:
             with transaction.atomic():
                 proxy = Proxy.objects.create(assembly=assembly, member=member, holder=holder)
@@ -779,6 +780,26 @@ def request_proxy(
     return proxy
 
 
+def _refuse_chain(*, assembly: Assembly, member_id: int, holder_id: int) -> None:
+    """A vote passes one hand at most: a member whose delegate carries others' votes gives no
+    proxy, and a holder whose own member gave its proxy carries none (else the holder of
+    the end of a chain would vote for members that never chose them)."""
+    accredited = Accreditation.objects.filter(
+        assembly=assembly, kind=AccreditationKind.VOTING, ended_at__isnull=True
+    )
+    approved = Proxy.objects.filter(assembly=assembly, state=ProxyState.APPROVED)
+    member_delegates = accredited.filter(member_id=member_id).values("delegate_id")
+    if approved.filter(holder_id__in=member_delegates).exists():
+        raise ProxyRefused(
+            _("This member's delegate carries others' proxies: its vote cannot pass on.")
+        )
+    holder_members = accredited.filter(delegate_id=holder_id).values("member_id")
+    if approved.filter(member_id__in=holder_members).exists():
+        raise ProxyRefused(
+            _("The holder's member gave its own proxy away: the holder carries none.")
+        )
+
+
 def approve_proxy(*, proxy: Proxy, by: AbstractBaseUser) -> Proxy:
     """The secretariat approves a proxy, within the per-holder limit (holder row locked)."""
     with transaction.atomic():
@@ -788,6 +809,7 @@ def approve_proxy(*, proxy: Proxy, by: AbstractBaseUser) -> Proxy:
         if proxy.state != ProxyState.REQUESTED:
             raise ProxyRefused(_("Only a requested proxy can be approved."))
         Delegate.objects.select_for_update().get(pk=proxy.holder_id)
+        _refuse_chain(assembly=assembly, member_id=proxy.member_id, holder_id=proxy.holder_id)
         held = Proxy.objects.filter(holder_id=proxy.holder_id, state=ProxyState.APPROVED).count()
         if held >= assembly.max_proxies_per_holder:
             raise ProxyLimit()

@@ -68,3 +68,40 @@ def test_a_delegate_cannot_store_what_the_form_would_refuse(delegate, body):
     assert response.json()["code"] == "invalid_input"
     delegate.refresh_from_db()
     assert (delegate.full_name, delegate.phone, delegate.email, delegate.state) == before
+
+
+def test_a_vote_passes_one_hand_at_most(assembly, present_voters, secretariat_user):
+    from assembly.errors import DomainError
+    from tests.factories import MemberFactory
+    from voting.models import ProxyState
+    from voting.services import approve_proxy, request_proxy
+
+    assembly.proxies_allowed = True
+    assembly.max_proxies_per_holder = 2
+    assembly.save()
+    first, second, third = present_voters[:3]
+    # An outside member gives its vote to the first voter's delegate.
+    outside = request_proxy(
+        assembly=assembly, member=MemberFactory(), holder=first, by=secretariat_user
+    )
+    approve_proxy(proxy=outside, by=secretariat_user)
+    # The first member, whose delegate now carries a vote, cannot pass its own on...
+    with pytest.raises(DomainError) as passing_on:
+        request_proxy(assembly=assembly, member=first.member, holder=second, by=secretariat_user)
+    assert passing_on.value.code == "proxy_refused"
+    # ...and once the third member has given its vote, its delegate carries none, even when
+    # asked before.
+    to_third = request_proxy(
+        assembly=assembly, member=MemberFactory(), holder=third, by=secretariat_user
+    )
+    given = request_proxy(
+        assembly=assembly, member=third.member, holder=second, by=secretariat_user
+    )
+    approve_proxy(proxy=given, by=secretariat_user)
+    with pytest.raises(DomainError) as carrying:
+        approve_proxy(proxy=to_third, by=secretariat_user)
+    assert carrying.value.code == "proxy_refused"
+    to_third.refresh_from_db()
+    assert to_third.state == ProxyState.REQUESTED
+    with pytest.raises(DomainError):
+        request_proxy(assembly=assembly, member=MemberFactory(), holder=third, by=secretariat_user)
