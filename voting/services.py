@@ -170,6 +170,7 @@ def create_motion(
 
 
 MAX_MIN_OPEN_SECONDS = 3600
+MAX_OVERRIDE_REASON = 2000
 CLOSE_AFTER_SECONDS = (10, 86400)
 
 
@@ -261,7 +262,11 @@ def _figures(poll: Poll) -> dict[str, Any]:
 
 def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") -> Poll:
     """Open a draft poll; without quorum only with the chair's written reason (logged)."""
-    override_reason = override_reason.strip()
+    # Invisible characters (a zero-width space) are no reason; every phone's snapshot carries
+    # the reason, so it is as long as the API allows at most.
+    override_reason = "".join(c for c in override_reason if c.isprintable() or c == "\n").strip()
+    if len(override_reason) > MAX_OVERRIDE_REASON:
+        raise InvalidInput(_("Write the reason in at most 2,000 characters."))
     with transaction.atomic():
         poll = _locked(poll)
         if poll.state != PollState.DRAFT:

@@ -105,3 +105,14 @@ def test_a_vote_passes_one_hand_at_most(assembly, present_voters, secretariat_us
     assert to_third.state == ProxyState.REQUESTED
     with pytest.raises(DomainError):
         request_proxy(assembly=assembly, member=MemberFactory(), holder=third, by=secretariat_user)
+
+
+def test_an_invisible_or_endless_override_reason_opens_nothing(motion, voters, chair_user):
+    from assembly.errors import DomainError
+
+    poll = draft_poll(motion)  # nobody present: no quorum
+    for reason in ("\u200b\u00a0", "\u200b", "x" * 100_000):
+        with pytest.raises(DomainError):
+            open_poll(poll=poll, by=chair_user, override_reason=reason)
+    poll.refresh_from_db()
+    assert poll.state == PollState.DRAFT
