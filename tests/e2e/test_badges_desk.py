@@ -1,6 +1,7 @@
 """The check-in desk in Debian's chromium: wedge scans, revoked badges, camera, offline queue."""
 
 import io
+import json
 import time
 
 import pytest
@@ -70,6 +71,177 @@ def test_revoked_badge_shows_red(
     page.wait_for_selector("#answer.red")
     assert page.locator("#answer").get_attribute("data-reason") == "revoked"
     assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    context.close()
+
+
+def search_for(page, text):
+    page.click("#search")
+    page.keyboard.type(text)
+    page.wait_for_selector("#search-results li button")
+
+
+def test_a_badge_scanned_while_the_search_has_focus_is_recorded_and_the_search_kept(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    search_for(page, "Kim")
+    assert page.evaluate("document.activeElement.id") == "search"
+    # The volunteer did not click back into the scan field: the wedge types into the search.
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer.green")
+    assert page.locator("#answer-name").inner_text() == "Kim Seo-yeon"
+    assert Scan.objects.get().reason == "ok"
+    assert page.input_value("#search") == "Kim"
+    assert page.evaluate("document.activeElement.id") == "wedge"
+    context.close()
+
+
+def test_a_badge_scanned_into_a_search_typed_a_moment_before_keeps_the_name(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    page.click("#search")
+    # Typed and scanned within the search's pause: the field's text before is only the name.
+    page.keyboard.type("Seo")
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer.green")
+    assert page.input_value("#search") == "Seo"
+    assert Scan.objects.get().reason == "ok"
+    context.close()
+
+
+def test_escape_clears_the_search_and_returns_to_scanning(
+    browser, live_server, desk_user, delegate
+):
+    context, page = open_desk(browser, live_server, desk_user)
+    search_for(page, "Kim")
+    page.keyboard.press("Escape")
+    assert page.input_value("#search") == ""
+    assert page.locator("#search-results li").count() == 0
+    assert page.evaluate("document.activeElement.id") == "wedge"
+    context.close()
+
+
+def test_print_from_the_search_returns_to_scanning(browser, live_server, desk_user, delegate):
+    ensure_badge_rendered(delegate=delegate)
+    context, page = open_desk(browser, live_server, desk_user)
+    search_for(page, "Kim")
+    with context.expect_page() as badge_pdf:
+        page.get_by_role("button", name="Print badge", exact=True).click()
+    badge_pdf.value.close()
+    page.wait_for_function("document.activeElement.id === 'wedge'")
+    context.close()
+
+
+def stub_refusal(page, pattern, status, body):
+    page.route(
+        pattern,
+        lambda route: route.fulfill(
+            status=status, content_type="application/json", body=json.dumps(body)
+        ),
+    )
+
+
+def test_a_refused_scan_is_not_shown_as_not_a_badge_and_gives_the_servers_reason(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    detail = "CSRF check Failed"
+    stub_refusal(page, "**/scans", 403, {"code": "forbidden", "detail": detail})
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.refused")
+    assert page.locator("#answer").get_attribute("data-reason") == "refused"
+    assert "Not a badge" not in page.locator("#answer").inner_text()
+    assert detail in page.locator("#answer-why").inner_text()
+    # Nothing recorded, nothing queued to resend: the request itself was refused.
+    assert "waiting" not in page.locator("#queue-note").text_content()
+    assert Scan.objects.count() == 0
+    context.close()
+
+
+def test_a_desk_whose_session_ended_says_so_for_a_genuine_badge(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    context.clear_cookies()
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.refused")
+    assert page.locator("#answer").get_attribute("data-reason") == "refused"
+    assert "log in again" in page.locator("#answer-why").inner_text()
+    assert "waiting" not in page.locator("#queue-note").text_content()
+    assert Scan.objects.count() == 0
+    context.close()
+
+
+def test_an_expired_session_is_named_as_such(browser, live_server, desk_user, delegate):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    detail = "Log in, or send a valid bearer token."
+    stub_refusal(page, "**/scans", 401, {"code": "not_authenticated", "detail": detail})
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.refused")
+    assert page.locator("#answer-why").inner_text().startswith("Your session has ended")
+    context.close()
+
+
+def test_a_reprint_reason_of_spaces_is_refused_before_sending(
+    browser, live_server, desk_user, delegate
+):
+    badge = ensure_badge_rendered(delegate=delegate)
+    context, page = open_desk(browser, live_server, desk_user)
+    sent = []
+    page.on(
+        "request", lambda request: sent.append(request.url) if "reprint" in request.url else None
+    )
+    search_for(page, "Kim")
+    page.get_by_role("button", name="Reprint badge").click()
+    page.keyboard.type("   ")
+    page.keyboard.press("Enter")
+    reason = page.locator("#search-results input")
+    assert reason.evaluate("input => input.validationMessage") == "Give a reason for the reprint."
+    assert sent == []
+    assert page.locator("#answer").get_attribute("class") == "answer idle"
+    badge.refresh_from_db()
+    assert badge.revoked_at is None
+    context.close()
+
+
+def test_a_reprint_the_server_cannot_answer_says_so(browser, live_server, desk_user, delegate):
+    ensure_badge_rendered(delegate=delegate)
+    context, page = open_desk(browser, live_server, desk_user)
+    page.route(
+        "**/reprint",
+        lambda route: route.fulfill(
+            status=502, content_type="text/html", body="<h1>Bad gateway</h1>"
+        ),
+    )
+    search_for(page, "Kim")
+    page.get_by_role("button", name="Reprint badge").click()
+    page.keyboard.type("Lost")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer.refused")
+    assert "502" in page.locator("#answer-why").inner_text()
+    context.close()
+
+
+def test_a_print_without_network_says_so(browser, live_server, desk_user, delegate):
+    ensure_badge_rendered(delegate=delegate)
+    context, page = open_desk(browser, live_server, desk_user)
+    page.route("**/printed", lambda route: route.abort("internetdisconnected"))
+    search_for(page, "Kim")
+    page.get_by_role("button", name="Print badge", exact=True).click()
+    page.wait_for_selector("#answer.refused")
+    assert page.locator("#answer").get_attribute("data-reason") == "unreachable"
+    assert page.evaluate("document.activeElement.id") == "wedge"
     context.close()
 
 

@@ -4,6 +4,10 @@ import { get, set } from "../../vendor/idb-keyval/index.js";
 
 const root = document.getElementById("desk");
 const L = JSON.parse(document.getElementById("desk-labels").textContent);
+// Labels the page template adds to the view's: data-session-ended becomes L.session_ended.
+for (const [key, text] of Object.entries(document.getElementById("desk-more-labels")?.dataset ?? {})) {
+  L[key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = text;
+}
 const slug = root.dataset.slug;
 const assemblyId = Number(root.dataset.assemblyId);
 const csrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
@@ -211,9 +215,12 @@ function beep(kind) {
   }
 }
 
+// Answers that are not about the badge: the server refused the request, or never answered.
+const NOT_ABOUT_THE_BADGE = new Set(["refused", "unreachable"]);
+
 function colourFor(reason) {
   if (reason === "ok") return "green";
-  if (reason === "already_in") return "amber";
+  if (reason === "already_in" || NOT_ABOUT_THE_BADGE.has(reason)) return "amber";
   return "red";
 }
 
@@ -225,6 +232,7 @@ function show(result, { offline = false } = {}) {
   const colour = colourFor(result.reason);
   const panel = $("answer");
   panel.className = `answer ${colour}`;
+  panel.classList.toggle("refused", NOT_ABOUT_THE_BADGE.has(result.reason));
   panel.dataset.reason = result.reason;
   const verdict = result.reason === "ok" && result.direction === "out" ? L.ok_out : L[result.reason] || result.reason;
   $("answer-verdict").textContent = verdict;
@@ -262,6 +270,30 @@ function show(result, { offline = false } = {}) {
   wedge.focus();
 }
 
+async function readJson(response) {
+  try {
+    return await response.json();
+  } catch (error) {
+    return null;
+  }
+}
+
+function refusalText(status, body) {
+  if (status === 401) return L.session_ended;
+  if (!body?.detail) return `${L.server_failed} (HTTP ${status})`;
+  if (status === 403) return `${body.detail} ${L.log_in_again}`;
+  return body.detail;
+}
+
+function showRefusal(status, body) {
+  show({ reason: "refused", explanation: refusalText(status, body), delegate: null });
+}
+
+function showUnreachable() {
+  setOnline(false);
+  show({ reason: "unreachable", explanation: L.unreachable_why, delegate: null });
+}
+
 // ---- scanning ----------------------------------------------------------------------
 
 function newKey() {
@@ -285,25 +317,31 @@ async function handleScan(text) {
     client_time: new Date().toISOString(),
     idempotency_key: newKey(),
   };
+  let response;
   try {
-    const response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
-    if (response.status >= 500) throw new Error(`server ${response.status}`);
-    const body = await response.json();
-    setOnline(true);
-    if (!response.ok) {
-      show({ reason: "invalid", explanation: `${L.error} ${body.detail || response.status}`, delegate: null });
-      return;
-    }
-    show(body);
-    rememberPresence(body);
-    scheduleCounts();
+    response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
   } catch (error) {
-    setOnline(false);
-    const answer = await answerOffline(scan);
-    show({ ...answer, direction: scan.direction }, { offline: true });
-    await enqueue({ ...scan, offline_answer: answer.reason });
-    saveRoster();
+    return answerScanOffline(scan);
   }
+  if (response.status >= 500) return answerScanOffline(scan);
+  const body = await readJson(response);
+  // A page that is not our API's answer (a captive portal's) means the server was not reached.
+  if (response.ok && !body) return answerScanOffline(scan);
+  setOnline(true);
+  // Only the scan's answer speaks about the badge: a refused request (session ended, CSRF,
+  // unknown checkpoint) says nothing about it, and nothing is queued, as resending would not help.
+  if (!response.ok) return showRefusal(response.status, body);
+  show(body);
+  rememberPresence(body);
+  scheduleCounts();
+}
+
+async function answerScanOffline(scan) {
+  setOnline(false);
+  const answer = await answerOffline(scan);
+  show({ ...answer, direction: scan.direction }, { offline: true });
+  await enqueue({ ...scan, offline_answer: answer.reason });
+  saveRoster();
 }
 
 async function uploadQueue() {
@@ -343,6 +381,61 @@ $("wedge-form").addEventListener("submit", (event) => {
   wedge.value = "";
   handleScan(text);
 });
+
+// ---- stray scans: a wedge scanner types into whichever field has the focus ----------------
+
+const TOKEN_SHAPE = new RegExp(`^[${B32}]{${TOKEN_LENGTH}}$`);
+const fieldTextBefore = new WeakMap(); // a field's text before the latest typing into it
+
+function looksLikeToken(text) {
+  return TOKEN_SHAPE.test(text.replace(/\s+/g, "").replace(/=+$/, ""));
+}
+
+function rememberFieldText(input) {
+  fieldTextBefore.set(input, input.value);
+}
+
+function insertedText(before, after) {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  const room = Math.min(before.length, after.length) - start;
+  while (end < room && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return after.slice(start, after.length - end);
+}
+
+// The token a scanner typed into the field, and the field's text without it; null for staff typing.
+function strayScan(input) {
+  const before = fieldTextBefore.get(input) ?? "";
+  const typed = insertedText(before, input.value);
+  if (looksLikeToken(typed)) return { token: typed, rest: before };
+  // The text before was taken mid-scan (a slow scanner outlasting the search's pause).
+  const tail = input.value.slice(-TOKEN_LENGTH);
+  if (looksLikeToken(tail)) return { token: tail, rest: input.value.slice(0, -TOKEN_LENGTH) };
+  return null;
+}
+
+function isStaffField(element) {
+  return element instanceof HTMLInputElement && element !== wedge && ["text", "search"].includes(element.type);
+}
+
+root.addEventListener("focusin", (event) => {
+  if (isStaffField(event.target)) rememberFieldText(event.target);
+});
+// Capture: the scan must win over the field's own Enter (a search, a reprint).
+root.addEventListener(
+  "keydown",
+  (event) => {
+    if (event.key !== "Enter" || !isStaffField(event.target)) return;
+    const stray = strayScan(event.target);
+    if (!stray) return;
+    event.preventDefault();
+    event.stopPropagation();
+    event.target.value = stray.rest;
+    handleScan(stray.token);
+  },
+  true,
+);
 
 // ---- focus: the wedge input gets every keystroke unless staff are typing elsewhere ----
 
@@ -485,6 +578,29 @@ function renderResults(delegates) {
   );
 }
 
+// The answer's body, or null once the panel says why nothing was done.
+async function postBadgeAction(delegate, action, body) {
+  let response;
+  try {
+    response = await api(`${root.dataset.badgeUrl}${delegate.id}/${action}`, { method: "POST", body, timeout: 15000 });
+  } catch (error) {
+    showUnreachable();
+    return null;
+  }
+  const answer = await readJson(response);
+  if (!response.ok || !answer) {
+    showRefusal(response.status, answer);
+    return null;
+  }
+  setOnline(true);
+  return answer;
+}
+
+// `required` takes a reason made of spaces, which the server refuses after the round trip.
+function markBlankReason(input) {
+  input.setCustomValidity(input.value.trim() ? "" : L.reason_blank);
+}
+
 function askReason(item, delegate) {
   if (item.querySelector("form")) return;
   const form = document.createElement("form");
@@ -492,62 +608,79 @@ function askReason(item, delegate) {
   form.innerHTML = `<label for="${id}"></label><input type="text" id="${id}" required maxlength="300"><button type="submit" class="button"></button>`;
   form.querySelector("label").textContent = L.reprint_reason;
   form.querySelector("button").textContent = L.reprint;
+  const input = form.querySelector("input");
+  input.addEventListener("input", () => markBlankReason(input));
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    form.remove();
+    wedge.focus();
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const reason = form.querySelector("input").value.trim();
-    const response = await api(`${root.dataset.badgeUrl}${delegate.id}/reprint`, {
-      method: "POST",
-      body: { reason, desk: deskName.value.trim() },
-      timeout: 15000,
-    });
-    const body = await response.json();
-    if (!response.ok) {
-      show({ reason: "invalid", explanation: `${L.error} ${body.detail}`, delegate: null });
-      return;
-    }
+    markBlankReason(input);
+    if (!input.reportValidity()) return;
+    const body = await postBadgeAction(delegate, "reprint", { reason: input.value.trim(), desk: deskName.value.trim() });
+    if (!body) return;
     form.replaceWith(`${L.reprinted} ${body.version}`);
     window.open(body.pdf_url, "_blank", "noopener");
     refreshRoster();
     wedge.focus();
   });
   item.append(form);
-  form.querySelector("input").focus();
+  input.focus();
 }
 
 async function printBadge(delegate) {
-  const response = await api(`${root.dataset.badgeUrl}${delegate.id}/printed`, {
-    method: "POST",
-    body: { desk: deskName.value.trim() },
-    timeout: 15000,
-  });
-  const body = await response.json();
-  if (!response.ok) {
-    show({ reason: "revoked", explanation: `${L.error} ${body.detail}`, delegate: null });
-    return;
-  }
+  const body = await postBadgeAction(delegate, "printed", { desk: deskName.value.trim() });
+  if (!body) return;
   window.open(body.pdf_url, "_blank", "noopener");
   wedge.focus();
 }
 
+const search = $("search");
 let searchTimer = null;
-$("search").addEventListener("input", () => {
+
+async function runSearch() {
   clearTimeout(searchTimer);
-  searchTimer = setTimeout(async () => {
-    const query = $("search").value.trim();
-    if (query.length < 2) {
-      $("search-results").replaceChildren();
-      return;
-    }
-    try {
-      const response = await api(`${root.dataset.searchUrl}?q=${encodeURIComponent(query)}`);
-      if (!response.ok) throw new Error("search");
-      renderResults(await response.json());
-    } catch (error) {
-      renderResults(searchRoster(query));
-    }
-  }, 250);
+  rememberFieldText(search);
+  const query = search.value.trim();
+  if (query.length < 2) {
+    $("search-results").replaceChildren();
+    return;
+  }
+  try {
+    const response = await api(`${root.dataset.searchUrl}?q=${encodeURIComponent(query)}`);
+    if (!response.ok) throw new Error("search");
+    renderResults(await response.json());
+  } catch (error) {
+    renderResults(searchRoster(query));
+  }
+}
+
+function endSearch() {
+  clearTimeout(searchTimer);
+  search.value = "";
+  $("search-results").replaceChildren();
+  wedge.focus();
+}
+
+search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, 250);
 });
-$("search-form").addEventListener("submit", (event) => event.preventDefault());
+// The field's clear button empties it: the desk goes back to scanning.
+search.addEventListener("search", () => {
+  if (!search.value) endSearch();
+});
+search.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  event.preventDefault();
+  endSearch();
+});
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  runSearch();
+});
 
 // ---- camera ---------------------------------------------------------------------------
 
