@@ -70,7 +70,15 @@ DESK_LABELS = {
     "no_results": gettext_lazy("Nobody found"),
     "revoked_short": gettext_lazy("revoked"),
     "version": gettext_lazy("badge version"),
-    "error": gettext_lazy("The server refused:"),
+    "not_recorded": gettext_lazy("Not recorded"),
+    "unreachable": gettext_lazy("Server not reached"),
+    "unreachable_why": gettext_lazy("Nothing was done: check the network, then try again."),
+    "session_ended": gettext_lazy(
+        "Your session has ended: log in again, then scan the badge again."
+    ),
+    "log_in_again": gettext_lazy("Reload the page or log in again, then scan the badge again."),
+    "server_failed": gettext_lazy("The server gave no usable answer: nothing was done, try again."),
+    "reason_blank": gettext_lazy("Give a reason for the reprint."),
 }
 
 

@@ -156,7 +156,7 @@ def test_a_refused_scan_is_not_shown_as_not_a_badge_and_gives_the_servers_reason
     page.fill("#wedge", token)
     page.press("#wedge", "Enter")
     page.wait_for_selector("#answer.refused")
-    assert page.locator("#answer").get_attribute("data-reason") == "refused"
+    assert page.locator("#answer").get_attribute("data-reason") == "not_recorded"
     assert "Not a badge" not in page.locator("#answer").inner_text()
     assert detail in page.locator("#answer-why").inner_text()
     # Nothing recorded, nothing queued to resend: the request itself was refused.
@@ -174,7 +174,7 @@ def test_a_desk_whose_session_ended_says_so_for_a_genuine_badge(
     page.fill("#wedge", token)
     page.press("#wedge", "Enter")
     page.wait_for_selector("#answer.refused")
-    assert page.locator("#answer").get_attribute("data-reason") == "refused"
+    assert page.locator("#answer").get_attribute("data-reason") == "not_recorded"
     assert "log in again" in page.locator("#answer-why").inner_text()
     assert "waiting" not in page.locator("#queue-note").text_content()
     assert Scan.objects.count() == 0

@@ -4,10 +4,6 @@ import { get, set } from "../../vendor/idb-keyval/index.js";
 
 const root = document.getElementById("desk");
 const L = JSON.parse(document.getElementById("desk-labels").textContent);
-// Labels the page template adds to the view's: data-session-ended becomes L.session_ended.
-for (const [key, text] of Object.entries(document.getElementById("desk-more-labels")?.dataset ?? {})) {
-  L[key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = text;
-}
 const slug = root.dataset.slug;
 const assemblyId = Number(root.dataset.assemblyId);
 const csrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
@@ -216,7 +212,7 @@ function beep(kind) {
 }
 
 // Answers that are not about the badge: the server refused the request, or never answered.
-const NOT_ABOUT_THE_BADGE = new Set(["refused", "unreachable"]);
+const NOT_ABOUT_THE_BADGE = new Set(["not_recorded", "unreachable"]);
 
 function colourFor(reason) {
   if (reason === "ok") return "green";
@@ -286,7 +282,7 @@ function refusalText(status, body) {
 }
 
 function showRefusal(status, body) {
-  show({ reason: "refused", explanation: refusalText(status, body), delegate: null });
+  show({ reason: "not_recorded", explanation: refusalText(status, body), delegate: null });
 }
 
 function showUnreachable() {
