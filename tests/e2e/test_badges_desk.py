@@ -158,6 +158,7 @@ def test_a_refused_scan_is_not_shown_as_not_a_badge_and_gives_the_servers_reason
     page.wait_for_selector("#answer.refused")
     assert page.locator("#answer").get_attribute("data-reason") == "not_recorded"
     assert "Not a badge" not in page.locator("#answer").inner_text()
+    assert page.locator("#answer-verdict").text_content() == "Not recorded"
     assert detail in page.locator("#answer-why").inner_text()
     # Nothing recorded, nothing queued to resend: the request itself was refused.
     assert "waiting" not in page.locator("#queue-note").text_content()
