@@ -146,6 +146,12 @@ def stub_refusal(page, pattern, status, body):
     )
 
 
+def scan_and_wait_for_refusal(page, token):
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.refused")
+
+
 def test_a_refused_scan_is_not_shown_as_not_a_badge_and_gives_the_servers_reason(
     browser, live_server, desk_user, delegate
 ):
@@ -153,9 +159,7 @@ def test_a_refused_scan_is_not_shown_as_not_a_badge_and_gives_the_servers_reason
     context, page = open_desk(browser, live_server, desk_user)
     detail = "CSRF check Failed"
     stub_refusal(page, "**/scans", 403, {"code": "forbidden", "detail": detail})
-    page.fill("#wedge", token)
-    page.press("#wedge", "Enter")
-    page.wait_for_selector("#answer.refused")
+    scan_and_wait_for_refusal(page, token)
     assert page.locator("#answer").get_attribute("data-reason") == "not_recorded"
     assert "Not a badge" not in page.locator("#answer").inner_text()
     assert page.locator("#answer-verdict").text_content() == "Not recorded"
@@ -172,9 +176,7 @@ def test_a_desk_whose_session_ended_says_so_for_a_genuine_badge(
     token = token_for(ensure_badge_rendered(delegate=delegate))
     context, page = open_desk(browser, live_server, desk_user)
     context.clear_cookies()
-    page.fill("#wedge", token)
-    page.press("#wedge", "Enter")
-    page.wait_for_selector("#answer.refused")
+    scan_and_wait_for_refusal(page, token)
     assert page.locator("#answer").get_attribute("data-reason") == "not_recorded"
     assert "log in again" in page.locator("#answer-why").inner_text()
     assert "waiting" not in page.locator("#queue-note").text_content()
@@ -187,9 +189,7 @@ def test_an_expired_session_is_named_as_such(browser, live_server, desk_user, de
     context, page = open_desk(browser, live_server, desk_user)
     detail = "Log in, or send a valid bearer token."
     stub_refusal(page, "**/scans", 401, {"code": "not_authenticated", "detail": detail})
-    page.fill("#wedge", token)
-    page.press("#wedge", "Enter")
-    page.wait_for_selector("#answer.refused")
+    scan_and_wait_for_refusal(page, token)
     assert page.locator("#answer-why").inner_text().startswith("Your session has ended")
     context.close()
 
