@@ -3,6 +3,7 @@
 import hashlib
 import json
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -155,17 +156,32 @@ def arrivals_per_hour(assembly: Assembly) -> list[dict[str, Any]]:
     ]
 
 
+def fold(text: str) -> str:
+    """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def search_delegates(*, assembly: Assembly, query: str, limit: int = 20) -> QuerySet[Delegate]:
-    query = query.strip()
+    """By part of the name, organization or member, or the whole email, in any script.
+
+    Matched in Python: SQLite's LIKE ignores case for ASCII only (Айгерим was not found as
+    айгерим), and an assembly's names are a few thousand short rows.
+    """
+    needle = fold(query.strip())
     delegates = Delegate.objects.filter(assembly=assembly).select_related("member", "badge")
-    if not query:
+    if not needle:
         return delegates.none()
-    return delegates.filter(
-        Q(full_name__icontains=query)
-        | Q(organization_name__icontains=query)
-        | Q(member__name__icontains=query)
-        | Q(email__iexact=query)
-    ).order_by("full_name")[:limit]
+    rows = Delegate.objects.filter(assembly=assembly).values_list(
+        "pk", "full_name", "organization_name", "member__name", "email"
+    )
+    found = sorted(
+        (fold(name), pk)
+        for pk, name, organization, member, email in rows
+        if any(needle in fold(text or "") for text in (name, organization, member))
+        or fold(email) == needle
+    )[:limit]
+    return delegates.filter(pk__in=[pk for _name, pk in found]).order_by("full_name")
 
 
 def revoked_badges(assembly: Assembly) -> QuerySet[BadgeEvent]:

@@ -193,3 +193,18 @@ def test_a_desk_sees_the_photo_a_scan_names_and_a_stranger_does_not(
     other_assembly_desk = UserFactory(username="elsewhere")
     assert client_for(other_assembly_desk).get(address).status_code == 404
     assert client.get(address).status_code == 404  # anonymous
+
+
+def test_desk_search_ignores_case_and_accents_in_any_script(client, bearer, assembly):
+    DelegateFactory(assembly=assembly, full_name="Айгерим Сейткали")
+    DelegateFactory(assembly=assembly, full_name="Ana Pérez")
+    DelegateFactory(assembly=assembly, full_name="김서연")
+    for query, name in (
+        ("айгерим", "Айгерим Сейткали"),
+        ("СЕЙТКАЛИ", "Айгерим Сейткали"),
+        ("perez", "Ana Pérez"),
+        ("PÉREZ", "Ana Pérez"),
+        ("서연", "김서연"),
+    ):
+        response = client.get(url("badge_search"), {"q": query}, **bearer)
+        assert [d["name"] for d in response.json()] == [name], query

@@ -392,3 +392,17 @@ def test_delegate_badge_shows_full_screen_qr_and_works_offline_after_one_load(
     assert page.locator(".qr svg").is_visible()
     assert page.get_by_text("Kim Seo-yeon").first.is_visible()
     context.close()
+
+
+def test_an_offline_desk_finds_a_name_typed_without_case_or_accents(
+    browser, live_server, desk_user, delegate, assembly
+):
+    from tests.factories import DelegateFactory
+
+    DelegateFactory(assembly=assembly, full_name="Айгерим Pérez")
+    context, page = open_desk(browser, live_server, desk_user)
+    page.wait_for_function("document.getElementById('desk').dataset.ready === 'true'")
+    context.set_offline(True)
+    search_for(page, "PEREZ")  # no accent, another case: answered from the cached roster
+    assert "Айгерим Pérez" in page.locator("#search-results").inner_text()
+    context.close()

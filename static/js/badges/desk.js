@@ -532,10 +532,16 @@ function connectLive(delay = 1000) {
 
 // ---- search, reprint, print -------------------------------------------------------------
 
+// As the server folds (badges.selectors.fold): any case, any accent, any script.
+function fold(text) {
+  return (text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
 function searchRoster(query) {
-  const needle = query.toLowerCase();
+  const needle = fold(query.trim());
+  if (!needle) return [];
   return [...(roster?.byId.values() || [])].filter(
-    (d) => d.name.toLowerCase().includes(needle) || (d.organization || "").toLowerCase().includes(needle),
+    (d) => fold(d.name).includes(needle) || fold(d.organization).includes(needle),
   ).slice(0, 20);
 }
 
