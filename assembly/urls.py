@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from assembly import photos, views
 from assembly.api import api
@@ -34,4 +34,6 @@ urlpatterns = [
     path("a/<slug:slug>/", include("voting.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Any other address under the API answers in the API's error shape, not an HTML page.
+    re_path(r"^api/", views.api_not_found),
 ]

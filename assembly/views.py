@@ -13,6 +13,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 from sesame.utils import get_user
@@ -265,3 +266,10 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         "channel_layer_backend": f"{type(layer).__module__}.{type(layer).__name__}",
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@csrf_exempt  # it changes nothing; a POST to a mistyped address learns the address is wrong
+def api_not_found(request: HttpRequest, **kwargs: object) -> JsonResponse:
+    """An address under /api/ that no operation has (a typo, a trailing slash)."""
+    detail = _("No API operation at %(path)s: see /api/v1/docs.") % {"path": request.path}
+    return JsonResponse({"code": "not_found", "detail": detail}, status=404)

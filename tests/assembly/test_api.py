@@ -219,3 +219,15 @@ def test_a_page_number_beyond_any_database_offset_is_422_not_a_server_error(
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_input"
     assert "page" in response.json()["detail"]
+
+
+def test_an_address_no_operation_has_answers_in_the_apis_error_shape(client, bearer):
+    from django.test import Client
+
+    for path in ("/api/v1/assemblies/ga/badge-batches/", "/api/v2/assemblies", "/api/nothing"):
+        response = client.get(path, **bearer)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+    posted = Client(enforce_csrf_checks=True).post("/api/v1/assemblies/ga/scan", {})
+    assert posted.status_code == 404
+    assert posted.json()["code"] == "not_found"
