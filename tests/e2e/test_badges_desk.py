@@ -406,3 +406,30 @@ def test_an_offline_desk_finds_a_name_typed_without_case_or_accents(
     search_for(page, "PEREZ")  # no accent, another case: answered from the cached roster
     assert "Айгерим Pérez" in page.locator("#search-results").inner_text()
     context.close()
+
+
+def test_a_long_offline_queue_goes_up_in_parts(browser, live_server, desk_user, delegate, assembly):
+    from tests.factories import DelegateFactory
+
+    others = [
+        token_for(ensure_badge_rendered(delegate=person))
+        for person in DelegateFactory.create_batch(2, assembly=assembly)
+    ]  # in the roster the desk caches as it loads
+    context, page, _token = scan_in_at_an_offline_desk(browser, live_server, desk_user, delegate)
+    for waiting, token in enumerate(others, start=2):
+        page.fill("#wedge", token)
+        page.press("#wedge", "Enter")
+        page.wait_for_function(
+            f"document.getElementById('queue-note').textContent.includes('{waiting} scans waiting')"
+        )
+    page.evaluate("document.getElementById('desk').dataset.uploadChunk = '2'")
+    uploads = []
+    page.on(
+        "request",
+        lambda request: uploads.append(request) if "scans/offline" in request.url else None,
+    )
+    context.set_offline(False)
+    assert wait_for(lambda: Scan.objects.count() == 3)
+    page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
+    assert [len(json.loads(r.post_data)["scans"]) for r in uploads] == [2, 1]
+    context.close()

@@ -340,28 +340,36 @@ async function answerScanOffline(scan) {
   saveRoster();
 }
 
+// A long offline spell's queue goes up in parts: one request for thousands of scans could
+// outlast the upload's timeout (and every retry of it), or pass the server's 5,000 a request.
+const UPLOAD_CHUNK = 500;
+
 async function uploadQueue() {
   if (uploading) return;
-  const items = await queue();
-  if (!items.length) return;
   uploading = true;
+  let conflicts = 0;
   try {
-    const response = await api(root.dataset.uploadUrl, { method: "POST", body: { scans: items }, timeout: 15000 });
-    if (response.status >= 500) throw new Error(`upload ${response.status}`);
-    const body = await response.json();
-    if (!response.ok) {
-      // The network works but the server will not take the queue as it is (a checkpoint
-      // renamed while offline, the desk's role withdrawn): say so, keep every scan, retry later.
+    if (!(await queue()).length) return;
+    for (;;) {
+      const items = (await queue()).slice(0, Number(root.dataset.uploadChunk) || UPLOAD_CHUNK);
+      if (!items.length) break;
+      const response = await api(root.dataset.uploadUrl, { method: "POST", body: { scans: items }, timeout: 15000 });
+      if (response.status >= 500) throw new Error(`upload ${response.status}`);
+      const body = await response.json();
+      if (!response.ok) {
+        // The network works but the server will not take the queue as it is (a checkpoint
+        // renamed while offline, the desk's role withdrawn): say so, keep every scan, retry later.
+        setOnline(true);
+        showQueue((await queue()).length, `${L.upload_refused}: ${body.detail || response.status}`);
+        return;
+      }
+      const sent = new Set(items.map((item) => item.idempotency_key));
+      await set(QUEUE_KEY, (await queue()).filter((item) => !sent.has(item.idempotency_key)));
+      conflicts += body.conflicts || 0;
       setOnline(true);
-      showQueue(items.length, `${L.upload_refused}: ${body.detail || response.status}`);
-      return;
     }
-    const sent = new Set(items.map((item) => item.idempotency_key));
-    const left = (await queue()).filter((item) => !sent.has(item.idempotency_key));
-    await set(QUEUE_KEY, left);
-    setOnline(true);
-    const note = body.conflicts ? `${L.uploaded}: ${body.conflicts} ${L.conflicts}` : L.uploaded;
-    showQueue(left.length, note);
+    const note = conflicts ? `${L.uploaded}: ${conflicts} ${L.conflicts}` : L.uploaded;
+    showQueue((await queue()).length, note);
     refreshRoster();
     scheduleCounts();
   } catch (error) {
