@@ -227,13 +227,14 @@ def search(request: HttpRequest, slug: str, q: str = "") -> list[dict[str, Any]]
 def reprint(request: HttpRequest, slug: str, delegate_id: int, payload: ReasonIn) -> dict:
     """The old badge scans as revoked from now on; the new PDF is ready at pdf_url."""
     assembly = get_assembly(slug)
-    require_role(request, assembly, Role.DESK)
+    roles = require_role(request, assembly, Role.DESK)
     badge = services.reprint_badge(
         assembly=assembly,
         delegate_id=delegate_id,
         by=request.user,
         reason=payload.reason,
         desk=payload.desk,
+        lifts_revocation=Role.SECRETARIAT in roles,
     )
     return badge_out(badge)
 

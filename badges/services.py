@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from assembly.errors import Conflict, InvalidInput, NotFound
+from assembly.errors import Conflict, Forbidden, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
 from assembly.rows import columns, fetch, insert, load_model
 from badges import pdf
@@ -139,15 +139,30 @@ def _refuse_unless_approved(badge: Badge) -> None:
 
 
 def reprint_badge(
-    *, assembly: Assembly, delegate_id: int, by: User | None, reason: str, desk: str = ""
+    *,
+    assembly: Assembly,
+    delegate_id: int,
+    by: User | None,
+    reason: str,
+    desk: str = "",
+    lifts_revocation: bool = True,
 ) -> Badge:
-    """Bump the version (the old badge now scans as revoked), render it, record who and why."""
+    """Bump the version (the old badge now scans as revoked), render it, record who and why.
+
+    A badge the secretariat revoked is reprinted only by a caller who may lift that
+    (lifts_revocation): a desk would otherwise undo the secretariat's decision.
+    """
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the badge is reprinted (lost, damaged, name changed…)."))
     with transaction.atomic():
         badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
         _refuse_unless_approved(badge)
+        if badge.revoked_at is not None and not lifts_revocation:
+            raise Forbidden(
+                _("The secretariat revoked this badge: only the secretariat can reprint it."),
+                code="badge_revoked",
+            )
         badge.version = F("version") + 1
         badge.revoked_at = None
         badge.save(update_fields=["version", "revoked_at"])

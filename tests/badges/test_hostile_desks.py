@@ -208,3 +208,25 @@ def test_desk_search_ignores_case_and_accents_in_any_script(client, bearer, asse
     ):
         response = client.get(url("badge_search"), {"q": query}, **bearer)
         assert [d["name"] for d in response.json()] == [name], query
+
+
+def test_a_desk_cannot_reprint_a_badge_the_secretariat_revoked(
+    client, bearer, secretariat_client, delegate, badge
+):
+    revoked = post(
+        secretariat_client, url("badge_revoke", delegate_id=delegate.pk), {"reason": "Stolen"}
+    )
+    assert revoked.status_code == 200
+    response = post(
+        client, url("badge_reprint", delegate_id=delegate.pk), {"reason": "lost"}, **bearer
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "badge_revoked"
+    badge.refresh_from_db()
+    assert (badge.version, badge.revoked_at is not None) == (1, True)
+    lifted = post(
+        secretariat_client, url("badge_reprint", delegate_id=delegate.pk), {"reason": "Found"}
+    )
+    assert lifted.status_code == 200
+    badge.refresh_from_db()
+    assert (badge.version, badge.revoked_at) == (2, None)
