@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from assembly.errors import Conflict, Forbidden, InvalidInput, NotFound
+from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
 from assembly.rows import columns, fetch, insert, load_model
 from badges import pdf
@@ -159,7 +159,8 @@ def reprint_badge(
         badge = _locked_badge(assembly=assembly, delegate_id=delegate_id)
         _refuse_unless_approved(badge)
         if badge.revoked_at is not None and not lifts_revocation:
-            raise Forbidden(
+            # A conflict with the badge's state, not the desk's login: the desk says so plainly.
+            raise Conflict(
                 _("The secretariat revoked this badge: only the secretariat can reprint it."),
                 code="badge_revoked",
             )

@@ -220,7 +220,7 @@ def test_a_desk_cannot_reprint_a_badge_the_secretariat_revoked(
     response = post(
         client, url("badge_reprint", delegate_id=delegate.pk), {"reason": "lost"}, **bearer
     )
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert response.json()["code"] == "badge_revoked"
     badge.refresh_from_db()
     assert (badge.version, badge.revoked_at is not None) == (1, True)
