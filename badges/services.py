@@ -656,33 +656,19 @@ def upload_offline_scans(
     )
     results: list[ScanResult | None] = [None] * len(scans)
     with transaction.atomic():  # a scan refused midway (a key used elsewhere) refuses them all
-        _record_queue(
-            assembly=assembly, ordered=ordered, checkpoints=checkpoints, by=by, into=results
-        )
+        for index, queued in ordered:
+            results[index] = record_scan(
+                assembly=assembly,
+                checkpoint=checkpoints[queued.checkpoint],
+                token=queued.token,
+                direction=queued.direction,
+                idempotency_key=queued.idempotency_key,
+                desk=queued.desk,
+                client_time=queued.client_time,
+                by=by,
+                offline_answer=queued.offline_answer or Reason.OK,
+            )
     return [result for result in results if result is not None]
-
-
-def _record_queue(
-    *,
-    assembly: Assembly,
-    ordered: list[tuple[int, QueuedScan]],
-    checkpoints: dict[str, Checkpoint],
-    by: User | None,
-    into: list[ScanResult | None],
-) -> None:
-    for index, queued in ordered:
-        checkpoint = checkpoints[queued.checkpoint]
-        into[index] = record_scan(
-            assembly=assembly,
-            checkpoint=checkpoint,
-            token=queued.token,
-            direction=queued.direction,
-            idempotency_key=queued.idempotency_key,
-            desk=queued.desk,
-            client_time=queued.client_time,
-            by=by,
-            offline_answer=queued.offline_answer or Reason.OK,
-        )
 
 
 def _check_queue(scans: list[QueuedScan], checkpoints: dict[str, Checkpoint]) -> None:

@@ -296,12 +296,11 @@ def check_details(details: DelegateDetails) -> None:
 def _too_long(details: DelegateDetails) -> str:
     """The first text longer than its column allows (the form says so; the API must too)."""
     for name in DelegateDetails.names():
-        value = getattr(details, name)
-        limit = getattr(Delegate._meta.get_field(name), "max_length", None)
+        value, field = getattr(details, name), Delegate._meta.get_field(name)
+        limit = getattr(field, "max_length", None)
         if isinstance(value, str) and limit and len(value) > limit:
-            label = Delegate._meta.get_field(name).verbose_name
             return _("%(field)s: at most %(limit)d characters.") % {
-                "field": str(label).capitalize(),
+                "field": str(field.verbose_name).capitalize(),
                 "limit": limit,
             }
     return ""

@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from voting.services import CLOSE_AFTER_SECONDS, MAX_MIN_OPEN_SECONDS, MAX_OVERRIDE_REASON
+
 
 class RegionFigures(Schema):
     label: str
@@ -74,12 +76,14 @@ class MotionOut(Schema):
 class PollCreateIn(Schema):
     motion: str = Field(description="The motion's code")
     kind: str = Field(description="secret, roll_call or hand")
-    min_open_seconds: int = Field(0, ge=0, le=3600)
-    close_after_seconds: int | None = Field(None, ge=10, le=86400)
+    min_open_seconds: int = Field(0, ge=0, le=MAX_MIN_OPEN_SECONDS)
+    close_after_seconds: int | None = Field(
+        None, ge=CLOSE_AFTER_SECONDS[0], le=CLOSE_AFTER_SECONDS[1]
+    )
 
 
 class OpenIn(Schema):
-    override_reason: str = Field("", max_length=2000)
+    override_reason: str = Field("", max_length=MAX_OVERRIDE_REASON)
 
 
 class BallotIn(Schema):
