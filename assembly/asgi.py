@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP to Django, websockets through session auth to the app routes."""
+"""ASGI entry point: HTTP to Django, websockets through session auth, background work (lifespan)."""
 
 import os
 
@@ -15,9 +15,11 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from assembly.lifespan import Lifespan  # noqa: E402
 from assembly.routing import websocket_urlpatterns  # noqa: E402
+from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
 
-application = ProtocolTypeRouter(
+protocols = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
@@ -25,3 +27,5 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+# Background work that belongs to a running server: scheduled poll closes.
+application = Lifespan(protocols, startup=[start_poll_closer], shutdown=[stop_poll_closer])

@@ -27,6 +27,7 @@ from voting.audit import (
     body_prefix,
     link_after_commit,
 )
+from voting.closer import wake_poll_closer_on_commit
 from voting.errors import (
     AlreadyVoted,
     CountsNotConfirmed,
@@ -285,6 +286,7 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
         poll.override_reason = "" if figures["quorum"]["reached"] else override_reason
         if poll.close_after_seconds:
             poll.closes_at = now + timedelta(seconds=poll.close_after_seconds)
+            wake_poll_closer_on_commit()
         poll.save()
         append_audit(
             assembly_id=poll.assembly_id,
@@ -396,11 +398,11 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
     return poll
 
 
-def close_due_polls(*, assembly: Assembly) -> list[Poll]:
-    """Close every open poll of the assembly whose scheduled close has passed."""
-    due = Poll.objects.filter(
-        assembly=assembly, state=PollState.OPEN, closes_at__lte=timezone.now()
-    )
+def close_due_polls(*, assembly: Assembly | None = None) -> list[Poll]:
+    """Close every open poll (of the assembly, or of all) whose scheduled close has passed."""
+    due = Poll.objects.filter(state=PollState.OPEN, closes_at__lte=timezone.now())
+    if assembly is not None:
+        due = due.filter(assembly=assembly)
     closed = []
     for poll in due:
         try:
@@ -422,13 +424,23 @@ def _validate_counts(poll: Poll, counts: dict[str, int], ballots: int) -> dict[s
         raise InvalidInput(_("The ballots must equal yes + no + abstain."))
     if poll_mode(poll) == "candidates" and any(value > ballots for value in clean.values()):
         raise InvalidInput(_("A choice cannot have more votes than there are ballots."))
-    electorate = (poll.at_close or {}).get("electorate", {}).get("weight")
-    if electorate is not None and ballots > electorate:
+    present = present_weight_while_open(poll)
+    if present is not None and ballots > present:
         raise InvalidInput(
-            _("More ballots than the %(weight)s votes of the voting members.")
-            % {"weight": electorate}
+            _("More ballots than the %(weight)s votes of the members present.")
+            % {"weight": present}
         )
     return clean
+
+
+def present_weight_while_open(poll: Poll) -> int | None:
+    """The most votes present in the room at the poll's open or close: a hand count's bound."""
+    weights = [
+        figures["quorum"]["present_weight"]
+        for figures in (poll.at_open, poll.at_close)
+        if figures and "quorum" in figures
+    ]
+    return max(weights) if weights else None
 
 
 def _options(poll: Poll) -> list[dict[str, str]]:

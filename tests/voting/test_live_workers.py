@@ -124,3 +124,30 @@ def test_a_ballot_through_worker_a_reaches_a_projector_on_worker_b(
         turnout = next_of(socket, "poll.turnout")
         assert turnout["payload"]["turnout"] == 1
         assert turnout["seq"] > snapshot["seq"]
+
+
+def test_the_server_closes_a_poll_when_its_countdown_ends_and_tells_the_room(
+    workers, assembly, open_secret_poll, present_voters
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from voting.models import Poll, PollState
+
+    listener = session_cookie(present_voters[1].user)
+    cookie = "; ".join(f"{k}={v}" for k, v in listener.items())
+    with connect(
+        f"ws://127.0.0.1:{PORTS[1]}/ws/a/{assembly.slug}/room/",
+        additional_headers={"Cookie": cookie, "Origin": workers[1]},
+    ) as socket:
+        next_of(socket, "snapshot")
+        # Opened outside the servers (no wake-up): they find it on their own, with no page open.
+        Poll.objects.filter(pk=open_secret_poll.pk).update(
+            closes_at=timezone.now() + timedelta(seconds=1)
+        )
+        state = next_of(socket, "poll.state", timeout=15)
+    assert state["payload"]["id"] == open_secret_poll.pk
+    assert state["payload"]["state"] == PollState.CLOSED
+    open_secret_poll.refresh_from_db()
+    assert open_secret_poll.state == PollState.CLOSED

@@ -16,6 +16,7 @@ from voting.errors import (
     WrongPollState,
 )
 from voting.models import AuditEntry, Poll, PollKind, PollState
+from voting.presence import record_hall_entry
 from voting.services import (
     cast_ballots,
     close_due_polls,
@@ -139,6 +140,21 @@ def test_hand_counts_beyond_the_electorate_are_refused(
     poll.refresh_from_db()
     assert poll.hand_counts == {}
     enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": weight}, ballots=weight)
+
+
+def test_hand_counts_beyond_the_members_present_are_refused(
+    motion, voters, chair_user, secretariat_user
+):
+    for delegate in voters[:3]:  # three of the five members in the hall
+        record_hall_entry(delegate=delegate, at=timezone.now())
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    poll = close_poll(poll=poll, by=chair_user)
+    with pytest.raises(InvalidInput) as exc:
+        enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": 4}, ballots=4)
+    assert "3 votes of the members present" in str(exc.value)
+    poll.refresh_from_db()
+    assert poll.hand_counts == {}
+    enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": 3}, ballots=3)
 
 
 def test_hand_counts_that_do_not_add_up_are_refused(motion, present_voters, chair_user):
