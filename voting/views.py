@@ -25,6 +25,7 @@ from voting.live import projector_link_valid
 from voting.models import Motion, Poll, PollKind, PollState, Proxy
 from voting.presence import set_online_presence
 from voting.selectors import (
+    Route,
     assembly_quorum,
     can_see_results,
     members_voted,
@@ -90,6 +91,19 @@ def ballot(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
+def _counted_meanwhile(
+    routes: list[Route], shown: list[str], receipts: list[services.Receipt]
+) -> list[str]:
+    """Members the confirm page showed the voter would vote for, whose ballot another voter
+    cast first (their own delegate arrived meanwhile): this voter's ballot skipped them."""
+    cast = {receipt.member for receipt in receipts}
+    return [
+        route.member.name
+        for route in routes
+        if str(route.member.pk) in shown and route.member.name not in cast
+    ]
+
+
 @assembly_page(Role.DELEGATE)
 def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
     """Second tap: the choice repeated in words, then the ballot is cast."""
@@ -111,7 +125,14 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
         return render(
             request,
             "voting/receipt.html",
-            {"assembly": assembly, "poll": poll, "receipts": [r.__dict__ for r in receipts]},
+            {
+                "assembly": assembly,
+                "poll": poll,
+                "receipts": [r.__dict__ for r in receipts],
+                "counted_meanwhile": _counted_meanwhile(
+                    state["routes"], request.POST.getlist("shown"), receipts
+                ),
+            },
         )
     try:
         choices = services.clean_choices(poll=poll, choices=choices)
@@ -180,6 +201,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "result": result_lines(poll),
             "seconds_left": seconds_left(poll),
             "has_runoff": poll.runoffs.exists(),
+            "most_ballots": services.present_weight_while_open(poll),
         }
         for poll in polls
     ]
@@ -190,7 +212,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         {
             "assembly": assembly,
             "quorum": quorum,
-            "rows": rows,
+            "rows": console_order(rows),
             "motions": Motion.objects.filter(assembly=assembly).select_related("body"),
             "poll_kinds": PollKind.choices,
             "is_chair": Role.CHAIR in request.roles,
@@ -199,6 +221,24 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             **_live_context(assembly),
         },
     )
+
+
+# What the chair acts on comes first: open polls, then closed ones to count or publish, drafts.
+CONSOLE_ORDER = {PollState.OPEN: 0, PollState.CLOSED: 1, PollState.DRAFT: 2}
+
+
+def console_order(rows: list[dict]) -> dict[str, list[dict]]:
+    """Rows still to act on, by state; published results (nothing left to do) apart."""
+    current, done = [], []
+    for row in rows:
+        finished = row["poll"].state == PollState.PUBLISHED and not _runoff_due(row)
+        (done if finished else current).append(row)
+    current.sort(key=lambda row: CONSOLE_ORDER.get(row["poll"].state, len(CONSOLE_ORDER)))
+    return {"current": current, "published": done}
+
+
+def _runoff_due(row: dict) -> bool:
+    return bool((row["poll"].result or {}).get("runoff")) and not row["has_runoff"]
 
 
 @require_POST

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.voting.factories import draft_poll
+from tests.voting.factories import draft_poll, resolution
 from voting.models import Ballot, PollKind, PollState
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
 from voting.verify import receipt_hash
@@ -69,6 +69,23 @@ def test_chair_console_opens_closes_and_publishes(motion, present_voters, chair_
         chair_client.post(page("voting-action", poll.pk, action))
     poll.refresh_from_db()
     assert poll.state == PollState.PUBLISHED
+
+
+def test_console_puts_open_polls_first_and_folds_published_results(
+    body, present_voters, chair_user, chair_client
+):
+    published = open_poll(poll=draft_poll(resolution(body, code="r1")), by=chair_user)
+    close_poll(poll=published, by=chair_user)
+    publish_poll(poll=published, by=chair_user)
+    draft = draft_poll(resolution(body, code="r2"))
+    opened = open_poll(poll=draft_poll(resolution(body, code="r3")), by=chair_user)
+
+    html = chair_client.get(page("voting-console")).content.decode()
+
+    assert html.index(f'id="poll-{opened.pk}"') < html.index(f'id="poll-{draft.pk}"')
+    folded = html.index('<details class="published-polls">')
+    assert html.index(f'id="poll-{draft.pk}"') < folded < html.index(f'id="poll-{published.pk}"')
+    assert "1 published result</summary>" in html
 
 
 def test_console_shows_a_refusal_and_opens_with_a_written_reason(motion, voters, chair_client):
@@ -241,3 +258,40 @@ def test_two_seat_election_lets_a_voter_tick_two_candidates_and_refuses_three(
     assert "Confirm: Kampala, São Paulo" in confirm
     receipt = client.post(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
     assert "Kampala, São Paulo." in receipt
+
+
+def test_receipt_says_when_a_members_ballot_was_counted_by_someone_else_meanwhile(
+    assembly, motion, present_voters, secretariat_user, chair_user
+):
+    from django.utils import timezone
+
+    from tests.factories import MemberFactory
+    from tests.voting.factories import accredit
+    from voting.presence import record_hall_entry
+    from voting.services import approve_proxy, request_proxy
+
+    assembly.proxies_allowed = True
+    assembly.save()
+    holder, absent_member = present_voters[0], MemberFactory()
+    own_delegate = accredit(assembly, absent_member)
+    approve_proxy(
+        proxy=request_proxy(
+            assembly=assembly, member=absent_member, holder=holder, by=secretariat_user
+        ),
+        by=secretariat_user,
+    )
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    client = client_for(holder.user)
+    confirm_url = page("voting-confirm", poll.pk)
+    shown = client.get(confirm_url, {"choice": "yes"}).content.decode()
+    assert absent_member.name in shown
+
+    # The member's own delegate walks in and votes before the holder taps Confirm.
+    record_hall_entry(delegate=own_delegate, at=timezone.now())
+    cast_ballots(poll=poll, delegate=own_delegate, choices=["no"])
+    member_ids = re.findall(r'name="shown" value="(\d+)"', shown)
+    receipt = client.post(confirm_url, {"choice": "yes", "shown": member_ids}).content.decode()
+
+    assert f"Recorded for {holder.member.name}: Yes." in receipt
+    assert f"No ballot of yours was added for {absent_member.name}" in receipt
+    assert Ballot.objects.filter(poll=poll).count() == 2
