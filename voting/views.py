@@ -189,6 +189,8 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """Quorum, then every poll with the one action it can take next."""
     services.close_due_polls(assembly=assembly)
     polls = list(polls_for(assembly).prefetch_related("candidates"))
+    quorum = assembly_quorum(assembly)
+    reached = {q["body"]: q["reached"] for q in quorum}
     rows = [
         {
             "poll": with_live_turnout(poll),
@@ -202,10 +204,11 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "seconds_left": seconds_left(poll),
             "has_runoff": poll.runoffs.exists(),
             "most_ballots": services.present_weight_while_open(poll),
+            # Without quorum the chair opens only with a written reason; with it, one button.
+            "needs_reason": not reached.get(poll.motion.body.code, False),
         }
         for poll in polls
     ]
-    quorum = assembly_quorum(assembly)
     return render(
         request,
         "voting/console.html",

@@ -65,6 +65,7 @@ def test_chair_console_opens_closes_and_publishes(motion, present_voters, chair_
     poll = draft_poll(motion)
     console = chair_client.get(page("voting-console")).content.decode()
     assert "5 of 5 voting members present, 3 needed" in console
+    assert f'id="reason-{poll.pk}"' not in console  # quorum: one button, no reason to give
     for action in ("open", "close", "publish"):
         chair_client.post(page("voting-action", poll.pk, action))
     poll.refresh_from_db()
@@ -92,6 +93,7 @@ def test_console_shows_a_refusal_and_opens_with_a_written_reason(motion, voters,
     poll = draft_poll(motion)
     response = chair_client.post(page("voting-action", poll.pk, "open"), follow=True)
     assert "There is no quorum" in response.content.decode()
+    assert f'id="reason-{poll.pk}"' in response.content.decode()
     chair_client.post(page("voting-action", poll.pk, "open"), {"override_reason": "Agreed"})
     poll.refresh_from_db()
     assert (poll.state, poll.override_reason) == (PollState.OPEN, "Agreed")
