@@ -79,7 +79,8 @@ def seed(n: int, capacity: int) -> tuple[list[dict[str, str]], str]:
             name="Bench City",
             defaults={"kind": "local_government", "country": "Korea", "region": "asia_pacific"},
         )
-        start = datetime.combine(assembly.start_date, datetime.min.time(), tzinfo=assembly.zone)
+        # The last day: today's 09:00 in Seoul may be past, and a tour that has left is closed.
+        start = datetime.combine(assembly.end_date, datetime.min.time(), tzinfo=assembly.zone)
         Tour.objects.create(
             assembly=assembly,
             code="bench-tour",

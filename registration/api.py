@@ -105,6 +105,7 @@ def list_tours(request: HttpRequest, slug: str) -> list[dict]:
             "capacity": row["tour"].capacity,
             "places_left": row["places_left"],
             "waiting": row["waiting"],
+            "departed": row["departed"],
             "mine": (
                 {
                     "status": row["mine"].status,

@@ -370,8 +370,11 @@ def load_tours(assembly: Assembly) -> list[Tour]:
 
 
 def load_signups(assembly: Assembly, tours: list[Tour]) -> None:
+    """Sign-ups made in the fortnight before the assembly, so a tour that has left (the demo
+    starts today, or on its 2023 dates) still shows who went."""
     if TourSignup.objects.filter(tour__assembly=assembly).exists():
         return  # sign-ups are people's choices: a second run leaves them as they are
+    moments = (local(assembly, -14, "09:00") + timedelta(minutes=n) for n in itertools.count())
     people = list(
         Delegate.objects.filter(
             assembly=assembly, state=RegistrationState.APPROVED, attendance=Attendance.IN_PERSON
@@ -385,7 +388,7 @@ def load_signups(assembly: Assembly, tours: list[Tour]) -> None:
                 break
             person = people[(offset * 17 + step * 7) % len(people)]
             try:
-                sign_up(tour=tour, delegate=person, accompanied=(step % 8 == 3))
+                sign_up(tour=tour, delegate=person, accompanied=(step % 8 == 3), at=next(moments))
             except (TourClash, AlreadySignedUp):
                 continue
             done += 1

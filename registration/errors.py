@@ -68,6 +68,12 @@ class TourNotOpen(Forbidden):
     default_detail = _("Only approved delegates attending in person can sign up for tours.")
 
 
+class TourDeparted(TourNotOpen):
+    code = "tour_departed"
+    status = 409
+    default_detail = _("This tour has already left: its places can no longer change.")
+
+
 class TourClash(Conflict):
     code = "tour_clash"
     default_detail = _("You already have a tour at that time.")

@@ -1,8 +1,11 @@
 """Delegates and their registrations at an assembly."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly, MemberOrganization
@@ -346,6 +349,10 @@ class Tour(models.Model):
     @property
     def places_left(self) -> int:
         return max(self.capacity - self.taken, 0)
+
+    def has_left(self, now: datetime | None = None) -> bool:
+        """Whether the tour has started: from then on its places and waiting list are closed."""
+        return self.starts_at <= (now or timezone.now())
 
 
 class SignupStatus(models.TextChoices):

@@ -70,6 +70,7 @@ class TourOut(Schema):
     capacity: int
     places_left: int
     waiting: int
+    departed: bool  # started: sign-ups and cancellations are closed
     mine: MySignupOut | None
 
 

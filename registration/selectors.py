@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
 from registration.models import (
@@ -111,8 +112,9 @@ def tour_signups_for(delegate: Delegate) -> list[SignupView]:
 
 
 def tours_with_my_signups(*, assembly: Assembly, delegate: Delegate | None) -> list[dict]:
-    """Every tour with places left and, for the delegate, their sign-up and position."""
+    """Every tour with places left, whether it has left and, for the delegate, their sign-up."""
     tours = list(Tour.objects.filter(assembly=assembly).order_by("starts_at", "title"))
+    now = timezone.now()
     mine: dict[int, SignupView] = {}
     if delegate is not None:
         mine = {view.tour_id: view for view in tour_signups_for(delegate)}
@@ -121,6 +123,7 @@ def tours_with_my_signups(*, assembly: Assembly, delegate: Delegate | None) -> l
             "tour": tour,
             "places_left": tour.places_left,
             "waiting": tour.waiting,
+            "departed": tour.has_left(now),
             "filled_percent": round(100 * tour.taken / tour.capacity) if tour.capacity else 100,
             "mine": mine.get(tour.pk),
         }

@@ -4,6 +4,8 @@ Every change of a tour's places happens under that tour's row lock (SELECT ... F
 and the `tour_never_oversold` CHECK constraint refuses any write that would exceed capacity.
 """
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from registration.errors import (
     AlreadySignedUp,
     NotSignedUp,
     TourClash,
+    TourDeparted,
     TourNotOpen,
 )
 from registration.models import (
@@ -28,6 +31,15 @@ from registration.models import (
 )
 
 LIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+def refuse_if_left(tour: Tour, now: datetime | None = None) -> None:
+    """A tour that has left takes no sign-ups and gives back no places."""
+    if tour.has_left(now):
+        raise TourDeparted(
+            _("“%(tour)s” has already left: its places can no longer change.")
+            % {"tour": tour.title}
+        )
 
 
 def clash_for(*, delegate: Delegate, tour: Tour) -> TourSignup | None:
@@ -45,15 +57,20 @@ def clash_for(*, delegate: Delegate, tour: Tour) -> TourSignup | None:
     )
 
 
-def sign_up(*, tour: Tour, delegate: Delegate, accompanied: bool = False) -> TourSignup:
+def sign_up(
+    *, tour: Tour, delegate: Delegate, accompanied: bool = False, at: datetime | None = None
+) -> TourSignup:
     """Confirm a place (two with a companion, both or none) or join the waiting list.
 
     Locks the delegate (their tours at one time) and then the tour (its places). Confirmed only
-    while nobody waits: the waiting list is first come, first served.
+    while nobody waits: the waiting list is first come, first served. Refused once the tour has
+    left. `at` is the moment of the sign-up, now unless the demo replays earlier ones.
     """
     places = 2 if accompanied else 1
+    now = at or timezone.now()
     if delegate.assembly_id != tour.assembly_id:
         raise TourNotOpen(_("This tour belongs to another assembly."))
+    refuse_if_left(tour, now)
     with transaction.atomic():
         delegate = Delegate.objects.select_for_update().get(pk=delegate.pk)
         if delegate.state != RegistrationState.APPROVED:
@@ -75,12 +92,12 @@ def sign_up(*, tour: Tour, delegate: Delegate, accompanied: bool = False) -> Tou
             raise AlreadySignedUp()
         # Critical section from here to the commit: keep it to two statements after the lock.
         tour = Tour.objects.select_for_update().get(pk=tour.pk)
+        refuse_if_left(tour, now)  # again: the secretariat may have moved it meanwhile
         if places > tour.capacity:
             raise TourNotOpen(
                 _("This tour has only %(n)s place; come without a companion.")
                 % {"n": tour.capacity}
             )
-        now = timezone.now()
         if tour.waiting == 0 and tour.taken + places <= tour.capacity:
             status, confirmed_at = SignupStatus.CONFIRMED, now
             tour.taken += places
@@ -108,8 +125,13 @@ def local_span(tour: Tour) -> str:
 
 
 def promote_waiting(tour: Tour) -> list[TourSignup]:
-    """Confirm the head of the line while places allow; the caller holds the tour's lock."""
+    """Confirm the head of the line while places allow; the caller holds the tour's lock.
+
+    Nobody is promoted once the tour has left: a place is no use to them then.
+    """
     promoted = []
+    if tour.has_left():
+        return promoted
     while True:
         head = (
             TourSignup.objects.filter(tour=tour, status=SignupStatus.WAITLISTED)
@@ -138,9 +160,13 @@ def promote_waiting(tour: Tour) -> list[TourSignup]:
 
 
 def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
-    """Give up a place or leave the waiting list; the first in line is promoted at once."""
+    """Give up a place or leave the waiting list; the first in line is promoted at once.
+
+    Refused once the tour has left: who was on it is then a record, not a choice.
+    """
     with transaction.atomic():
         tour = Tour.objects.select_for_update().select_related("assembly").get(pk=tour.pk)
+        refuse_if_left(tour)
         signup = TourSignup.objects.filter(tour=tour, delegate=delegate, status__in=LIVE).first()
         if signup is None:
             raise NotSignedUp()
@@ -159,8 +185,13 @@ def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
 
 
 def cancel_all_signups(*, delegate: Delegate) -> int:
-    """Cancel every live sign-up of a delegate whose registration ends."""
-    tours = Tour.objects.filter(signups__delegate=delegate, signups__status__in=LIVE).distinct()
+    """Cancel every live sign-up of a delegate whose registration ends.
+
+    Tours that have left keep their sign-ups: the roster of who went stays as it was.
+    """
+    tours = Tour.objects.filter(
+        signups__delegate=delegate, signups__status__in=LIVE, starts_at__gt=timezone.now()
+    ).distinct()
     count = 0
     for tour in tours:
         cancel_signup(tour=tour, delegate=delegate)

@@ -34,7 +34,9 @@ class TourFactory(factory.django.DjangoModelFactory):
     assembly = factory.SubFactory(AssemblyFactory)
     code = factory.Sequence(lambda n: f"tour-{n}")
     title = factory.Sequence(lambda n: f"Tour {n}")
-    starts_at = factory.LazyAttribute(lambda t: at(t.assembly, 0, "09:00"))
+    # The test assembly starts today, whose morning in Seoul may be over, and a tour that has
+    # left takes no sign-ups: 09:00 on its last day is at least a day ahead.
+    starts_at = factory.LazyAttribute(lambda t: at(t.assembly, 2, "09:00"))
     ends_at = factory.LazyAttribute(lambda t: t.starts_at + timedelta(hours=2))
     meeting_point = "North gate"
     capacity = 10

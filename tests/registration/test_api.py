@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from registration.models import Accreditation, RegistrationSettings
 from registration.tours import sign_up
+from tests.registration.test_tours import leave_now
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,21 @@ def test_api_cancel_and_errors_carry_stable_codes(delegate_client, assembly, tou
     assert delegate_client.delete(url).json()["status"] == "cancelled"
     missing = api("sign_up_for_tour", slug=assembly.slug, code="no-such-tour")
     assert send(delegate_client, "post", missing).json()["code"] == "tour_not_found"
+
+
+def test_api_refuses_a_sign_up_or_cancel_once_the_tour_left(
+    delegate_client, delegate, assembly, tour
+):
+    sign_up(tour=tour, delegate=delegate)
+    leave_now(tour)
+    url = api("sign_up_for_tour", slug=assembly.slug, code=tour.code)
+    refused = [
+        send(delegate_client, "post", url, {"accompanied": True}),
+        delegate_client.delete(api("cancel_tour_signup", slug=assembly.slug, code=tour.code)),
+    ]
+    assert [(r.status_code, r.json()["code"]) for r in refused] == [(409, "tour_departed")] * 2
+    (row,) = delegate_client.get(api("list_tours", slug=assembly.slug)).json()
+    assert (row["departed"], row["places_left"], row["mine"]["status"]) == (True, 9, "confirmed")
 
 
 def test_delegate_cannot_cancel_someone_elses_place(

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assembly.demo import load_demo
 from registration.models import Accreditation, Delegate, Tour, TourSignup
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,19 @@ class TestTheLoadedDemo:
         assert TourSignup.objects.filter(tour=full[0], status="waitlisted").count() >= 3
         assert all(0 < t.taken < t.capacity for t in tours.values() if t not in full)
         assert tours["city-tour-bus"].starts_at.astimezone(assembly.zone).hour == 9
+
+    def test_demo_tours_of_the_second_day_are_open_with_places(self, loaded_demo):
+        # The demo starts today: its first day's tours may have left, never the second day's.
+        second_day = Tour.objects.filter(
+            assembly=loaded_demo, starts_at__date__gt=loaded_demo.start_date
+        )
+        assert second_day.count() == 4
+        assert all(not t.has_left() and t.places_left > 0 for t in second_day)
+
+
+def test_demo_on_its_2023_dates_keeps_the_sign_ups_made_before_the_tours_left():
+    assembly = load_demo(original_dates=True)
+    signups = TourSignup.objects.filter(tour__assembly=assembly, status="confirmed")
+    assert signups.count() > 60
+    assert all(s.confirmed_at < s.tour.starts_at for s in signups.select_related("tour"))
+    assert Tour.objects.get(assembly=assembly, code="sanchon-dinner").waiting >= 3

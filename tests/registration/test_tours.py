@@ -7,11 +7,19 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from registration.errors import AlreadySignedUp, NotSignedUp, TourClash, TourNotOpen
+from registration.errors import (
+    AlreadySignedUp,
+    NotSignedUp,
+    TourClash,
+    TourDeparted,
+    TourNotOpen,
+)
 from registration.models import Tour, WaitlistMove
 from registration.selectors import tour_signups_for
+from registration.services import change_state
 from registration.tours import cancel_signup, move_in_waiting_list, set_tour_capacity, sign_up
 from tests.registration.factories import TourFactory
 
@@ -252,3 +260,102 @@ def test_roster_pdf_prints_local_times(secretariat_client, assembly, tour):
     )
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "09:00" in text
+
+
+# --- a tour that has left ----------------------------------------------------------------------
+
+
+def leave_now(tour: Tour) -> None:
+    """The tour started a minute ago (moved rather than waited for)."""
+    now = timezone.now()
+    Tour.objects.filter(pk=tour.pk).update(
+        starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(hours=2)
+    )
+    tour.refresh_from_db()
+
+
+def places_of(tour: Tour) -> tuple[int, int, int, list[tuple[str, str]]]:
+    tour.refresh_from_db()
+    signups = [(s.delegate.full_name, s.status) for s in tour.signups.order_by("number")]
+    return tour.taken, tour.waiting, tour.next_number, signups
+
+
+def test_sign_up_after_the_tour_left_is_refused_and_changes_nothing(small_tour, people):
+    sign_up(tour=small_tour, delegate=people[0])
+    leave_now(small_tour)
+    before = places_of(small_tour)
+    with pytest.raises(TourDeparted) as exc:
+        sign_up(tour=small_tour, delegate=people[1], accompanied=True)
+    assert exc.value.code == "tour_departed"
+    assert "“Temple-food dinner” has already left" in exc.value.detail
+    assert places_of(small_tour) == before
+    assert tour_signups_for(people[1]) == []
+
+
+def test_cancelling_after_the_tour_left_is_refused_and_promotes_nobody(
+    small_tour, people, django_capture_on_commit_callbacks
+):
+    for p in people[:3]:
+        sign_up(tour=small_tour, delegate=p)
+    leave_now(small_tour)
+    before = places_of(small_tour)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TourDeparted):
+        cancel_signup(tour=small_tour, delegate=people[0])
+    assert places_of(small_tour) == before
+    assert mail.outbox == []
+
+
+def test_a_place_freed_after_the_tour_left_promotes_nobody(
+    small_tour, people, django_capture_on_commit_callbacks
+):
+    for p in people[:3]:
+        sign_up(tour=small_tour, delegate=p)
+    leave_now(small_tour)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_tour_capacity(tour=small_tour, capacity=3)  # the secretariat adds a seat on the bus
+    assert tour_signups_for(people[2])[0].status == "waitlisted"
+    assert small_tour.signups.filter(status="confirmed").count() == 2
+    assert mail.outbox == []
+
+
+def test_a_registration_ending_after_a_tour_left_keeps_that_tour_on_record(
+    assembly, delegate, tour, secretariat_user
+):
+    gone = TourFactory(assembly=assembly, title="Morning walk", capacity=5)
+    sign_up(tour=gone, delegate=delegate)
+    leave_now(gone)
+    sign_up(tour=tour, delegate=delegate)
+    change_state(delegate=delegate, to_state="cancelled", by=secretariat_user)
+    assert gone.signups.get().status == "confirmed"  # who went stays on the roster
+    assert tour.signups.get().status == "cancelled"
+    tour.refresh_from_db()
+    assert tour.taken == 0
+
+
+def test_the_demo_replays_a_sign_up_made_before_the_tour_left(tour, delegate):
+    leave_now(tour)
+    before = tour.starts_at - timedelta(days=10)
+    signup = sign_up(tour=tour, delegate=delegate, at=before)
+    assert (signup.status, signup.confirmed_at) == ("confirmed", before)
+
+
+def test_tours_page_shows_a_tour_that_left_as_closed_without_buttons(
+    delegate_client, assembly, tour, small_tour, delegate, people
+):
+    sign_up(tour=small_tour, delegate=delegate)
+    leave_now(tour)
+    leave_now(small_tour)
+    page = delegate_client.get(reverse("registration:tours", args=[assembly.slug]))
+    body = page.content.decode()
+    assert body.count("This tour has left: sign-ups are closed.") == 2
+    assert "Sign up" not in body
+    assert "Cancel my place" not in body
+    assert "You have a place" in body  # the delegate still sees they were on it
+
+
+def test_signing_up_on_the_page_for_a_tour_that_left_says_so(delegate_client, assembly, tour):
+    leave_now(tour)
+    url = reverse("registration:tour-signup", args=[assembly.slug, tour.code])
+    body = delegate_client.post(url, follow=True).content.decode()
+    assert "“City tour” has already left" in body
+    assert not tour.signups.exists()
