@@ -223,6 +223,9 @@ LOGGING = {
 }
 
 # --- registration ---
+# Many emails at once (an import's) go out after the commit over one SMTP connection, in a
+# background thread so the request does not wait; the test suite sends them inline.
+EMAIL_BATCH_IN_BACKGROUND = True
 
 # --- agenda ---
 # Rendered VEVENTs and whole feeds are cached by revision (0 turns caching off), in their own

@@ -1,49 +1,127 @@
 """Emails to delegates: HTML and text from templates, sent only after the transaction commits."""
 
+import contextlib
+import logging
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from assembly.services import magic_link_url
 from registration.models import Delegate
 
+logger = logging.getLogger(__name__)
+
 
 def site_link(path: str) -> str:
-    from django.conf import settings
-
     return f"{settings.SITE_URL}{path}"
+
+
+@dataclass(frozen=True)
+class DelegateEmail:
+    """templates/emails/registration/<template>.{txt,html} for one delegate."""
+
+    delegate: Delegate
+    template: str
+    subject: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def render_email(email: DelegateEmail) -> EmailMultiAlternatives:
+    delegate, assembly = email.delegate, email.delegate.assembly
+    user = delegate.user
+    # Staff with a password log in with it: an emailed link must not bypass that.
+    delegate_login = user is not None and not user.has_usable_password()
+    full = {
+        "delegate": delegate,
+        "assembly": assembly,
+        "home_url": site_link(reverse("delegate-home", args=[assembly.slug])),
+        **email.context,
+        "login_link": magic_link_url(user=user, assembly=assembly) if delegate_login else "",
+    }
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=render_to_string(f"emails/registration/{email.template}.txt", full),
+        to=[delegate.email],
+        reply_to=[assembly.contact_email] if assembly.contact_email else None,
+    )
+    message.attach_alternative(
+        render_to_string(f"emails/registration/{email.template}.html", full), "text/html"
+    )
+    return message
 
 
 def email_delegate_on_commit(
     *, delegate: Delegate, template: str, subject: str, context: dict[str, Any] | None = None
 ) -> None:
     """Queue templates/emails/registration/<template>.{txt,html} for after the commit."""
-    assembly = delegate.assembly
-    base = {
-        "delegate": delegate,
-        "assembly": assembly,
-        "home_url": site_link(reverse("delegate-home", args=[assembly.slug])),
-        **(context or {}),
-    }
+    send_on_commit(
+        DelegateEmail(delegate=delegate, template=template, subject=subject, context=context or {})
+    )
 
-    def send() -> None:
-        user = delegate.user
-        # Staff with a password log in with it: an emailed link must not bypass that.
-        delegate_login = user is not None and not user.has_usable_password()
-        login = magic_link_url(user=user, assembly=assembly) if delegate_login else ""
-        full = {**base, "login_link": login}
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"emails/registration/{template}.txt", full),
-            to=[delegate.email],
-            reply_to=[assembly.contact_email] if assembly.contact_email else None,
-        )
-        message.attach_alternative(
-            render_to_string(f"emails/registration/{template}.html", full), "text/html"
-        )
-        message.send()
 
-    transaction.on_commit(send, robust=True)
+def send_on_commit(email: DelegateEmail) -> None:
+    transaction.on_commit(lambda: render_email(email).send(), robust=True)
+
+
+def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
+    """After the commit, send many emails over one SMTP connection, in a background thread
+    unless EMAIL_BATCH_IN_BACKGROUND is off: a 10,000-row import must not wait for them."""
+    if not emails:
+        return
+    if settings.EMAIL_BATCH_IN_BACKGROUND:
+        transaction.on_commit(lambda: start_sending(emails), robust=True)
+    else:
+        transaction.on_commit(lambda: send_batch(emails), robust=True)
+
+
+def start_sending(emails: list[DelegateEmail]) -> None:
+    thread = threading.Thread(
+        target=send_batch_in_thread, args=(emails,), name="delegate-emails", daemon=True
+    )
+    thread.start()
+
+
+def send_batch_in_thread(emails: list[DelegateEmail]) -> None:
+    try:
+        send_batch(emails)
+    finally:
+        connection.close()  # a template may have read the database in this thread
+
+
+def send_batch(emails: list[DelegateEmail]) -> list[DelegateEmail]:
+    """Send each email in turn over one connection; returns those that failed.
+
+    A failure is logged with its address and the reason, and the rest still go: the
+    connection is reopened for the next one, as a refused message may have broken it.
+    """
+    logger.info("Sending %s delegate emails", len(emails))
+    failed = []
+    smtp = get_connection()
+    try:
+        for email in emails:
+            try:
+                smtp.open()  # nothing to do while the connection is open
+                smtp.send_messages([render_email(email)])
+            except Exception:
+                logger.exception(
+                    "Email %r to %s was not sent", email.template, email.delegate.email
+                )
+                failed.append(email)
+                close_quietly(smtp)
+    finally:
+        close_quietly(smtp)
+    log = logger.error if failed else logger.info
+    log("Delegate emails: %s sent, %s not sent", len(emails) - len(failed), len(failed))
+    return failed
+
+
+def close_quietly(smtp: BaseEmailBackend) -> None:
+    with contextlib.suppress(Exception):  # a broken connection may refuse even to say goodbye
+        smtp.close()

@@ -11,13 +11,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
-from registration.emails import email_delegate_on_commit
+from registration.emails import DelegateEmail, email_delegate_on_commit, send_on_commit
 from registration.errors import (
     AccreditationRefused,
     AlreadyRegistered,
@@ -193,6 +194,29 @@ def user_for_email(*, email: str, full_name: str) -> AbstractBaseUser:
     return user
 
 
+def users_for_emails(people: dict[str, str]) -> dict[str, AbstractBaseUser]:
+    """user_for_email for many addresses (lower-cased address -> full name) in a few queries:
+    the logins that exist, then one bulk insert of the missing ones; the caller holds a tx."""
+    found: dict[str, AbstractBaseUser] = {}
+    emails = list(people)
+    for start in range(0, len(emails), 1000):
+        chunk = emails[start : start + 1000]
+        found.update(User.objects.in_bulk(chunk, field_name="username"))
+        missing = [email for email in chunk if email not in found]
+        by_address = User.objects.annotate(address=Lower("email")).filter(address__in=missing)
+        for user in by_address.order_by("-pk"):  # the lowest pk wins, as in user_for_email
+            found[user.address] = user
+    new = []
+    for email in emails:
+        if email not in found:
+            user = User(username=email, email=email, first_name=people[email][:150])
+            user.set_unusable_password()
+            new.append(user)
+    for user in User.objects.bulk_create(new, batch_size=500):
+        found[user.username] = user
+    return found
+
+
 def record_event(
     *, delegate: Delegate, from_state: str, to_state: str, by: AbstractBaseUser | None, note: str
 ) -> None:
@@ -205,13 +229,18 @@ def record_event(
     )
 
 
-def notify_state(delegate: Delegate, note: str = "") -> None:
-    email_delegate_on_commit(
+def state_email(delegate: Delegate, note: str = "") -> DelegateEmail:
+    """The email telling the delegate the state their registration is in."""
+    return DelegateEmail(
         delegate=delegate,
         template=f"state_{delegate.state}",
         subject=STATE_SUBJECTS[delegate.state] % {"assembly": delegate.assembly.name},
         context={"note": note},
     )
+
+
+def notify_state(delegate: Delegate, note: str = "") -> None:
+    send_on_commit(state_email(delegate, note))
 
 
 def take_invitation_place(invitation: Invitation) -> None:
@@ -233,10 +262,14 @@ def register_delegate(
     photo: UploadedFile | None = None,
     by: AbstractBaseUser | None = None,
     approve: bool = False,
+    notify: bool = True,
+    user: AbstractBaseUser | None = None,
 ) -> Delegate:
     """Create a submitted registration, approved at once when asked or the invitation says so.
 
-    Takes one of the invitation's places with a conditional update; emails the delegate.
+    Takes one of the invitation's places with a conditional update; emails the delegate unless
+    the caller sends the state emails itself (`notify=False`: an import sends them in bulk).
+    `user` is the login for the address when the caller found it already (users_for_emails).
     """
     allowed = INVITED_ROLES if invitation is not None else PUBLIC_ROLES
     if source in (RegistrationSource.IMPORT, RegistrationSource.SECRETARIAT):
@@ -256,7 +289,7 @@ def register_delegate(
             member=invitation.member if invitation else member,
             invitation=invitation,
             source=source,
-            user=user_for_email(email=email, full_name=details.full_name),
+            user=user or user_for_email(email=email, full_name=details.full_name),
             state=S.SUBMITTED,
             state_changed_at=timezone.now(),
         )
@@ -273,7 +306,8 @@ def register_delegate(
                 by=by if approve else None,
                 note=source if approve else _("Approved by invitation"),
             )
-        notify_state(delegate)  # one email, for the state the registration ends in
+        if notify:
+            notify_state(delegate)  # one email, for the state the registration ends in
     return delegate
 
 

@@ -2,9 +2,13 @@
 
 import csv
 import io
+import smtplib
+import threading
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail.backends import locmem
 from django.urls import reverse
 
 from registration.errors import ImportInvalid
@@ -209,3 +213,64 @@ def test_a_row_with_travel_dates_far_from_the_assembly_is_a_line_error(assembly,
     with pytest.raises(ImportInvalid):
         import_registrations(assembly=assembly, text=text, by=None)
     assert Delegate.objects.count() == 0
+
+
+def test_addresses_already_registered_are_refused_whatever_their_case(
+    assembly, member, make_delegate
+):
+    make_delegate(email="Kim@Seoul.Example")  # stored as typed, before addresses were lowered
+    make_delegate(email="fatima@abudhabi.example", state="cancelled")  # may register again
+    text = GOOD + (
+        "Kim Again,KIM@seoul.example,observer,,,\n"
+        "Park Ji-ho,park@seoul.example,voting_delegate,SEOUL,,\n"
+    )
+    preview = preview_import(assembly=assembly, text=text)
+    errors = {row.line: row.errors for row in preview.rows if not row.valid}
+    assert errors == {
+        2: ["email: kim@seoul.example is already registered."],
+        4: ["email: kim@seoul.example is already registered."],
+    }
+    assert preview.rows[1].valid
+    assert preview.rows[3].cleaned["member"] == member  # "SEOUL" names Seoul
+
+
+class RefusesOneAddress(locmem.EmailBackend):
+    """The mail server refuses bounce@…; the others arrive."""
+
+    def send_messages(self, messages):
+        if any("bounce@" in to for message in messages for to in message.to):
+            raise smtplib.SMTPRecipientsRefused({"bounce@x.example": (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_an_email_the_server_refuses_is_logged_and_the_others_still_go(
+    assembly, member, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesOneAddress"
+    text = GOOD + "Bounce,bounce@x.example,observer,,,\nLast,last@x.example,observer,,,\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        created = import_registrations(assembly=assembly, text=text, by=None)
+    assert len(created) == Delegate.objects.count() == 4
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "fatima@abudhabi.example",
+        "kim@seoul.example",
+        "last@x.example",
+    ]
+    refused = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "bounce@x.example was not sent" in refused[0].getMessage()
+    assert "3 sent, 1 not sent" in refused[-1].getMessage()
+
+
+def test_import_emails_go_in_the_background_after_the_commit(
+    assembly, member, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BATCH_IN_BACKGROUND = True
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        import_registrations(assembly=assembly, text=GOOD, by=None)
+    assert mail.outbox == []  # nothing is sent before the commit
+    for callback in callbacks:
+        callback()
+    for thread in threading.enumerate():
+        if thread.name == "delegate-emails":
+            thread.join(timeout=30)
+    assert sorted(m.to[0] for m in mail.outbox) == ["fatima@abudhabi.example", "kim@seoul.example"]
