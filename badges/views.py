@@ -128,9 +128,13 @@ def my_badge(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
-def service_worker(request: HttpRequest, slug: str) -> HttpResponse:
-    """Keeps the delegate's badge and the desk page usable without network once loaded."""
-    body = render_to_string("badges/sw.js", {"slug": slug})
+@assembly_page()
+def service_worker(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Keeps the delegate's badge and the desk page usable without network once loaded.
+
+    Public (the browser fetches it on its own), but only for an assembly that exists.
+    """
+    body = render_to_string("badges/sw.js", {"slug": assembly.slug})
     response = HttpResponse(body, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response

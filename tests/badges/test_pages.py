@@ -51,6 +51,12 @@ def test_service_worker_is_served_as_javascript_for_the_badges_scope(client, ass
     assert "/a/ga/badges/" in response.content.decode()
 
 
+def test_service_worker_of_an_unknown_assembly_is_not_found(client, assembly):
+    response = client.get(reverse("badges-sw", kwargs={"slug": "no-such-assembly"}))
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_dashboard_is_for_the_secretariat(secretariat_client, desk_client):
     assert secretariat_client.get(page("badges-dashboard")).status_code == 200
     assert desk_client.get(page("badges-dashboard")).status_code == 403
