@@ -5,6 +5,7 @@ import hashlib
 import io
 import math
 import multiprocessing
+import os
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -117,10 +118,11 @@ _warm_ups: Future[list[Future]] | None = None  # submitted by start_workers_for
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes kept for the life of this process.
+    """Worker processes kept for the life of this process, and not a moment longer.
 
     They fork from a server process started afresh (no thread or connection of ours) that
-    has imported WeasyPrint once: each worker starts without importing it again.
+    has imported WeasyPrint once: each worker starts without importing it again. Each
+    watches this process and exits when it ends, however it ends.
     """
     global _pool
     with _pool_lock:
@@ -128,7 +130,10 @@ def pool(workers: int) -> ProcessPoolExecutor:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["badges.pdf_render"])
             _pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=start_worker
+                max_workers=workers,
+                mp_context=context,
+                initializer=start_worker,
+                initargs=(os.getpid(),),
             )
         return _pool
 

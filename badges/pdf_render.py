@@ -7,6 +7,10 @@ and holds no database connection or thread of the serving process.
 
 import gc
 import io
+import os
+import select
+import threading
+import time
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -102,14 +106,52 @@ class BadgeHTML(HTML):
         return [user_agent_stylesheet()]
 
 
-def start_worker() -> None:
-    """In a worker process: collect reference cycles every 20,000 allocations, not 700.
+def start_worker(server_pid: int) -> None:
+    """In a worker process: end with the server; collect reference cycles every 20,000
+    allocations, not 700.
 
     Laying out a badge allocates thousands of boxes and styles: at Python's default the
     collector ran about once a badge and took a tenth of the CPU; now a hundredth, for a
     few MB more.
     """
+    end_with_server(server_pid)
     gc.set_threshold(20_000, 10, 10)
+
+
+def end_with_server(server_pid: int) -> None:
+    """Exit this worker as soon as the server process ends, however it ends (even SIGKILL).
+
+    A worker waits for work on a queue whose writing end it holds itself, so it never sees
+    the server go. The parent-death signal (prctl) would not help either: a worker's parent
+    is the fork server, which lives as long as any worker does (each holds its "alive" pipe).
+    So a thread watches the server itself.
+    """
+    threading.Thread(
+        target=_exit_when_gone, args=(server_pid,), name="server-watch", daemon=True
+    ).start()
+
+
+def _exit_when_gone(pid: int) -> None:
+    try:
+        handle = os.pidfd_open(pid)  # Linux 5.3+: readable once the process has ended
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):
+        _poll_until_gone(pid)
+    else:
+        select.select([handle], [], [])
+    os._exit(0)
+
+
+def _poll_until_gone(pid: int) -> None:
+    """Without pidfds (macOS, older kernels): ask every second (a dead, unreaped server
+    still answers until its parent reaps it)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(1)
 
 
 def warm_up() -> None:
