@@ -17,6 +17,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from assembly.lifespan import Lifespan  # noqa: E402
 from assembly.routing import websocket_urlpatterns  # noqa: E402
+from badges.services import stop_badge_rendering  # noqa: E402
 from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
 
 protocols = ProtocolTypeRouter(
@@ -27,5 +28,9 @@ protocols = ProtocolTypeRouter(
         ),
     }
 )
-# Background work that belongs to a running server: scheduled poll closes.
-application = Lifespan(protocols, startup=[start_poll_closer], shutdown=[stop_poll_closer])
+# Background work that belongs to a running server: scheduled poll closes, badge batches.
+application = Lifespan(
+    protocols,
+    startup=[start_poll_closer],
+    shutdown=[stop_poll_closer, stop_badge_rendering],
+)

@@ -5,6 +5,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
+
 logger = logging.getLogger(__name__)
 
 Hook = Callable[[], None]
@@ -32,11 +34,22 @@ class Lifespan:
                 return
 
     async def _run(self, hooks: list[Hook], phase: str, send: Callable) -> None:
-        try:
-            for hook in hooks:
-                await asyncio.to_thread(hook)
-        except Exception as error:
-            logger.exception("lifespan %s failed", phase)
-            await send({"type": f"lifespan.{phase}.failed", "message": str(error)})
+        """Every hook runs, even after one fails (a stop must not skip the next stop)."""
+        errors = []
+        for hook in hooks:
+            try:
+                await asyncio.to_thread(_run_hook, hook)
+            except Exception as error:
+                logger.exception("lifespan %s: %s failed", phase, getattr(hook, "__name__", hook))
+                errors.append(str(error))
+        if errors:
+            await send({"type": f"lifespan.{phase}.failed", "message": "; ".join(errors)})
         else:
             await send({"type": f"lifespan.{phase}.complete"})
+
+
+def _run_hook(hook: Hook) -> None:
+    try:
+        hook()
+    finally:
+        connection.close()  # the hook's thread's, if it read the database

@@ -115,6 +115,7 @@ _pool_lock = threading.Lock()
 # the caller goes on gathering faces or rendering meanwhile.
 _submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="badge-pdf-submit")
 _warm_ups: Future[list[Future]] | None = None  # submitted by start_workers_for
+_stopped = False  # by stop_workers: the server is stopping
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -126,6 +127,8 @@ def pool(workers: int) -> ProcessPoolExecutor:
     """
     global _pool
     with _pool_lock:
+        if _stopped:
+            raise RuntimeError("The server is stopping: no badge PDF workers start.")
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["badges.pdf_render"])
@@ -136,6 +139,15 @@ def pool(workers: int) -> ProcessPoolExecutor:
                 initargs=(os.getpid(),),
             )
         return _pool
+
+
+def stop_workers() -> None:
+    """The server stops: parts not yet started are dropped, the workers end once the part
+    they are rendering is done, and no document starts them again."""
+    global _stopped
+    with _pool_lock:
+        _stopped = True
+    _drop_pool()
 
 
 def start_workers_for(count: int, *, workers: int | None = None) -> None:
@@ -172,12 +184,13 @@ def _submit(workers: int, function: Callable[..., object], *args: object) -> Fut
     try:
         return pool(workers).submit(function, *args)
     except BrokenProcessPool:
-        _drop_broken_pool()
+        _drop_pool()
         return pool(workers).submit(function, *args)
 
 
-def _drop_broken_pool() -> None:
-    """A worker died (killed, out of memory): the next document starts a new pool."""
+def _drop_pool() -> None:
+    """A worker died (killed, out of memory) or the server stops: the pool's parts not yet
+    started are cancelled, and the next document (if any) starts a new pool."""
     global _pool, _warm_ups
     with _pool_lock:
         if _pool is not None:
@@ -261,7 +274,7 @@ def render_faces(
         contents += [future.result for future in submitted.result()]
         return merge_pdfs(_arrivals(parts, contents, progress))
     except BrokenProcessPool:
-        _drop_broken_pool()
+        _drop_pool()
         raise
     finally:
         _cancel(submitted)

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -685,6 +685,9 @@ def _check_queue(scans: list[QueuedScan], checkpoints: dict[str, Checkpoint]) ->
 
 # --- batches ---
 
+STALE_AFTER = timedelta(minutes=5)
+UNFINISHED = [BatchStatus.QUEUED, BatchStatus.RUNNING]
+
 
 def batch_delegates(*, assembly: Assembly, filters: dict[str, str]) -> list[Delegate]:
     delegates = Delegate.objects.filter(assembly=assembly, state=RegistrationState.APPROVED)
@@ -706,9 +709,7 @@ def start_badge_batch(
     filters = {key: str(value) for key, value in filters.items() if value}
     fail_stale_batches(assembly=assembly)
     with transaction.atomic():
-        if BadgeBatch.objects.filter(
-            assembly=assembly, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
-        ).exists():
+        if BadgeBatch.objects.filter(assembly=assembly, status__in=UNFINISHED).exists():
             raise Conflict(_("A batch is already rendering: wait for it to finish."))
         total = len(batch_delegates(assembly=assembly, filters=filters))
         if total == 0:
@@ -733,10 +734,16 @@ def _start_thread(batch_id: int) -> None:
     thread.start()
 
 
+# The batches this process is rendering: stop_badge_rendering ends them as failed.
+_rendering: set[int] = set()
+
+
 def _run_in_thread(*, batch_id: int) -> None:
+    _rendering.add(batch_id)
     try:
         run_badge_batch(batch_id=batch_id)
     finally:
+        _rendering.discard(batch_id)
         # This thread's connection would otherwise stay open (or out of the pool) forever.
         connection.close()
 
@@ -771,12 +778,14 @@ def run_badge_batch(*, batch_id: int, chunk: int | None = None) -> BadgeBatch:
         batch.pdf.save(f"badges-{batch.assembly.slug}-{batch.pk}.pdf", ContentFile(content))
         batch.status = BatchStatus.DONE
         batch.done = len(delegates)
+        batch.error = ""  # finished after all, as the server stopped: its PDF is there
         batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "done", "finished_at"])
+        batch.save(update_fields=["status", "done", "error", "finished_at"])
         return batch
     except Exception as error:
         logger.exception("Badge batch %s failed", batch_id)
-        BadgeBatch.objects.filter(pk=batch_id).update(
+        # One already failed keeps its first reason (the server stopping cancels its parts).
+        BadgeBatch.objects.filter(pk=batch_id, status__in=UNFINISHED).update(
             status=BatchStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         return BadgeBatch.objects.get(pk=batch_id)
@@ -799,17 +808,28 @@ def _badges_for(delegates: list[Delegate]) -> list[Badge]:
     return badges
 
 
-STALE_AFTER = timedelta(minutes=5)
-
-
 def fail_stale_batches(*, assembly: Assembly) -> int:
-    """Batches without progress for five minutes died with their process: mark them failed."""
+    """Batches without progress for five minutes died with their process (killed without
+    notice): mark them failed."""
     cutoff = timezone.now() - STALE_AFTER
-    return BadgeBatch.objects.filter(
-        assembly=assembly,
-        status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING],
-        heartbeat_at__lt=cutoff,
-    ).update(
+    return _fail_as_stopped(
+        BadgeBatch.objects.filter(assembly=assembly, status__in=UNFINISHED, heartbeat_at__lt=cutoff)
+    )
+
+
+def stop_badge_rendering() -> int:
+    """The server stops: the batches this process renders fail at once (the dashboard offers
+    to start them again rather than showing progress that will never come), and the PDF
+    workers end."""
+    failed = _fail_as_stopped(
+        BadgeBatch.objects.filter(pk__in=set(_rendering), status__in=UNFINISHED)
+    )
+    pdf.stop_workers()
+    return failed
+
+
+def _fail_as_stopped(batches: QuerySet[BadgeBatch]) -> int:
+    return batches.update(
         status=BatchStatus.FAILED,
         error=_("The server stopped while rendering; start the batch again."),
         finished_at=timezone.now(),

@@ -236,6 +236,29 @@ def test_second_batch_while_one_runs_is_refused(secretariat_client, assembly, ba
     assert response.status_code == 409
 
 
+def test_batch_of_a_killed_server_reads_as_failed_once_stale_and_can_start_again(
+    secretariat_client, assembly, badge
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from badges.models import BadgeBatch
+
+    killed = BadgeBatch.objects.create(
+        assembly=assembly,
+        layout="a6",
+        status="running",
+        total=1,
+        heartbeat_at=timezone.now() - timedelta(minutes=6),
+    )
+    body = secretariat_client.get(url("badge_batch_status", batch_id=killed.pk)).json()
+    assert body["status"] == "failed"
+    assert "start the batch again" in body["error"]
+    response = post(secretariat_client, url("badge_batch_start"), {"layout": "a6"})
+    assert response.status_code == 201
+
+
 def test_batch_run_reports_progress_and_download(secretariat_client, assembly, secretariat_user):
     from badges.models import BadgeBatch
     from badges.services import run_badge_batch

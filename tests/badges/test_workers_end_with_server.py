@@ -1,4 +1,4 @@
-"""A stopped server takes its badge PDF workers with it, however it was stopped."""
+"""A stopped server takes its badge PDF workers with it, and its batch reads as failed."""
 
 import os
 import shutil
@@ -195,3 +195,15 @@ def test_pdf_workers_end_when_the_server_stops(prepared, database, stop):
         assert wait_for(lambda: not [p for p in processes if p.running()], timeout=30), [
             Path(f"/proc/{p.pid}/cmdline").read_text() for p in processes if p.running()
         ]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda stop: stop.name)
+def test_batch_of_a_stopped_server_reads_as_failed_and_can_start_again(prepared, database, stop):
+    _template, env, token = prepared
+    with serving(database, env, token) as server:
+        batch_id, _processes = stop_mid_batch(server, stop)
+    with serving(database, env, token) as restarted:
+        batch = restarted.batch(batch_id)
+        assert batch["status"] == "failed"
+        assert "start the batch again" in batch["error"]
+        assert restarted.start_batch() > batch_id

@@ -98,11 +98,12 @@ def test_lifespan_runs_the_hooks_at_startup_and_shutdown_and_passes_the_rest_on(
     assert seen_scopes == ["http"]
 
 
-def test_a_failing_startup_hook_is_reported_to_the_server():
+def test_a_failing_hook_is_reported_to_the_server_and_the_next_still_runs():
     def broken():
         raise RuntimeError("no database")
 
-    wrapped = Lifespan(None, startup=[broken], shutdown=[])
+    ran = []
+    wrapped = Lifespan(None, startup=[broken, lambda: ran.append("next")], shutdown=[])
 
     async def serve_lifespan():
         inbox = asyncio.Queue()
@@ -118,3 +119,4 @@ def test_a_failing_startup_hook_is_reported_to_the_server():
 
     sent = asyncio.run(serve_lifespan())
     assert sent[0] == {"type": "lifespan.startup.failed", "message": "no database"}
+    assert ran == ["next"]
