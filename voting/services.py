@@ -177,12 +177,19 @@ CLOSE_AFTER_SECONDS = (10, 86400)
 
 def check_poll_times(*, min_open_seconds: int, close_after_seconds: int | None) -> None:
     """The same limits for the console's form as for the API: a poll that must stay open
-    for years could never be closed, and would lock the proxies as long."""
+    for years could never be closed, and would lock the proxies as long; a countdown ends
+    no earlier than the minimum open time."""
     if not 0 <= min_open_seconds <= MAX_MIN_OPEN_SECONDS:
         raise InvalidInput(_("The minimum open time is 0 to 3,600 seconds."))
     low, high = CLOSE_AFTER_SECONDS
     if close_after_seconds is not None and not low <= close_after_seconds <= high:
         raise InvalidInput(_("A scheduled close comes 10 seconds to 24 hours after opening."))
+    if close_after_seconds is not None and close_after_seconds < min_open_seconds:
+        # The server closes a poll when its countdown ends, minimum or not: one would be a lie.
+        raise InvalidInput(
+            _("The countdown (%(close)s s) cannot end before the minimum open time (%(min)s s).")
+            % {"close": close_after_seconds, "min": min_open_seconds}
+        )
 
 
 def create_poll(
