@@ -563,7 +563,8 @@ def import_csv(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             return redirect("registration:queue", assembly.slug)
     elif request.method == "POST" and form.is_valid():
         try:
-            text = imports.decode(form.cleaned_data["file"].read())
+            # One byte past the limit is enough to refuse: a huge file stays on disk, not in memory.
+            text = imports.decode(form.cleaned_data["file"].read(imports.MAX_IMPORT_BYTES + 1))
             preview = imports.preview_import(assembly=assembly, text=text)
         except DomainError as error:
             context["error"] = error.detail
