@@ -18,6 +18,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from assembly.lifespan import Lifespan  # noqa: E402
 from assembly.routing import websocket_urlpatterns  # noqa: E402
 from badges.services import stop_badge_rendering  # noqa: E402
+from registration.emails import finish_email_batches  # noqa: E402
 from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
 
 protocols = ProtocolTypeRouter(
@@ -28,9 +29,10 @@ protocols = ProtocolTypeRouter(
         ),
     }
 )
-# Background work that belongs to a running server: scheduled poll closes, badge batches.
+# Background work that belongs to a running server: scheduled poll closes; on the way out, badge
+# batches end and an import's emails still being sent get a moment (each one not sent is logged).
 application = Lifespan(
     protocols,
     startup=[start_poll_closer],
-    shutdown=[stop_poll_closer, stop_badge_rendering],
+    shutdown=[stop_poll_closer, stop_badge_rendering, finish_email_batches],
 )

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,31 +82,70 @@ def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
         transaction.on_commit(lambda: send_batch(emails), robust=True)
 
 
+# The batches still sending in this process, and the signal a stopping server gives them: a
+# daemon thread dies with the process, and the emails it had not sent went without a word.
+_batches: set[threading.Thread] = set()
+_batches_lock = threading.Lock()
+_stopping = threading.Event()
+SHUTDOWN_SECONDS = 20.0
+
+
 def start_sending(emails: list[DelegateEmail]) -> None:
     thread = threading.Thread(
         target=send_batch_in_thread, args=(emails,), name="delegate-emails", daemon=True
     )
+    with _batches_lock:
+        _batches.add(thread)
     thread.start()
 
 
 def send_batch_in_thread(emails: list[DelegateEmail]) -> None:
     try:
-        send_batch(emails)
+        send_batch(emails, stop=_stopping)
     finally:
         connection.close()  # a template may have read the database in this thread
+        with _batches_lock:
+            _batches.discard(threading.current_thread())
 
 
-def send_batch(emails: list[DelegateEmail]) -> list[DelegateEmail]:
+def finish_email_batches(timeout: float = SHUTDOWN_SECONDS) -> None:
+    """The server stops (ASGI lifespan): let the batches sending finish for up to `timeout`
+    seconds, then stop them; each email not sent is logged with its address."""
+    deadline = time.monotonic() + timeout
+    with _batches_lock:
+        running = list(_batches)
+    for thread in running:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    _stopping.set()
+    try:
+        for thread in running:
+            thread.join(5.0)  # the message being sent, then the log lines
+    finally:
+        _stopping.clear()
+
+
+def send_batch(
+    emails: list[DelegateEmail], stop: threading.Event | None = None
+) -> list[DelegateEmail]:
     """Send each email in turn over one connection; returns those that failed.
 
     A failure is logged with its address and the reason, and the rest still go: the
     connection is reopened for the next one, as a refused message may have broken it.
+    Once `stop` is set (the server is stopping) the rest are logged as not sent.
     """
     logger.info("Sending %s delegate emails", len(emails))
     failed = []
     smtp = get_connection()
     try:
         for email in emails:
+            if stop is not None and stop.is_set():
+                logger.error(
+                    "Email %r to %s was not sent: the server stopped",
+                    email.template,
+                    email.delegate.email,
+                )
+                failed.append(email)
+                continue
             try:
                 smtp.open()  # nothing to do while the connection is open
                 smtp.send_messages([render_email(email)])
