@@ -74,15 +74,18 @@ def close_due_and_wait() -> float:
     IDLE_SECONDS, so polls opened by other processes are seen)."""
     from voting.services import close_due_polls
 
+    started = timezone.now()
     close_due_polls()
     next_close = Poll.objects.filter(state=PollState.OPEN, closes_at__isnull=False).aggregate(
         at=Min("closes_at")
     )["at"]
+    if next_close is not None and next_close <= started:
+        return RETRY_SECONDS  # due before this round and still open: it failed (logged)
     return seconds_until(next_close)
 
 
 def seconds_until(moment: datetime | None) -> float:
     if moment is None:
         return IDLE_SECONDS
-    # A moment past: the poll's close came between the two statements, so go round at once.
+    # A moment past: the poll's close came during this round, so go round at once.
     return min(IDLE_SECONDS, max(0.0, (moment - timezone.now()).total_seconds()) + 0.01)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 from voting.services import CLOSE_AFTER_SECONDS, MAX_MIN_OPEN_SECONDS, MAX_OVERRIDE_REASON
 
@@ -101,8 +102,9 @@ class ReceiptOut(Schema):
 
 
 class HandCountsIn(Schema):
-    counts: dict[str, int]
-    ballots: int = Field(ge=0)
+    # Strict: true or "10" is no count.
+    counts: dict[str, StrictInt]
+    ballots: StrictInt = Field(ge=0)
 
 
 class ResultOut(Schema):

@@ -1,6 +1,7 @@
 """Writes of the voting app: bodies, motions, polls and their states, ballots, counts, proxies."""
 
 import json
+import logging
 import random
 import secrets
 from contextlib import AbstractContextManager, nullcontext
@@ -74,6 +75,7 @@ from voting.selectors import (
 )
 from voting.verify import ballot_hash, receipt_hash, result_for_poll
 
+logger = logging.getLogger(__name__)
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed back
 
 
@@ -416,6 +418,8 @@ def close_due_polls(*, assembly: Assembly | None = None) -> list[Poll]:
             closed.append(close_poll(poll=poll, by=None, scheduled=True))
         except WrongPollState:
             continue  # closed by someone else meanwhile
+        except Exception:  # one poll that cannot close must not keep the others open
+            logger.exception("closing poll %s at the end of its countdown failed", poll.pk)
     return closed
 
 
@@ -431,17 +435,22 @@ def _validate_counts(poll: Poll, counts: dict[str, int], ballots: int) -> dict[s
         raise InvalidInput(_("The ballots must equal yes + no + abstain."))
     if poll_mode(poll) == "candidates" and any(value > ballots for value in clean.values()):
         raise InvalidInput(_("A choice cannot have more votes than there are ballots."))
-    present = present_weight_while_open(poll)
-    if present is not None and ballots > present:
+    most = most_hand_ballots(poll)
+    if most is not None and ballots > most:
         raise InvalidInput(
-            _("More ballots than the %(weight)s votes of the members present.")
-            % {"weight": present}
+            _("More ballots than the %(weight)s votes of the members present.") % {"weight": most}
+            if not poll.override_reason
+            else _("More ballots than the %(weight)s votes of the voting members.")
+            % {"weight": most}
         )
     return clean
 
 
-def present_weight_while_open(poll: Poll) -> int | None:
-    """The most votes present in the room at the poll's open or close: a hand count's bound."""
+def most_hand_ballots(poll: Poll) -> int | None:
+    """A hand count's bound: the most votes present at the poll's open or close. Opened
+    without quorum, the whole electorate's: the presence list is then not the room."""
+    if poll.override_reason:
+        return (poll.at_close or {}).get("electorate", {}).get("weight")
     weights = [
         figures["quorum"]["present_weight"]
         for figures in (poll.at_open, poll.at_close)

@@ -203,7 +203,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "result": result_lines(poll),
             "seconds_left": seconds_left(poll),
             "has_runoff": poll.runoffs.exists(),
-            "most_ballots": services.present_weight_while_open(poll),
+            "most_ballots": services.most_hand_ballots(poll),
             # Without quorum the chair opens only with a written reason; with it, one button.
             "needs_reason": not reached.get(poll.motion.body.code, False),
         }
@@ -271,12 +271,13 @@ def console_action(
             messages.success(request, _("The runoff is ready as a draft."))
         elif action == "counts" and Role.SECRETARIAT in roles:
             counts = {
-                o["value"]: _int(request.POST.get(f"count_{o['value']}"))
+                o["value"]: _whole_number(request.POST.get(f"count_{o['value']}"))
                 for o in poll_options(poll)
             }
-            services.enter_hand_counts(
-                poll=poll, by=request.user, counts=counts, ballots=_int(request.POST.get("ballots"))
-            )
+            ballots = _whole_number(request.POST.get("ballots"))
+            if ballots is None or None in counts.values():
+                raise InvalidInput(_("Enter each count and the ballots as a whole number."))
+            services.enter_hand_counts(poll=poll, by=request.user, counts=counts, ballots=ballots)
             messages.success(request, _("Counts entered: the chair confirms them next."))
         elif action == "confirm" and Role.CHAIR in roles:
             services.confirm_hand_counts(poll=poll, by=request.user)
@@ -290,11 +291,17 @@ def console_action(
 
 def _int(value: str | None) -> int:
     """A form's whole number; -1 for text or one beyond what a database column holds."""
+    number = _whole_number(value)
+    return -1 if number is None else number
+
+
+def _whole_number(value: str | None) -> int | None:
+    """A form's whole number (empty is 0); None for text or one no database column holds."""
     try:
         number = int(value or 0)
     except ValueError:
-        return -1
-    return number if -(2**63) <= number < 2**63 else -1
+        return None
+    return number if -(2**63) <= number < 2**63 else None
 
 
 @require_POST

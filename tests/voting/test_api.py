@@ -27,6 +27,7 @@ PATHS = {
     "voting_request_proxy": "proxies",
     "voting_list_proxies": "proxies",
     "voting_approve_proxy": "proxies/{proxy_id}/approve",
+    "voting_enter_hand_counts": "polls/{poll_id}/counts",
 }
 
 
@@ -238,3 +239,27 @@ def test_alternate_votes_through_the_api_when_the_delegate_is_absent(assembly, m
     )
     assert response.status_code == 201
     assert response.json()[0]["member"] == member.name
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"counts": {"yes": True}, "ballots": 1},
+        {"counts": {"yes": "3"}, "ballots": 3},
+        {"counts": {"yes": 3}, "ballots": "3"},
+        {"counts": {"yes": 2.5}, "ballots": 3},
+    ],
+)
+def test_hand_counts_that_are_not_whole_numbers_are_refused(
+    motion, present_voters, chair_user, secretariat_client, payload
+):
+    from voting.models import PollKind
+
+    poll = close_poll(
+        poll=open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user), by=chair_user
+    )
+    path = url("voting_enter_hand_counts", poll_id=poll.pk)
+    response = secretariat_client.post(path, payload, content_type=JSON)
+    assert response.status_code == 422
+    poll.refresh_from_db()
+    assert poll.hand_counts == {}

@@ -120,3 +120,34 @@ def test_a_failing_hook_is_reported_to_the_server_and_the_next_still_runs():
     sent = asyncio.run(serve_lifespan())
     assert sent[0] == {"type": "lifespan.startup.failed", "message": "no database"}
     assert ran == ["next"]
+
+
+@pytest.mark.django_db
+def test_a_poll_that_cannot_close_keeps_no_other_open_and_is_tried_again_later(
+    body, motion, present_voters, chair_user, monkeypatch
+):
+    from voting import services
+    from voting.closer import RETRY_SECONDS
+
+    stuck = open_poll(poll=draft_poll(motion, close_after_seconds=30), by=chair_user)
+    other = open_poll(
+        poll=draft_poll(resolution(body, code="other"), close_after_seconds=30), by=chair_user
+    )
+    Poll.objects.filter(pk__in=[stuck.pk, other.pk]).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    close_poll = services.close_poll
+
+    def failing_for_stuck(*, poll, **kwargs):
+        if poll.pk == stuck.pk:
+            raise RuntimeError("disk full")
+        return close_poll(poll=poll, **kwargs)
+
+    monkeypatch.setattr(services, "close_poll", failing_for_stuck)
+
+    wait = close_due_and_wait()
+
+    stuck.refresh_from_db()
+    other.refresh_from_db()
+    assert (stuck.state, other.state) == (PollState.OPEN, PollState.CLOSED)
+    assert wait == RETRY_SECONDS

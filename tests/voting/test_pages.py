@@ -297,3 +297,19 @@ def test_receipt_says_when_a_members_ballot_was_counted_by_someone_else_meanwhil
     assert f"Recorded for {holder.member.name}: Yes." in receipt
     assert f"No ballot of yours was added for {absent_member.name}" in receipt
     assert Ballot.objects.filter(poll=poll).count() == 2
+
+
+def test_console_says_when_a_hand_count_is_not_a_whole_number(
+    motion, present_voters, chair_user, secretariat_user
+):
+    poll = close_poll(
+        poll=open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user), by=chair_user
+    )
+    response = client_for(secretariat_user).post(
+        page("voting-action", poll.pk, "counts"),
+        {"count_yes": "three", "count_no": "1", "count_abstain": "0", "ballots": "4"},
+        follow=True,
+    )
+    assert "Enter each count and the ballots as a whole number." in response.content.decode()
+    poll.refresh_from_db()
+    assert poll.hand_counts == {}

@@ -189,3 +189,18 @@ def test_close_due_polls_command_closes_only_polls_past_their_countdown(
     due.refresh_from_db()
     assert due.state == PollState.CLOSED
     assert f"closed poll {due.pk}" in capsys.readouterr().out
+
+
+def test_hand_counts_of_a_poll_opened_without_quorum_are_bounded_by_the_electorate(
+    motion, voters, chair_user, secretariat_user
+):
+    # Nobody scanned in: the chair opened with a reason, so the presence list is not the room.
+    poll = open_poll(
+        poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user, override_reason="Paper vote"
+    )
+    poll = close_poll(poll=poll, by=chair_user)
+    with pytest.raises(InvalidInput):
+        enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": 6}, ballots=6)
+    enter_hand_counts(poll=poll, by=secretariat_user, counts={"yes": 4, "no": 1}, ballots=5)
+    poll.refresh_from_db()
+    assert poll.hand_counts["ballots"] == 5
