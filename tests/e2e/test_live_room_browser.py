@@ -171,3 +171,32 @@ def test_a_replaced_projector_link_shows_a_refusal(
     assert response.status == 403
     assert "not valid" in page.content()
     page.context.close()
+
+
+def test_the_phone_shows_the_quorum_of_the_body_whose_poll_is_open(
+    asgi_server, browser, assembly, chair_user
+):
+    from tests.voting.factories import resolution
+    from voting.models import BodyKind
+    from voting.services import create_body, open_poll
+
+    def setup():
+        voters = electorate_of(assembly, 4)
+        ga_body(assembly)
+        for delegate in voters[:3]:
+            record_hall_entry(delegate=delegate, at=timezone.now())
+        committee = create_body(
+            assembly=assembly,
+            code="excom",
+            name="Executive Committee",
+            kind=BodyKind.LISTED,
+            members=[voters[0].member, voters[3].member],
+        )
+        return voters, open_poll(poll=draft_poll(resolution(committee)), by=chair_user)
+
+    voters, _poll = in_thread(setup)
+    phone = page_for(browser, asgi_server, voters[0].user, viewport={"width": 390, "height": 844})
+    phone.goto(f"{asgi_server}/a/{assembly.slug}/vote/")
+    line = phone.locator("#phone-quorum")
+    line.get_by_text("Executive Committee: 1 of 2 voting members present").wait_for()
+    phone.context.close()

@@ -33,6 +33,7 @@
         if (!node) return;
         list.insertBefore(node, list.firstChild);
         showEmpty();
+        showQuorum(null);
         var heading = node.querySelector(".ballot-question");
         if (heading && !list.contains(document.activeElement)) {
           heading.setAttribute("tabindex", "-1");
@@ -50,6 +51,7 @@
     node.querySelectorAll("[data-closes-at]").forEach(function (timer) { timer.remove(); });
     var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", text: L.closed_ballot });
     node.insertBefore(note, node.children[1] || null);
+    showQuorum(null);
   }
 
   function follow(poll) {
@@ -57,8 +59,14 @@
     else if (poll.state === "closed" || poll.state === "published") close(poll);
   }
 
+  var lastQuorum = null;
+
+  // The quorum of the body whose poll is on top (the newest open one), else the first body's.
   function showQuorum(quorum) {
-    var q = quorum && quorum.bodies && quorum.bodies[0];
+    lastQuorum = quorum || lastQuorum;
+    var bodies = (lastQuorum && lastQuorum.bodies) || [];
+    var top = list.querySelector(".ballot-card:not([data-closed])");
+    var q = bodies.filter(function (b) { return top && b.body === top.dataset.body; })[0] || bodies[0];
     if (!q) return;
     quorumLine.textContent = q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
     quorumLine.dataset.present = q.present;
