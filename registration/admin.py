@@ -1,6 +1,9 @@
 """Admin for delegates and their registrations."""
 
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from registration.models import (
     Accreditation,
@@ -13,6 +16,7 @@ from registration.models import (
     VisaLetter,
     WaitlistMove,
 )
+from registration.tours import set_tour_capacity
 
 
 @admin.register(Delegate)
@@ -45,12 +49,39 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
     list_display = ["assembly", "edit_cutoff"]
 
 
+class TourForm(forms.ModelForm):
+    class Meta:
+        model = Tour
+        fields = "__all__"  # noqa: DJ007 - the admin edits the whole tour
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk and capacity < self.instance.taken:
+            raise forms.ValidationError(
+                _("%(n)s places are already confirmed.") % {"n": self.instance.taken}
+            )
+        return capacity
+
+
 @admin.register(Tour)
 class TourAdmin(admin.ModelAdmin):
+    form = TourForm
     list_display = ["title", "starts_at", "capacity", "taken", "assembly"]
     list_filter = ["assembly"]
     # Places are changed only through the sign-up services, under the tour's lock.
-    readonly_fields = ["taken", "next_number"]
+    readonly_fields = ["taken", "waiting", "next_number"]
+
+    def save_model(self, request: HttpRequest, obj: Tour, form: forms.ModelForm, change: bool):
+        """Only the fields edited here are written (places move under the tour's lock
+        meanwhile); a new capacity goes through the tour service, which promotes who waits."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        edited = [name for name in form.changed_data if name != "capacity"]
+        if edited:
+            obj.save(update_fields=edited)
+        if "capacity" in form.changed_data:
+            set_tour_capacity(tour=obj, capacity=form.cleaned_data["capacity"])
 
 
 @admin.register(TourSignup)

@@ -359,3 +359,39 @@ def test_signing_up_on_the_page_for_a_tour_that_left_says_so(delegate_client, as
     body = delegate_client.post(url, follow=True).content.decode()
     assert "“City tour” has already left" in body
     assert not tour.signups.exists()
+
+
+def test_more_places_set_in_the_admin_promote_who_waits_and_keep_the_counts(
+    small_tour, people, client
+):
+    from django.contrib.auth import get_user_model
+
+    for person in people[:3]:
+        sign_up(tour=small_tour, delegate=person)
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    starts, ends = timezone.localtime(small_tour.starts_at), timezone.localtime(small_tour.ends_at)
+    form = {
+        "assembly": small_tour.assembly_id,
+        "code": small_tour.code,
+        "title": "Temple-food dinner, bigger room",
+        "description": "",
+        "starts_at_0": starts.date().isoformat(),
+        "starts_at_1": starts.strftime("%H:%M:%S"),
+        "ends_at_0": ends.date().isoformat(),
+        "ends_at_1": ends.strftime("%H:%M:%S"),
+        "meeting_point": small_tour.meeting_point,
+        "capacity": 3,
+    }
+    change = reverse("admin:registration_tour_change", args=[small_tour.pk])
+
+    assert client.post(change, {**form, "capacity": 1}).status_code == 200  # below the 2 taken
+    small_tour.refresh_from_db()
+    assert small_tour.capacity == 2
+
+    assert client.post(change, form).status_code == 302
+    small_tour.refresh_from_db()
+    assert (small_tour.capacity, small_tour.taken, small_tour.waiting) == (3, 3, 0)
+    assert small_tour.title == "Temple-food dinner, bigger room"
+    assert small_tour.starts_at == starts
+    assert tour_signups_for(people[2])[0].status == "confirmed"
