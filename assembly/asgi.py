@@ -34,5 +34,5 @@ protocols = ProtocolTypeRouter(
 application = Lifespan(
     protocols,
     startup=[start_poll_closer],
-    shutdown=[stop_poll_closer, stop_badge_rendering, finish_email_batches],
+    shutdown=[stop_badge_rendering, stop_poll_closer, finish_email_batches],
 )

@@ -1,10 +1,10 @@
 """ASGI lifespan: starts the server's own background work with the server and stops it after."""
 
-import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class Lifespan:
         errors = []
         for hook in hooks:
             try:
-                await asyncio.to_thread(_run_hook, hook)
+                await sync_to_async(_run_hook, thread_sensitive=False)(hook)
             except Exception as error:
                 logger.exception("lifespan %s: %s failed", phase, getattr(hook, "__name__", hook))
                 errors.append(str(error))

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parents[2]
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
-DELEGATES = 240
-# Small parts: the batch is still rendering when the server is stopped.
+# Enough badges, in small parts, that the batch is still rendering when the stop takes effect:
+# uvicorn's shutdown can take 2 s, in which 240 badges had all been rendered (then "done").
+DELEGATES = 1000
 CHUNK = 2
 SETUP = f"""
 from assembly.models import Role
@@ -204,6 +205,6 @@ def test_batch_of_a_stopped_server_reads_as_failed_and_can_start_again(prepared,
         batch_id, _processes = stop_mid_batch(server, stop)
     with serving(database, env, token) as restarted:
         batch = restarted.batch(batch_id)
-        assert batch["status"] == "failed"
+        assert batch["status"] == "failed", batch
         assert "start the batch again" in batch["error"]
         assert restarted.start_batch() > batch_id
