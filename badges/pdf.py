@@ -116,6 +116,7 @@ _pool_lock = threading.Lock()
 _submitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="badge-pdf-submit")
 _warm_ups: Future[list[Future]] | None = None  # submitted by start_workers_for
 _stopped = False  # by stop_workers: the server is stopping
+_retired: list[ProcessPoolExecutor] = []  # pools shut down, kept for their manager threads
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -195,6 +196,10 @@ def _drop_pool() -> None:
     with _pool_lock:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
+            # The pool's manager thread cancels the parts only while it can still reach the
+            # pool (a weak reference): freed at once, its parts all rendered, and after
+            # Ctrl+C the interpreter's exit waited for them.
+            _retired.append(_pool)
         _pool = None
         _warm_ups = None
 

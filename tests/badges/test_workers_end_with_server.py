@@ -197,12 +197,11 @@ def test_pdf_workers_end_when_the_server_stops(prepared, database, stop):
         ]
 
 
-def test_batch_of_a_stopped_server_reads_as_failed_and_can_start_again(prepared, database):
-    # SIGTERM, as a process manager stops a server. After Ctrl+C (SIGINT) the interpreter's
-    # exit can wait for the parts in hand, and a batch near its end may then finish "done".
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=lambda stop: stop.name)
+def test_batch_of_a_stopped_server_reads_as_failed_and_can_start_again(prepared, database, stop):
     _template, env, token = prepared
     with serving(database, env, token) as server:
-        batch_id, _processes = stop_mid_batch(server, signal.SIGTERM)
+        batch_id, _processes = stop_mid_batch(server, stop)
     with serving(database, env, token) as restarted:
         batch = restarted.batch(batch_id)
         assert batch["status"] == "failed", batch
