@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Region
+from assembly.text import refuse_broken_lines
 from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
 from registration.photos import MAX_BYTES
 from registration.services import INVITED_ROLES, PUBLIC_ROLES
@@ -78,6 +79,7 @@ class DelegateForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        refuse_broken_lines(self, data)
         arrival, departure = data.get("arrival_date"), data.get("departure_date")
         if arrival and departure and departure < arrival:
             self.add_error("departure_date", _("Departure cannot be before arrival."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from assembly.models import Assembly, MemberOrganization
+from assembly.text import refuse_broken_lines
 from registration.emails import email_delegates_on_commit
 from registration.errors import AlreadyRegistered, ImportInvalid
 from registration.models import (
@@ -127,6 +128,7 @@ class ImportRowForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        refuse_broken_lines(self, data)
         role = data.get("role")
         if role in (DelegateRole.VOTING_DELEGATE, DelegateRole.ALTERNATE) and not data.get(
             "member"

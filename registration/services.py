@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
+from assembly.text import breaks_one_line
 from registration.emails import DelegateEmail, email_delegate_on_commit, send_on_commit
 from registration.errors import (
     AccreditationRefused,
@@ -320,7 +321,7 @@ def check_details(details: DelegateDetails) -> None:
         raise InvalidInput(_("Departure cannot be before arrival."))
     if details.role not in DelegateRole.values or details.attendance not in Attendance.values:
         raise InvalidInput(_("Unknown role or attendance."))
-    problem = _too_long(details)
+    problem = _too_long(details) or _not_one_line(details)
     if problem:
         raise InvalidInput(problem)
     if details.date_of_birth and details.date_of_birth > timezone.localdate():
@@ -338,6 +339,22 @@ def _too_long(details: DelegateDetails) -> str:
                 "limit": limit,
             }
     return ""
+
+
+def _not_one_line(details: DelegateDetails) -> str:
+    """The first text with a line break or a control character in it (every detail is one line
+    on a badge, a list or a visa letter)."""
+    for name in DelegateDetails.names():
+        value = getattr(details, name)
+        if isinstance(value, str) and breaks_one_line(value):
+            return one_line_problem(Delegate._meta.get_field(name).verbose_name)
+    return ""
+
+
+def one_line_problem(field_name: object) -> str:
+    return _("%(field)s: remove the line breaks, tabs and control characters.") % {
+        "field": str(field_name).capitalize()
+    }
 
 
 # Travel dates around the assembly: a visa letter prints them, so year 1 or 9999 is refused.

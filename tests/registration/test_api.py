@@ -254,3 +254,16 @@ def test_registrations_page_beyond_any_database_offset_is_422(secretariat_client
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("name", ["Kim\nSeo-yeon", "Kim\u2028Seo-yeon", "Kim\tSeo-yeon"])
+def test_api_update_with_a_line_break_in_a_text_changes_nothing(
+    delegate_client, assembly, delegate, name
+):
+    url = api("update_my_registration", slug=assembly.slug)
+    before = delegate.full_name
+    response = send(delegate_client, "patch", url, {"full_name": name, "title": "Mayor"})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    assert "line breaks" in response.json()["detail"]
+    delegate.refresh_from_db()
+    assert (delegate.full_name, delegate.title) == (before, "")

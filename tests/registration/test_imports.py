@@ -274,3 +274,14 @@ def test_import_emails_go_in_the_background_after_the_commit(
         if thread.name == "delegate-emails":
             thread.join(timeout=30)
     assert sorted(m.to[0] for m in mail.outbox) == ["fatima@abudhabi.example", "kim@seoul.example"]
+
+
+def test_a_row_with_a_line_separator_in_a_name_is_listed_and_nothing_is_written(assembly, member):
+    text = GOOD + "Ana\u2028Pérez,ana@lima.example,observer,,,\n"
+    preview = preview_import(assembly=assembly, text=text)
+    assert not preview.valid
+    [bad] = [row for row in preview.rows if not row.valid]
+    assert "line breaks" in str(bad.errors)
+    with pytest.raises(ImportInvalid):
+        import_registrations(assembly=assembly, text=text, by=None)
+    assert not Delegate.objects.exists()

@@ -261,3 +261,17 @@ def test_auto_approving_invitation_approves_at_once(assembly, invitation):
     )
     assert delegate.state == "approved"
     assert [e.to_state for e in delegate.events.all()] == ["submitted", "approved"]
+
+
+def test_a_name_broken_over_lines_is_refused_and_a_persian_name_with_zwnj_is_kept(
+    client, assembly, invitation
+):
+    response = register(client, assembly, invitation, full_name="Kim\u2028Seo-yeon")
+    assert response.status_code == 400
+    assert "Remove the line breaks, tabs and control characters." in response.content.decode()
+    assert not Delegate.objects.exists()
+    # ZWNJ (U+200C) is part of how Persian writes this name: it stays.
+    persian = "مهدی\u200cزاده"  # noqa: RUF001
+    response = register(client, assembly, invitation, full_name=persian)
+    assert response.status_code == 302
+    assert Delegate.objects.get().full_name == persian
