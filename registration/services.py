@@ -347,14 +347,10 @@ def _not_one_line(details: DelegateDetails) -> str:
     for name in DelegateDetails.names():
         value = getattr(details, name)
         if isinstance(value, str) and breaks_one_line(value):
-            return one_line_problem(Delegate._meta.get_field(name).verbose_name)
+            return _("%(field)s: remove the line breaks, tabs and control characters.") % {
+                "field": str(Delegate._meta.get_field(name).verbose_name).capitalize()
+            }
     return ""
-
-
-def one_line_problem(field_name: object) -> str:
-    return _("%(field)s: remove the line breaks, tabs and control characters.") % {
-        "field": str(field_name).capitalize()
-    }
 
 
 # Travel dates around the assembly: a visa letter prints them, so year 1 or 9999 is refused.

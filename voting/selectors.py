@@ -497,6 +497,16 @@ def poll_options(poll: Poll) -> list[dict[str, str]]:
     return [*options, {"value": "abstain", "label": _("Abstain")}]
 
 
+def runoff_due(poll: Poll) -> bool:
+    """The poll's result calls for a runoff and none is prepared yet (as create_runoff
+    decides); reads poll.runoffs, so prefetch it for a list of polls."""
+    return (
+        poll.state in (PollState.CLOSED, PollState.PUBLISHED)
+        and bool((poll.result or {}).get("runoff"))
+        and not poll.runoffs.all()
+    )
+
+
 def can_see_results(*, poll: Poll, roles: frozenset[Role]) -> bool:
     """Anyone sees published results; chair and secretariat see a closed poll's counts."""
     if poll.state == PollState.PUBLISHED:

@@ -35,6 +35,7 @@ from voting.selectors import (
     polls_for,
     receipt_list,
     result_lines,
+    runoff_due,
     seconds_left,
     voter_for,
     voting_routes,
@@ -188,7 +189,7 @@ def online_checkin(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """Quorum, then every poll with the one action it can take next."""
     services.close_due_polls(assembly=assembly)
-    polls = list(polls_for(assembly).prefetch_related("candidates"))
+    polls = list(polls_for(assembly).prefetch_related("candidates", "runoffs"))
     quorum = assembly_quorum(assembly)
     reached = {q["body"]: q["reached"] for q in quorum}
     rows = [
@@ -202,7 +203,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             else [],
             "result": result_lines(poll),
             "seconds_left": seconds_left(poll),
-            "has_runoff": poll.runoffs.exists(),
+            "runoff_due": runoff_due(poll),
             "most_ballots": services.most_hand_ballots(poll),
             # Without quorum the chair opens only with a written reason; with it, one button.
             "needs_reason": not reached.get(poll.motion.body.code, False),
@@ -234,14 +235,10 @@ def console_order(rows: list[dict]) -> dict[str, list[dict]]:
     """Rows still to act on, by state; published results (nothing left to do) apart."""
     current, done = [], []
     for row in rows:
-        finished = row["poll"].state == PollState.PUBLISHED and not _runoff_due(row)
+        finished = row["poll"].state == PollState.PUBLISHED and not row["runoff_due"]
         (done if finished else current).append(row)
     current.sort(key=lambda row: CONSOLE_ORDER.get(row["poll"].state, len(CONSOLE_ORDER)))
     return {"current": current, "published": done}
-
-
-def _runoff_due(row: dict) -> bool:
-    return bool((row["poll"].result or {}).get("runoff")) and not row["has_runoff"]
 
 
 @require_POST
