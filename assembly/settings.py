@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",
+    "mailer",
     "assembly",
     "registration",
     "sessions.apps.AgendaConfig",
@@ -181,7 +182,15 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every message waits in the database (django-mailer's queue) until a server's sender thread
+# has handed it to EMAIL_BACKEND (assembly.mail): none is lost to a mail server that is down or
+# an app server that stops. A failed one is tried again every 5 minutes, 24 times at most.
+EMAIL_BACKEND = "assembly.mail.QueueBackend"
+MAILER_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILER_EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 24)
+MAILER_USE_FILE_LOCK = False  # row locks instead (assembly.mail), across machines too
+MAILER_EMAIL_LOG_MESSAGE_DATA = False  # a sent login link is not kept in the log
+MAILER_ERROR_HANDLER = "assembly.mail.mailer_error_handler"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -223,8 +232,8 @@ LOGGING = {
 }
 
 # --- registration ---
-# Many emails at once (an import's) go out after the commit over one SMTP connection, in a
-# background thread so the request does not wait; the test suite sends them inline.
+# Many emails at once (an import's) are written and queued after the commit, in a background
+# thread so the request does not wait; the test suite queues them inline.
 EMAIL_BATCH_IN_BACKGROUND = True
 
 # --- agenda ---

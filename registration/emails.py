@@ -1,6 +1,5 @@
-"""Emails to delegates: HTML and text from templates, sent only after the transaction commits."""
+"""Emails to delegates: HTML and text from templates, queued only after the transaction commits."""
 
-import contextlib
 import logging
 import threading
 import time
@@ -72,8 +71,8 @@ def send_on_commit(email: DelegateEmail) -> None:
 
 
 def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
-    """After the commit, send many emails over one SMTP connection, in a background thread
-    unless EMAIL_BATCH_IN_BACKGROUND is off: a 10,000-row import must not wait for them."""
+    """After the commit, write and queue many emails, in a background thread unless
+    EMAIL_BATCH_IN_BACKGROUND is off: a 10,000-row import must not wait for them."""
     if not emails:
         return
     if settings.EMAIL_BATCH_IN_BACKGROUND:
@@ -82,8 +81,8 @@ def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
         transaction.on_commit(lambda: send_batch(emails), robust=True)
 
 
-# The batches still sending in this process, and the signal a stopping server gives them: a
-# daemon thread dies with the process, and the emails it had not sent went without a word.
+# The batches still being written in this process, and the signal a stopping server gives them:
+# a daemon thread dies with the process, and the emails it had not queued would go unsaid.
 _batches: set[threading.Thread] = set()
 _batches_lock = threading.Lock()
 _stopping = threading.Event()
@@ -109,8 +108,8 @@ def send_batch_in_thread(emails: list[DelegateEmail]) -> None:
 
 
 def finish_email_batches(timeout: float = SHUTDOWN_SECONDS) -> None:
-    """The server stops (ASGI lifespan): let the batches sending finish for up to `timeout`
-    seconds, then stop them; each email not sent is logged with its address."""
+    """The server stops (ASGI lifespan): let the batches being queued finish for up to
+    `timeout` seconds, then stop them; each email not queued is logged with its address."""
     deadline = time.monotonic() + timeout
     with _batches_lock:
         running = list(_batches)
@@ -119,49 +118,67 @@ def finish_email_batches(timeout: float = SHUTDOWN_SECONDS) -> None:
     _stopping.set()
     try:
         for thread in running:
-            thread.join(5.0)  # the message being sent, then the log lines
+            thread.join(5.0)  # the chunk being queued, then the log lines
     finally:
         _stopping.clear()
+
+
+QUEUE_CHUNK = 100
 
 
 def send_batch(
     emails: list[DelegateEmail], stop: threading.Event | None = None
 ) -> list[DelegateEmail]:
-    """Send each email in turn over one connection; returns those that failed.
+    """Write each email and hand them to the mail queue, a chunk at a time; returns those that
+    failed.
 
-    A failure is logged with its address and the reason, and the rest still go: the
-    connection is reopened for the next one, as a refused message may have broken it.
-    Once `stop` is set (the server is stopping) the rest are logged as not sent.
+    A failure is logged with its address and the reason, and the rest still go. Once `stop`
+    is set (the server is stopping) the rest are logged as not queued.
     """
-    logger.info("Sending %s delegate emails", len(emails))
-    failed = []
-    smtp = get_connection()
-    try:
-        for email in emails:
-            if stop is not None and stop.is_set():
+    logger.info("Queueing %s delegate emails", len(emails))
+    failed: list[DelegateEmail] = []
+    outbox = get_connection()
+    for start in range(0, len(emails), QUEUE_CHUNK):
+        chunk = emails[start : start + QUEUE_CHUNK]
+        if stop is not None and stop.is_set():
+            for email in chunk:
                 logger.error(
-                    "Email %r to %s was not sent: the server stopped",
+                    "Email %r to %s was not queued: the server stopped",
                     email.template,
                     email.delegate.email,
                 )
-                failed.append(email)
-                continue
-            try:
-                smtp.open()  # nothing to do while the connection is open
-                smtp.send_messages([render_email(email)])
-            except Exception:
-                logger.exception(
-                    "Email %r to %s was not sent", email.template, email.delegate.email
-                )
-                failed.append(email)
-                close_quietly(smtp)
-    finally:
-        close_quietly(smtp)
+            failed.extend(chunk)
+            continue
+        failed.extend(queue_chunk(outbox, chunk))
     log = logger.error if failed else logger.info
-    log("Delegate emails: %s sent, %s not sent", len(emails) - len(failed), len(failed))
+    log("Delegate emails: %s queued, %s not queued", len(emails) - len(failed), len(failed))
     return failed
 
 
-def close_quietly(smtp: BaseEmailBackend) -> None:
-    with contextlib.suppress(Exception):  # a broken connection may refuse even to say goodbye
-        smtp.close()
+def queue_chunk(outbox: BaseEmailBackend, chunk: list[DelegateEmail]) -> list[DelegateEmail]:
+    """Queue the chunk in one write; if that fails, each email alone, to name the one at fault."""
+    written, failed = [], []
+    for email in chunk:
+        try:
+            written.append((email, render_email(email)))
+        except Exception:
+            logger.exception("Email %r to %s was not queued", email.template, email.delegate.email)
+            failed.append(email)
+    try:
+        outbox.send_messages([message for _, message in written])
+    except Exception:  # all or nothing: find the one at fault
+        failed.extend(queue_one_by_one(outbox, written))
+    return failed
+
+
+def queue_one_by_one(
+    outbox: BaseEmailBackend, written: list[tuple[DelegateEmail, EmailMultiAlternatives]]
+) -> list[DelegateEmail]:
+    failed = []
+    for email, message in written:
+        try:
+            outbox.send_messages([message])
+        except Exception:
+            logger.exception("Email %r to %s was not queued", email.template, email.delegate.email)
+            failed.append(email)
+    return failed

@@ -257,8 +257,8 @@ def test_an_email_the_server_refuses_is_logged_and_the_others_still_go(
         "last@x.example",
     ]
     refused = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert "bounce@x.example was not sent" in refused[0].getMessage()
-    assert "3 sent, 1 not sent" in refused[-1].getMessage()
+    assert "bounce@x.example was not queued" in refused[0].getMessage()
+    assert "3 queued, 1 not queued" in refused[-1].getMessage()
 
 
 def test_import_emails_go_in_the_background_after_the_commit(

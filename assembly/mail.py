@@ -1,0 +1,162 @@
+"""Outgoing email waits in the database until a server's sender has delivered it: a mail server
+that is down, or an app server that stops, loses no message."""
+
+# EMAIL_BACKEND is QueueBackend: Django's mail functions store each message (django-mailer's
+# Message) and wake this process's sender once the transaction commits. The sender delivers
+# through MAILER_EMAIL_BACKEND (SMTP in production). On SQLite it sends outside any transaction,
+# so a slow mail server never holds the database's write lock; on PostgreSQL each message is
+# taken under a row lock that other processes skip, so two servers never send one message. A
+# message that fails is logged (the log and the admin's message log), deferred, and tried again
+# every RETRY_SECONDS, at most MAILER_EMAIL_MAX_RETRIES times; what is left shows in the admin.
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from mailer.backend import DbBackend
+from mailer.engine import ensure_message_id
+from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
+
+logger = logging.getLogger(__name__)
+IDLE_SECONDS = 10.0  # how soon a message queued by another process (or a command) goes
+RETRY_SECONDS = 300.0
+ROUND_SIZE = 100
+
+
+class QueueBackend(DbBackend):
+    """Stores the messages; this process's sender delivers them once the transaction commits."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        for email in email_messages:
+            ensure_message_id(email)  # kept with the message: its log lines follow its tries
+        queued = super().send_messages(email_messages)
+        transaction.on_commit(_sender.wake)
+        return queued
+
+
+class _Sender:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="email-sender", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """The message being sent goes; the others stay queued for the next start."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        self._stop.set()
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        retried_at = 0.0
+        while not self._stop.is_set():
+            self._wake.clear()
+            wait = IDLE_SECONDS
+            try:
+                if time.monotonic() - retried_at >= RETRY_SECONDS:
+                    retried_at = time.monotonic()
+                    Message.objects.retry_deferred()
+                if deliver_queued(stop=self._stop) == ROUND_SIZE:
+                    wait = 0.0  # a full round: more are waiting
+            except Exception:  # the database may be away a moment: try again, never die
+                logger.exception("sending the queued emails failed")
+            finally:
+                connection.close()  # this thread's connection, back to the pool
+            self._wake.wait(wait)
+
+
+_sender = _Sender()
+start_email_sender = _sender.start
+stop_email_sender = _sender.stop
+
+
+def deliver_queued(stop: threading.Event | None = None) -> int:
+    """Send up to ROUND_SIZE queued messages, oldest first, over one connection; how many
+    were taken (sent or deferred)."""
+    ids = list(
+        Message.objects.non_deferred()
+        .order_by("priority", "when_added", "pk")
+        .values_list("pk", flat=True)[:ROUND_SIZE]
+    )
+    smtp = get_connection(settings.MAILER_EMAIL_BACKEND)
+    try:
+        for pk in ids:
+            if stop is not None and stop.is_set():
+                break
+            if not deliver_one(pk, smtp):
+                close_quietly(smtp)  # a refused message may have broken the connection
+    finally:
+        close_quietly(smtp)
+    return len(ids)
+
+
+def deliver_one(pk: int, smtp: BaseEmailBackend) -> bool:
+    """Send one queued message and forget it; False when it failed (it is then deferred)."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            message = Message.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            return message is None or send_or_defer(message, smtp)
+    message = Message.objects.filter(pk=pk).first()
+    return message is None or send_or_defer(message, smtp)
+
+
+def send_or_defer(message: Message, smtp: BaseEmailBackend) -> bool:
+    email = message.email
+    if email is None:  # kept, in sight in the admin, rather than dropped
+        defer_failed(message, ValueError("the stored message cannot be read"))
+        return False
+    to = ", ".join(email.to)
+    try:
+        smtp.open()  # nothing to do while the connection is open
+        smtp.send_messages([email])
+    except Exception as exc:
+        defer_failed(message, exc)
+        return False
+    MessageLog.objects.log(message, RESULT_SUCCESS, log_message=f"to {to}")
+    message.delete()
+    return True
+
+
+def defer_failed(message: Message, exc: Exception) -> None:
+    """Log the failure with the address and keep the message to try again."""
+    email = message.email
+    to = ", ".join(email.to) if email is not None else "?"
+    subject = email.subject if email is not None else "?"
+    logger.error("Email %r to %s was not sent; it is kept to try again", subject, to, exc_info=exc)
+    failure = f"to {to}: {type(exc).__name__}: {exc}"
+    MessageLog.objects.log(message, RESULT_FAILURE, log_message=failure)
+    message.defer()
+
+
+def mailer_error_handler(
+    connection: BaseEmailBackend | None, message: Message, exc: Exception
+) -> tuple[None, str]:
+    """django-mailer's own sending (`runmailer`, the admin's action) defers any failure too:
+    its default re-raises all but SMTP errors, and one bad message then stops the queue."""
+    defer_failed(message, exc)
+    return None, "deferred"
+
+
+def close_quietly(smtp: BaseEmailBackend) -> None:
+    with contextlib.suppress(Exception):  # a broken connection may refuse even to say goodbye
+        smtp.close()
