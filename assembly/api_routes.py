@@ -34,9 +34,11 @@ def me(request: HttpRequest) -> dict:
         "username": user.get_username(),
         "name": user.get_full_name() or user.get_username(),
         "is_staff": user.is_staff,
+        # Only assemblies where the caller has a role: others are not theirs to learn of.
         "roles": {
-            assembly.slug: sorted(roles_for(user=user, assembly=assembly))
+            assembly.slug: sorted(roles)
             for assembly in assemblies_visible_to(user)
+            if (roles := roles_for(user=user, assembly=assembly))
         },
     }
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assembly.models import ApiToken
 from assembly.services import issue_api_token, revoke_api_token
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import AssemblyFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,13 @@ def test_bearer_token_can_revoke_itself(client, desk_user):
 
 
 def test_me_lists_roles_per_assembly(client, assembly, bearer):
+    response = client.get("/api/v1/me", **bearer)
+    assert response.json()["roles"] == {"ga": ["desk"]}
+
+
+def test_me_does_not_name_assemblies_where_the_caller_has_no_role(client, assembly, bearer):
+    # Found by a tester: another association's staff saw {"ga": []}, this assembly's slug.
+    AssemblyFactory(slug="other-agm")
     response = client.get("/api/v1/me", **bearer)
     assert response.json()["roles"] == {"ga": ["desk"]}
 
