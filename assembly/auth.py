@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -138,7 +139,8 @@ def assembly_page(*allowed: Role) -> Callable[..., Callable[..., HttpResponse]]:
     """Decorate a page view taking `slug`: load the assembly, check the role, pass both on.
 
     Anonymous visitors go to the login page; a logged-in user without the role gets 403.
-    With no roles given, the page is public.
+    With no roles given, the page is public. The view runs in the assembly's time zone, so
+    its pages, PDFs and forms show and read every time as the assembly's local time.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -160,7 +162,8 @@ def assembly_page(*allowed: Role) -> Callable[..., Callable[..., HttpResponse]]:
                     {"message": _("Your role at this assembly does not open this page.")},
                     status=403,
                 )
-            return view(request, assembly, *args, **kwargs)
+            with timezone.override(assembly.zone):
+                return view(request, assembly, *args, **kwargs)
 
         return wrapper
 

@@ -449,7 +449,8 @@ def letter_pdf(request: HttpRequest, assembly: Assembly, delegate_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 @assembly_page(SECRETARIAT)
 def invitations(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    initial = {"expires_at": (timezone.now() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")}
+    in_a_month = timezone.localtime() + timedelta(days=30)
+    initial = {"expires_at": in_a_month.strftime("%Y-%m-%dT%H:%M")}
     form = rforms.InvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -5,8 +5,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.shortcuts import render as django_render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -36,12 +35,6 @@ from sessions.selectors import (
     visible_sessions,
     with_details,
 )
-
-
-def render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    """Render with the assembly's zone active: every time on the page is its local time."""
-    with timezone.override(context["assembly"].zone):
-        return django_render(request, template, context, status=status)
 
 
 def member_view(request: HttpRequest) -> bool:
