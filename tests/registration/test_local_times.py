@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from registration.models import Invitation
+from registration.models import Invitation, RegistrationSettings
 
 AUCKLAND = "Pacific/Auckland"
 
@@ -44,3 +44,14 @@ def test_invitation_form_offers_an_expiry_a_month_ahead_in_local_time(secretaria
     }
     assert any(value in page for value in offered)
 
+
+def test_delegate_sees_the_edit_cutoff_in_local_time_with_its_zone(
+    delegate_client, auckland, delegate
+):
+    cutoff = datetime(2099, 11, 28, 20, 0, tzinfo=auckland.zone)
+    RegistrationSettings.objects.create(assembly=auckland, edit_cutoff=cutoff)
+    page = delegate_client.get(reverse("registration:my-registration", args=["ga"]))
+    assert (
+        "You can change your details until 28 November 2099, 20:00 (Pacific/Auckland)."
+        in page.content.decode()
+    )
