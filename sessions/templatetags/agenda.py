@@ -39,15 +39,27 @@ def clock(moment: datetime, assembly: Assembly, with_day: bool = False) -> SafeS
     )
 
 
+def offset_span(moment: datetime) -> SafeString:
+    return format_html('<span class="tz-offset" data-tz-offset>{}</span>', offset_label(moment))
+
+
 @register.simple_tag
 def time_range(starts: datetime, ends: datetime, assembly: Assembly, with_day: bool = False):
-    """'09:30 to 12:30 UTC+09:00', the offset taken at the start (it names DST in Europe)."""
-    local_start = starts.astimezone(assembly.zone)
+    """'09:30 to 12:30 UTC+09:00', the offset taken at the start (it names DST in Europe);
+    across a change of offset each end has its own: '01:30 UTC+13:00 to 04:00 UTC+12:00'."""
+    start_offset = offset_span(starts.astimezone(assembly.zone))
+    end_offset = offset_span(ends.astimezone(assembly.zone))
+    if start_offset == end_offset:
+        return format_html(
+            "{}\u2013{} {}", clock(starts, assembly, with_day), clock(ends, assembly), start_offset
+        )
+    # The end and its offset share a parent, so the zone switch reads the end's own instant.
     return format_html(
-        '{}\u2013{} <span class="tz-offset" data-tz-offset>{}</span>',
+        '{} {}\u2013<span class="tz-end">{} {}</span>',
         clock(starts, assembly, with_day),
+        start_offset,
         clock(ends, assembly),
-        offset_label(local_start),
+        end_offset,
     )
 
 
