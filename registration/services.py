@@ -548,6 +548,30 @@ def get_delegate(*, assembly: Assembly, delegate_id: int) -> Delegate:
 # --- accreditation ------------------------------------------------------------------------
 
 
+# An observer, guest, press or staff registration never casts a member's vote.
+ACCREDITED_ROLES = {DelegateRole.VOTING_DELEGATE, DelegateRole.ALTERNATE}
+
+
+def check_accreditation(
+    *, assembly: Assembly, member: MemberOrganization, delegate: Delegate, kind: str
+) -> None:
+    """Refuse an accreditation the rules do not allow (the page, the API and the admin alike)."""
+    if delegate.assembly_id != assembly.pk or delegate.member_id != member.pk:
+        raise AccreditationRefused(_("The delegate does not represent this member."))
+    if delegate.role not in ACCREDITED_ROLES:
+        raise AccreditationRefused(
+            _(
+                "%(name)s is registered as %(role)s: only a voting delegate or an alternate "
+                "can be accredited."
+            )
+            % {"name": delegate.full_name, "role": delegate.get_role_display().lower()}
+        )
+    if delegate.state != S.APPROVED:
+        raise AccreditationRefused(_("Only an approved delegate can be accredited."))
+    if kind not in AccreditationKind.values:
+        raise AccreditationRefused(_("Unknown kind of accreditation."))
+
+
 def accredit(
     *,
     assembly: Assembly,
@@ -561,12 +585,7 @@ def accredit(
 
     Locks the member's active accreditations; the partial unique constraints stand behind it.
     """
-    if delegate.assembly_id != assembly.pk or delegate.member_id != member.pk:
-        raise AccreditationRefused(_("The delegate does not represent this member."))
-    if delegate.state != S.APPROVED:
-        raise AccreditationRefused(_("Only an approved delegate can be accredited."))
-    if kind not in AccreditationKind.values:
-        raise AccreditationRefused(_("Unknown kind of accreditation."))
+    check_accreditation(assembly=assembly, member=member, delegate=delegate, kind=kind)
     now = timezone.now()
     actor = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
