@@ -1,8 +1,141 @@
-"""Admin for members, assemblies, checkpoints, staff roles and API tokens."""
+"""Admin for members, assemblies, checkpoints, staff roles and API tokens; the scoped admins."""
 
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from django import forms
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assembly.models import ApiToken, Assembly, Checkpoint, MemberOrganization, StaffRole
+from voting.presence import recount_assembly_quorum
+
+# Changing any of these changes who votes or how many must be present.
+QUORUM_RULES = frozenset(
+    {
+        "voting_member_kinds",
+        "voting_membership_types",
+        "voting_requires_dues_paid",
+        "quorum_kind",
+        "quorum_fraction",
+        "quorum_absolute",
+        "online_presence_counts",
+    }
+)
+
+
+class AssemblyScopedForm(forms.ModelForm):
+    """Refuses a related object of another assembly than the object's own; lists only its own."""
+
+    # Related fields whose objects reach their assembly other than by an `assembly` field.
+    assembly_lookups: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assembly_id = self.instance.assembly_id or self.initial.get("assembly")
+        if assembly_id and str(assembly_id).isdigit():
+            for name, lookup in self.scoped_fields():
+                field = self.fields[name]
+                field.queryset = field.queryset.filter(**{lookup: assembly_id})
+
+    def scoped_fields(self) -> list[tuple[str, str]]:
+        """(field, lookup to its objects' assembly) for every choice of objects in an assembly."""
+        scoped = []
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            lookup = self.assembly_lookups.get(name)
+            if lookup is None and has_assembly(field.queryset.model):
+                lookup = "assembly"
+            if lookup is not None:
+                scoped.append((name, lookup))
+        return scoped
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        assembly = cleaned.get("assembly") if "assembly" in self.fields else None
+        assembly_id = assembly.pk if assembly else self.instance.assembly_id
+        if assembly_id is None:
+            return cleaned
+        for name, lookup in self.scoped_fields():
+            model = self.fields[name].queryset.model
+            chosen = model._default_manager.filter(pk__in=chosen_pks(cleaned.get(name)))
+            for stray in chosen.exclude(**{lookup: assembly_id}):
+                self.add_error(
+                    name, _("%(object)s belongs to another assembly.") % {"object": stray}
+                )
+        return cleaned
+
+
+def has_assembly(model: type[Model]) -> bool:
+    return any(field.name == "assembly" for field in model._meta.get_fields())
+
+
+def chosen_pks(value: object) -> list[Any]:
+    """The keys of a choice field's cleaned value: one object, a queryset of them, or none."""
+    if isinstance(value, Model):
+        return [value.pk]
+    if isinstance(value, QuerySet):
+        return list(value.values_list("pk", flat=True))
+    return []
+
+
+class AssemblyScopedAdmin(admin.ModelAdmin):
+    """Admin of a model that belongs to one assembly: its links stay inside that assembly.
+
+    The assembly itself is fixed once the object exists (objects of the old one may point at it).
+    """
+
+    form = AssemblyScopedForm
+    assembly_lookups: ClassVar[dict[str, str]] = {}
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.assembly_lookups = self.assembly_lookups
+        return form
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "assembly" not in readonly:
+            readonly.append("assembly")
+        return readonly
+
+
+class AssemblyZoneAdmin(AssemblyScopedAdmin):
+    """Shows and reads the form's times in the assembly's own zone, not the server's UTC."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        zone = self.assembly_zone(request, object_id)
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders later, after the zone would be gone: render it here.
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def assembly_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
+        """The zone of the object's assembly, the one chosen in the form, or the only one."""
+        if object_id:
+            found = self.model._default_manager.filter(pk=object_id).select_related("assembly")
+            obj = found.first() if str(object_id).isdigit() else None
+            return obj.assembly.zone if obj else None
+        chosen = request.POST.get("assembly") or request.GET.get("assembly") or ""
+        if chosen and not chosen.isdigit():
+            return None
+        assemblies = Assembly.objects.filter(pk=chosen) if chosen else Assembly.objects.all()
+        candidates = list(assemblies[:2])
+        return candidates[0].zone if len(candidates) == 1 else None
 
 
 @admin.register(MemberOrganization)
@@ -74,23 +207,27 @@ class AssemblyAdmin(admin.ModelAdmin):
                     "quorum_fraction",
                     "quorum_absolute",
                     "online_presence_counts",
-                    "proxies_allowed",
                     "max_proxies_per_holder",
                 ]
             },
         ),
     ]
 
+    def save_model(self, request: HttpRequest, obj: Assembly, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and QUORUM_RULES & set(form.changed_data):
+            recount_assembly_quorum(assembly=obj)
+
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(admin.ModelAdmin):
+class CheckpointAdmin(AssemblyScopedAdmin):
     list_display = ["name", "code", "kind", "is_voting", "assembly"]
     list_filter = ["assembly", "kind", "is_voting"]
     search_fields = ["name", "code"]
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(AssemblyScopedAdmin):
     list_display = ["user", "role", "assembly", "granted_at"]
     list_filter = ["assembly", "role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]

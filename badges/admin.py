@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from assembly.admin import AssemblyScopedAdmin
 from badges.models import Badge, BadgeBatch, BadgeEvent, Scan
 
 
@@ -16,7 +17,7 @@ class BadgeEventInline(admin.TabularInline):
 
 
 @admin.register(Badge)
-class BadgeAdmin(admin.ModelAdmin):
+class BadgeAdmin(AssemblyScopedAdmin):
     list_display = ["delegate", "assembly", "version", "revoked_at", "rendered_at", "printed_at"]
     list_filter = ["assembly", "revoked_at"]
     search_fields = ["delegate__full_name", "delegate__email"]
@@ -67,7 +68,7 @@ class ScanAdmin(admin.ModelAdmin):
 
 
 @admin.register(BadgeBatch)
-class BadgeBatchAdmin(admin.ModelAdmin):
+class BadgeBatchAdmin(AssemblyScopedAdmin):
     list_display = ["created_at", "assembly", "layout", "status", "done", "total", "created_by"]
     list_filter = ["assembly", "status", "layout"]
     readonly_fields = [

@@ -1,12 +1,19 @@
 """Admin for delegates and their registrations."""
 
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from assembly.admin import AssemblyScopedAdmin, AssemblyScopedForm, AssemblyZoneAdmin
+from registration.errors import AccreditationRefused
 from registration.models import (
     Accreditation,
+    AccreditationKind,
     Delegate,
     Invitation,
     RegistrationEvent,
@@ -16,28 +23,107 @@ from registration.models import (
     VisaLetter,
     WaitlistMove,
 )
+from registration.services import accredit, check_accreditation, end_accreditation
 from registration.tours import set_tour_capacity
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
+class DelegateAdmin(AssemblyScopedAdmin):
     list_display = ["full_name", "member", "role", "attendance", "state", "email", "assembly"]
     list_filter = ["assembly", "state", "role", "attendance", "member__region"]
     search_fields = ["full_name", "email", "member__name", "organization_name"]
     autocomplete_fields = ["member", "user"]
     list_select_related = ["member", "assembly"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Delegate | None = None) -> list[str]:
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # Approval, refusal and cancellation go through the registration pages (emails,
+            # invitation places, accreditations ended).
+            readonly.append("state")
+        if obj is not None and obj.accreditations.filter(ended_at__isnull=True).exists():
+            # Whom an accredited delegate represents, and as what, changes by ending it first.
+            readonly += ["member", "role"]
+        return readonly
+
+
+class AccreditationForm(AssemblyScopedForm):
+    class Meta:
+        model = Accreditation
+        fields = ["assembly", "member", "delegate", "kind", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        parts = ["assembly", "member", "delegate", "kind"]
+        if self.instance.pk is None and all(cleaned.get(name) for name in parts):
+            try:
+                check_accreditation(**{name: cleaned[name] for name in parts})
+            except AccreditationRefused as error:
+                raise forms.ValidationError(error.detail) from None
+        return cleaned
+
 
 @admin.register(Accreditation)
-class AccreditationAdmin(admin.ModelAdmin):
+class AccreditationAdmin(AssemblyScopedAdmin):
+    """Granted through the accreditation service (replacing, presence, quorum); kept as a record:
+    an accreditation is ended, never edited or deleted."""
+
+    form = AccreditationForm
     list_display = ["member", "delegate", "kind", "granted_at", "ended_at", "reason"]
     list_filter = ["assembly", "kind"]
     search_fields = ["member__name", "delegate__full_name"]
-    readonly_fields = ["granted_at", "granted_by", "ended_by"]
+    actions = ["end_selected"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Accreditation | None = None) -> Any:
+        if obj is None:
+            return ["granted_at", "granted_by", "ended_at", "ended_by"]
+        return [field.name for field in Accreditation._meta.fields if field.name != "id"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: Accreditation, form: forms.ModelForm, change: bool
+    ) -> None:
+        if change:
+            return  # nothing is editable
+        before = Accreditation.objects.filter(
+            assembly=obj.assembly,
+            member=obj.member,
+            kind=AccreditationKind.VOTING,
+            ended_at__isnull=True,
+        ).first()
+        granted = accredit(
+            assembly=obj.assembly,
+            member=obj.member,
+            delegate=obj.delegate,
+            kind=obj.kind,
+            by=request.user,
+            reason=obj.reason,
+        )
+        obj.pk, obj.granted_at, obj.granted_by = granted.pk, granted.granted_at, granted.granted_by
+        obj._state.adding = False
+        replaced = before is not None and before.delegate_id != granted.delegate_id
+        if replaced and obj.kind == AccreditationKind.VOTING:
+            self.message_user(
+                request,
+                _("%(new)s replaces %(old)s as the voting delegate of %(member)s.")
+                % {"new": granted.delegate, "old": before.delegate, "member": obj.member},
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=gettext_lazy("End the selected accreditations"), permissions=["change"]
+    )
+    def end_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> None:
+        for accreditation in queryset.filter(ended_at__isnull=True):
+            end_accreditation(
+                accreditation=accreditation, by=request.user, reason=_("Ended in the admin")
+            )
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AssemblyScopedAdmin):
     list_display = ["member", "places_used", "places", "expires_at", "revoked_at", "assembly"]
     list_filter = ["assembly"]
     search_fields = ["member__name"]
@@ -45,14 +131,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistrationSettings)
-class RegistrationSettingsAdmin(admin.ModelAdmin):
+class RegistrationSettingsAdmin(AssemblyScopedAdmin):
     list_display = ["assembly", "edit_cutoff"]
 
 
-class TourForm(forms.ModelForm):
+class TourForm(AssemblyScopedForm):
     class Meta:
         model = Tour
-        fields = "__all__"  # noqa: DJ007 - the admin edits the whole tour
+        fields = "__all__"  # the admin edits the whole tour
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
@@ -64,7 +150,7 @@ class TourForm(forms.ModelForm):
 
 
 @admin.register(Tour)
-class TourAdmin(admin.ModelAdmin):
+class TourAdmin(AssemblyZoneAdmin):
     form = TourForm
     list_display = ["title", "starts_at", "capacity", "taken", "assembly"]
     list_filter = ["assembly"]

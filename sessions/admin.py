@@ -1,28 +1,26 @@
 """Admin for the programme; saving a session goes through the services (clashes, emails)."""
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from assembly.admin import AssemblyScopedAdmin, AssemblyZoneAdmin
 from assembly.errors import DomainError
-from assembly.models import Assembly
 from sessions import services
 from sessions.models import AgendaItem, Room, Session, SessionStatus, Speaker
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(AssemblyScopedAdmin):
     list_display = ["name", "assembly", "capacity", "checkpoint", "order"]
     list_filter = ["assembly"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(AssemblyScopedAdmin):
     list_display = ["name", "title", "organization", "assembly"]
     list_filter = ["assembly"]
     search_fields = ["name", "organization"]
@@ -35,7 +33,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(AssemblyZoneAdmin):
     list_display = [
         "title",
         "assembly",
@@ -52,35 +50,6 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [AgendaItemInline]
     readonly_fields = ["uid", "sequence", "changed_at"]
     actions = ["cancel_selected"]
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # Show and read times in the assembly's own zone, not the server's UTC.
-        zone = self.assembly_zone(request, object_id)
-        if zone is not None:
-            timezone.activate(zone)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        finally:
-            timezone.deactivate()
-
-    @staticmethod
-    def assembly_zone(request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
-        """The zone of the session's assembly, the one chosen in the form, or the only one."""
-        if object_id:
-            session = Session.objects.filter(pk=object_id).select_related("assembly").first()
-            return session.assembly.zone if session else None
-        chosen = request.POST.get("assembly") or request.GET.get("assembly") or ""
-        if chosen and not chosen.isdigit():
-            return None
-        assemblies = Assembly.objects.filter(pk=chosen) if chosen else Assembly.objects.all()
-        candidates = list(assemblies[:2])
-        return candidates[0].zone if len(candidates) == 1 else None
 
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
         """Route every save through a service; their refusals become form errors upstream."""
@@ -106,7 +75,13 @@ class SessionAdmin(admin.ModelAdmin):
             obj._state.adding = False
             return
         before = Session.objects.get(pk=obj.pk)
-        when_changed = {"starts_at", "ends_at", "room"} & set(form.changed_data)
+        # Compared as instants, not as the form's wall times: a save that moves nothing
+        # sends no "moved" notice.
+        when_changed = (before.starts_at, before.ends_at, before.room_id) != (
+            obj.starts_at,
+            obj.ends_at,
+            obj.room_id,
+        )
         if data["status"] == SessionStatus.CANCELLED and before.status != SessionStatus.CANCELLED:
             services.cancel_session(session=before)
         elif when_changed or (

@@ -146,3 +146,23 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright keeps an event loop running in the main thread for the
     rest of the session, which async tests collected after it would trip over."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
+@pytest.fixture
+def office_client(db):
+    """The secretariat in the admin: staff with the apps' model permissions, not a superuser."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="office", is_staff=True)
+    apps = ["assembly", "agenda", "registration", "voting", "badges"]
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
+    return client_for(user)
+
+
+def admin_form_values(html: str) -> dict[str, str]:
+    """The values an admin change form shows in its text inputs, as a browser would send them."""
+    import re
+    from html import unescape
+
+    found = re.findall(r'<input type="text" name="([\w-]+)" value="([^"]*)"', html)
+    return {name: unescape(value) for name, value in found}

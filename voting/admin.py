@@ -1,9 +1,16 @@
 """Back office for the voting app; ballots and who-voted rows are deliberately not here."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assembly.admin import AssemblyScopedAdmin
+from voting.audit import append_audit
 from voting.models import (
     AuditEntry,
     BodyQuorum,
@@ -12,10 +19,24 @@ from voting.models import (
     DelegatePresence,
     GoverningBody,
     Motion,
+    MotionKind,
     Poll,
+    PollState,
     Proxy,
 )
+from voting.presence import recount_quorum
 from voting.selectors import with_live_turnout
+from voting.services import create_motion
+
+# What a poll's result is computed from: fixed once a poll of the motion has opened.
+VOTING_FIELDS = ["body", "kind", "majority", "abstentions_in_base", "seats", "runoff_rule"]
+
+
+def voted_on(motion: Motion | None) -> bool:
+    """Whether a poll of the motion has left draft (opened, closed or published)."""
+    if motion is None or motion.pk is None:
+        return False
+    return motion.polls.exclude(state=PollState.DRAFT).exists()
 
 
 class BodySeatInline(admin.TabularInline):
@@ -25,24 +46,126 @@ class BodySeatInline(admin.TabularInline):
 
 
 @admin.register(GoverningBody)
-class GoverningBodyAdmin(admin.ModelAdmin):
+class GoverningBodyAdmin(AssemblyScopedAdmin):
     list_display = ["name", "assembly", "kind", "presence_required"]
     list_filter = ["assembly", "kind"]
     inlines = [BodySeatInline]
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Seats are saved by now: the console shows the new figures without waiting for a scan.
+        recount_quorum(body=form.instance)
+
+
+class CandidateFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if voted_on(self.instance):
+            return  # the candidates are shown, not edited
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", {}).get("name") and not self._should_delete_form(form)
+        ]
+        # The same rules as voting.services.create_motion.
+        if self.instance.kind == MotionKind.ELECTION and not kept:
+            raise forms.ValidationError(
+                gettext("An election needs at least one seat and one candidate.")
+            )
+        if self.instance.kind == MotionKind.RESOLUTION and kept:
+            raise forms.ValidationError(gettext("A resolution has no seats and no candidates."))
+
 
 class CandidateInline(admin.TabularInline):
     model = Candidate
+    formset = CandidateFormSet
     autocomplete_fields = ["member"]
     extra = 0
 
+    def has_add_permission(self, request: HttpRequest, obj: Motion | None = None) -> bool:
+        return not voted_on(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Motion | None = None) -> bool:
+        return not voted_on(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Motion | None = None) -> bool:
+        return not voted_on(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Motion)
-class MotionAdmin(admin.ModelAdmin):
+class MotionAdmin(AssemblyScopedAdmin):
+    """Motions are made by the voting service and every change is audited; once a poll has
+    opened, what the result is computed from is shown, not edited."""
+
     list_display = ["title", "body", "kind", "majority", "seats", "agenda_item_number"]
     list_filter = ["assembly", "body", "kind"]
     search_fields = ["title", "code"]
     inlines = [CandidateInline]
+    assembly_lookups = {"agenda_item": "session__assembly"}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Motion | None = None) -> list[str]:
+        readonly = super().get_readonly_fields(request, obj)
+        if voted_on(obj):
+            readonly += [name for name in VOTING_FIELDS if name not in readonly]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: Motion, form: Any, change: bool) -> None:
+        # A new motion is made in save_related, once its candidates are known.
+        if change:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if not change:
+            self.create(form, formsets)
+            return
+        super().save_related(request, form, formsets, change)
+        changed = list(form.changed_data)
+        if any(formset.has_changed() for formset in formsets):
+            changed.append("candidates")
+        if changed:
+            motion = form.instance
+            append_audit(
+                assembly_id=motion.assembly_id,
+                event="motion.changed",
+                data={
+                    "motion": motion.pk,
+                    "code": motion.code,
+                    "title": motion.title,
+                    "majority": motion.majority,
+                    "changed": sorted(changed),
+                },
+            )
+
+    @staticmethod
+    def create(form: Any, formsets: Any) -> None:
+        data = form.cleaned_data
+        candidates = sorted(
+            (candidate["position"], candidate["name"], candidate.get("member"))
+            for formset in formsets
+            for candidate in formset.cleaned_data
+            if candidate.get("name") and not candidate.get("DELETE")
+        )
+        motion = create_motion(
+            body=data["body"],
+            code=data["code"],
+            kind=data["kind"],
+            title=data["title"],
+            text=data["text"],
+            majority=data["majority"],
+            abstentions_in_base=data["abstentions_in_base"],
+            seats=data["seats"],
+            candidates=[(name, member) for _position, name, member in candidates],
+            agenda_item_number=data["agenda_item_number"],
+            agenda_item=data["agenda_item"],
+        )
+        if motion.runoff_rule != data["runoff_rule"]:
+            motion.runoff_rule = data["runoff_rule"]
+            motion.save(update_fields=["runoff_rule"])
+        form.instance.pk, form.instance.created_at = motion.pk, motion.created_at
+        form.instance._state.adding = False
+        for formset in formsets:  # what the admin's history says was added with it
+            formset.new_objects = list(motion.candidates.all())
+            formset.changed_objects, formset.deleted_objects = [], []
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

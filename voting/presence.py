@@ -13,10 +13,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
-from registration.models import Delegate
+from registration.models import Accreditation, Delegate
 from voting.audit import append_audit_after_commit
 from voting.live import publish_quorum
-from voting.models import BodyQuorum, DelegatePresence, GoverningBody, MemberPresence, QuorumStatus
+from voting.models import (
+    BodyQuorum,
+    DelegatePresence,
+    GoverningBody,
+    MemberPresence,
+    Proxy,
+    ProxyState,
+    QuorumStatus,
+)
 from voting.selectors import (
     electorate,
     member_in_body,
@@ -129,6 +137,32 @@ def refresh_member_presence(
             if member_in_body(body=body, member_id=member_id):
                 _shift_quorum(body=body, member=member, step=1 if present else -1, at=at)
     return present
+
+
+def recount_assembly_quorum(*, assembly: Assembly) -> list[BodyQuorum]:
+    """After the assembly's voting rules change: every represented member's presence again,
+    then every body recounted; the figures are published even when only the number needed moved.
+    """
+    with transaction.atomic():
+        represented = set(
+            MemberPresence.objects.filter(assembly=assembly).values_list("member_id", flat=True)
+        )
+        represented |= set(
+            Accreditation.objects.filter(assembly=assembly, ended_at__isnull=True).values_list(
+                "member_id", flat=True
+            )
+        )
+        represented |= set(
+            Proxy.objects.filter(assembly=assembly, state=ProxyState.APPROVED).values_list(
+                "member_id", flat=True
+            )
+        )
+        for member_id in sorted(represented):
+            refresh_member_presence(assembly=assembly, member_id=member_id)
+        bodies = GoverningBody.objects.filter(assembly=assembly).select_related("assembly")
+        quorums = [recount_quorum(body=body) for body in bodies]
+        publish_quorum(assembly_id=assembly.pk)
+    return quorums
 
 
 def _set_presence(*, delegate: Delegate, at: datetime, **fields: object) -> DelegatePresence:

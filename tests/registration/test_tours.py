@@ -370,7 +370,9 @@ def test_more_places_set_in_the_admin_promote_who_waits_and_keep_the_counts(
         sign_up(tour=small_tour, delegate=person)
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
     client.force_login(admin)
-    starts, ends = timezone.localtime(small_tour.starts_at), timezone.localtime(small_tour.ends_at)
+    # The admin shows and reads the tour's times in the assembly's zone.
+    zone = small_tour.assembly.zone
+    starts, ends = small_tour.starts_at.astimezone(zone), small_tour.ends_at.astimezone(zone)
     form = {
         "assembly": small_tour.assembly_id,
         "code": small_tour.code,

@@ -1,0 +1,211 @@
+"""The voting admin keeps motions to their assembly, their rules fixed once voted on, audited,
+and the quorum it shows current."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assembly.models import Checkpoint
+from sessions.models import AgendaItem
+from tests.agenda.factories import SessionFactory
+from tests.factories import AssemblyFactory, MemberFactory
+from tests.voting.factories import draft_poll, ga_body
+from voting.export import audit_export
+from voting.models import AuditEntry, BodyQuorum, GoverningBody, Motion
+from voting.presence import set_online_presence
+from voting.services import close_poll, open_poll, publish_poll
+from voting.verify import verify_export
+
+pytestmark = pytest.mark.django_db
+
+MOTION_ADD = "admin:voting_motion_add"
+
+
+def motion_form(body, candidates=(), **changes):
+    data = {
+        "assembly": body.assembly_id,
+        "body": body.pk,
+        "code": "budget",
+        "kind": "resolution",
+        "title": "Approve the budget",
+        "text": "",
+        "majority": "simple",
+        "seats": 0,
+        "runoff_rule": "leading",
+        "agenda_item_number": "",
+        "agenda_item": "",
+        "candidates-TOTAL_FORMS": len(candidates),
+        "candidates-INITIAL_FORMS": 0,
+        "candidates-MIN_NUM_FORMS": 0,
+        "candidates-MAX_NUM_FORMS": 1000,
+    }
+    for n, name in enumerate(candidates):
+        data.update({f"candidates-{n}-name": name, f"candidates-{n}-position": n})
+    return {**data, **changes}
+
+
+def motion_change_form(motion, **changes):
+    data = motion_form(motion.body, code=motion.code, title=motion.title)
+    data.update(kind=motion.kind, majority=motion.majority, seats=motion.seats)
+    return {**data, **changes}
+
+
+def test_admin_refuses_a_motion_on_another_assemblys_body(office_client, assembly):
+    theirs = ga_body(AssemblyFactory(slug="theirs", name="Their Assembly"))
+    response = office_client.post(reverse(MOTION_ADD), motion_form(theirs, assembly=assembly.pk))
+    assert response.status_code == 200
+    assert "General Assembly belongs to another assembly." in response.content.decode()
+    assert not Motion.objects.exists()
+
+
+def test_admin_refuses_a_motion_under_another_assemblys_agenda_item(office_client, body):
+    elsewhere = SessionFactory(assembly=AssemblyFactory(slug="elsewhere"), code="x")
+    item = AgendaItem.objects.create(session=elsewhere, order=1, number="7", title="Their item")
+    response = office_client.post(reverse(MOTION_ADD), motion_form(body, agenda_item=item.pk))
+    assert response.status_code == 200
+    assert "Their item belongs to another assembly." in response.content.decode()
+    assert not Motion.objects.exists()
+
+
+def test_admin_adds_a_motion_through_the_service_with_its_audit_entry(office_client, body):
+    response = office_client.post(reverse(MOTION_ADD), motion_form(body))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    motion = Motion.objects.get(code="budget")
+    created = AuditEntry.objects.get(event="motion.created")
+    assert json.loads(created.body)["data"]["motion"] == motion.pk
+
+
+@pytest.mark.parametrize(
+    ("kind", "seats", "candidates", "message"),
+    [
+        ("election", 1, [], "An election needs at least one seat and one candidate."),
+        ("resolution", 0, ["Kampala"], "A resolution has no seats and no candidates."),
+    ],
+)
+def test_admin_refuses_a_motion_whose_candidates_do_not_fit_its_kind(
+    office_client, body, kind, seats, candidates, message
+):
+    data = motion_form(body, candidates, kind=kind, seats=seats)
+    response = office_client.post(reverse(MOTION_ADD), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Motion.objects.exists()
+
+
+def test_admin_cannot_change_the_majority_once_the_result_is_published(
+    office_client, motion, present_voters, chair_user
+):
+    poll = open_poll(poll=draft_poll(motion), by=chair_user)
+    publish_poll(poll=close_poll(poll=poll, by=chair_user), by=chair_user)
+    change = reverse("admin:voting_motion_change", args=[motion.pk])
+    data = motion_change_form(motion, majority="two_thirds_cast", title="Adopt the final agenda")
+    response = office_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    motion.refresh_from_db()
+    assert (motion.majority, motion.title) == ("simple", "Adopt the final agenda")
+    changed = json.loads(AuditEntry.objects.get(event="motion.changed").body)["data"]
+    assert changed["changed"] == ["title"]
+    problems, checked = verify_export(audit_export(motion.assembly))
+    assert (problems, len(checked)) == ([], 1)
+
+
+def test_admin_changes_a_draft_motions_majority_and_audits_it(office_client, motion):
+    draft_poll(motion)
+    change = reverse("admin:voting_motion_change", args=[motion.pk])
+    response = office_client.post(change, motion_change_form(motion, majority="two_thirds_cast"))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    motion.refresh_from_db()
+    assert motion.majority == "two_thirds_cast"
+    changed = json.loads(AuditEntry.objects.get(event="motion.changed").body)["data"]
+    assert (changed["changed"], changed["majority"]) == (["majority"], "two_thirds_cast")
+
+
+def test_a_body_added_in_the_admin_shows_its_quorum_at_once(office_client, assembly):
+    members = [MemberFactory() for _ in range(3)]
+    data = {
+        "assembly": assembly.pk,
+        "code": "excom",
+        "name": "Executive Committee",
+        "description": "",
+        "kind": "listed",
+        "presence_required": "on",
+        "seats-TOTAL_FORMS": 3,
+        "seats-INITIAL_FORMS": 0,
+        "seats-MIN_NUM_FORMS": 0,
+        "seats-MAX_NUM_FORMS": 1000,
+    }
+    for n, member in enumerate(members):
+        data.update({f"seats-{n}-member": member.pk, f"seats-{n}-weight": 1})
+    response = office_client.post(reverse("admin:voting_governingbody_add"), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    quorum = BodyQuorum.objects.get(body=GoverningBody.objects.get(code="excom"))
+    assert (quorum.eligible, quorum.present) == (3, 0)
+
+
+def assembly_form(assembly, **changes):
+    data = {
+        "name": assembly.name,
+        "slug": assembly.slug,
+        "organisation": "",
+        "contact_email": "",
+        "city": assembly.city,
+        "country": "",
+        "venue": assembly.venue,
+        "venue_address": "",
+        "time_zone": assembly.time_zone,
+        "start_date": assembly.start_date.isoformat(),
+        "end_date": assembly.end_date.isoformat(),
+        "voting_member_kinds": json.dumps(assembly.voting_member_kinds),
+        "voting_membership_types": json.dumps(assembly.voting_membership_types),
+        "voting_requires_dues_paid": "on",
+        "quorum_kind": assembly.quorum_kind,
+        "quorum_fraction": str(assembly.quorum_fraction),
+        "quorum_absolute": "",
+        "online_presence_counts": "on",
+        "max_proxies_per_holder": 1,
+        "staff_roles-TOTAL_FORMS": 0,
+        "staff_roles-INITIAL_FORMS": 0,
+        "staff_roles-MIN_NUM_FORMS": 0,
+        "staff_roles-MAX_NUM_FORMS": 1000,
+    }
+    checkpoints = list(Checkpoint.objects.filter(assembly=assembly))
+    data.update(
+        {
+            "checkpoints-TOTAL_FORMS": len(checkpoints),
+            "checkpoints-INITIAL_FORMS": len(checkpoints),
+            "checkpoints-MIN_NUM_FORMS": 0,
+            "checkpoints-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for n, checkpoint in enumerate(checkpoints):
+        prefix = f"checkpoints-{n}-"
+        data.update({prefix + "id": checkpoint.pk, prefix + "assembly": assembly.pk})
+        data.update({prefix + "code": checkpoint.code, prefix + "name": checkpoint.name})
+        data.update({prefix + "kind": checkpoint.kind})
+        if checkpoint.is_voting:
+            data[prefix + "is_voting"] = "on"
+    return {**data, **changes}
+
+
+def test_a_stricter_quorum_rule_set_in_the_admin_shows_at_once(
+    office_client, assembly, body, present_voters, chair_user
+):
+    assert BodyQuorum.objects.get(body=body).status == "reached"
+    change = reverse("admin:assembly_assembly_change", args=[assembly.pk])
+    data = assembly_form(assembly, quorum_kind="absolute", quorum_absolute=6)
+    response = office_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert BodyQuorum.objects.get(body=body).status != "reached"
+
+
+def test_online_presence_no_longer_counting_is_recounted(office_client, assembly, body, voters):
+    for delegate in voters:
+        set_online_presence(delegate=delegate, present=True, by=None, at=timezone.now())
+    assert BodyQuorum.objects.get(body=body).present == 5
+    change = reverse("admin:assembly_assembly_change", args=[assembly.pk])
+    data = assembly_form(assembly)
+    del data["online_presence_counts"]
+    assert office_client.post(change, data).status_code == 302
+    assert BodyQuorum.objects.get(body=body).present == 0
