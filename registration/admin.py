@@ -123,7 +123,7 @@ class AccreditationAdmin(AssemblyScopedAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(AssemblyScopedAdmin):
+class InvitationAdmin(AssemblyZoneAdmin):
     list_display = ["member", "places_used", "places", "expires_at", "revoked_at", "assembly"]
     list_filter = ["assembly"]
     search_fields = ["member__name"]
@@ -131,7 +131,7 @@ class InvitationAdmin(AssemblyScopedAdmin):
 
 
 @admin.register(RegistrationSettings)
-class RegistrationSettingsAdmin(AssemblyScopedAdmin):
+class RegistrationSettingsAdmin(AssemblyZoneAdmin):
     list_display = ["assembly", "edit_cutoff"]
 
 

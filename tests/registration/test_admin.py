@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.errors import AccreditationRefused
-from registration.models import Accreditation, Tour
+from registration.models import Accreditation, RegistrationSettings, Tour
 from registration.services import accredit
 from tests.conftest import admin_form_values
 from tests.factories import DelegateFactory
@@ -133,3 +133,22 @@ def test_admin_adds_a_tour_at_the_assemblys_wall_time(office_client, assembly):
     assert response.status_code == 302, response.content.decode()[-2000:]
     starts = Tour.objects.get(code="lunch").starts_at.astimezone(assembly.zone)
     assert (starts.date(), starts.strftime("%H:%M")) == (day, "13:00")
+
+
+def test_admin_reads_the_edit_cutoff_at_the_assemblys_wall_time(office_client, assembly):
+    # Found by a tester: 20:00 typed for an assembly in Auckland became 09:00 the next day.
+    day = assembly.start_date - timedelta(days=3)
+    data = {
+        "assembly": assembly.pk,
+        "edit_cutoff_0": day.isoformat(),
+        "edit_cutoff_1": "20:00:00",
+        "letterhead": "",
+        "signatory_name": "",
+        "signatory_title": "",
+    }
+    add = reverse("admin:registration_registrationsettings_add")
+    response = office_client.post(add, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    cutoff = RegistrationSettings.objects.get(assembly=assembly).edit_cutoff
+    local = cutoff.astimezone(assembly.zone)
+    assert (local.date(), local.strftime("%H:%M")) == (day, "20:00")
