@@ -26,6 +26,11 @@ QUORUM_RULES = frozenset(
     }
 )
 
+# A member's fields that decide whether it votes, or how the quorum breaks down.
+MEMBER_ELECTORATE_FIELDS = frozenset(
+    {"kind", "membership_type", "membership_status", "dues_paid", "region", "population"}
+)
+
 
 class AssemblyScopedForm(forms.ModelForm):
     """Refuses a related object of another assembly than the object's own; lists only its own."""
@@ -153,6 +158,16 @@ class MemberOrganizationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "region", "membership_type", "membership_status", "dues_paid"]
     search_fields = ["name", "country", "contact_email"]
     list_per_page = 100
+
+    def save_model(
+        self, request: HttpRequest, obj: MemberOrganization, form: Any, change: bool
+    ) -> None:
+        """Dues paid on the morning of the vote: the quorum of assemblies not yet over follows."""
+        super().save_model(request, obj, form, change)
+        if not change or MEMBER_ELECTORATE_FIELDS & set(form.changed_data):
+            today = timezone.localdate()
+            for assembly in Assembly.objects.filter(end_date__gte=today):
+                recount_assembly_quorum(assembly=assembly)
 
 
 class CheckpointInline(admin.TabularInline):

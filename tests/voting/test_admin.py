@@ -209,3 +209,31 @@ def test_online_presence_no_longer_counting_is_recounted(office_client, assembly
     del data["online_presence_counts"]
     assert office_client.post(change, data).status_code == 302
     assert BodyQuorum.objects.get(body=body).present == 0
+
+
+def member_form(member, **changes):
+    data = {
+        "name": member.name,
+        "kind": member.kind,
+        "country": member.country,
+        "region": member.region,
+        "membership_type": member.membership_type,
+        "membership_status": member.membership_status,
+        "dues_paid": "on" if member.dues_paid else "",
+        "population": member.population or "",
+        "contact_email": member.contact_email,
+    }
+    return {key: value for key, value in {**data, **changes}.items() if value != ""}
+
+
+def test_dues_marked_unpaid_in_the_admin_take_the_member_out_of_the_quorum_at_once(
+    office_client, assembly, body, present_voters
+):
+    quorum = BodyQuorum.objects.get(body=body)
+    assert (quorum.eligible, quorum.present) == (5, 5)
+    member = present_voters[0].accreditations.get().member
+    change = reverse("admin:assembly_memberorganization_change", args=[member.pk])
+    response = office_client.post(change, member_form(member, dues_paid=""))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    quorum.refresh_from_db()
+    assert (quorum.eligible, quorum.present) == (4, 4)
