@@ -3,6 +3,7 @@
 import io
 import uuid
 import warnings
+import zlib
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -14,10 +15,12 @@ from registration.errors import PhotoRefused
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 8000
 MAX_PIXELS = 40_000_000
+MAX_PALETTE_PIXELS = 12_000_000  # a palette picture takes 4 bytes a pixel once converted
 MIN_SIDE = 200
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: a JPEG with more frames after it
 BADGE_RATIO = (3, 4)  # width : height, as printed on the badge
 OUTPUT_SIZE = (600, 800)
+WORK_SIZE = (1200, 1600)  # twice the output: enough for a sharp crop
 
 
 def read_limited(upload: UploadedFile) -> bytes:
@@ -40,7 +43,7 @@ def check_header(data: bytes) -> None:
     """Read only the header: format and dimensions, before any pixel is decoded."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind, (width, height) = image.format, image.size
+            kind, mode, (width, height) = image.format, image.mode, image.size
     except (UnidentifiedImageError, OSError, ValueError):
         raise PhotoRefused(
             _("This file is not an image (use a JPEG, PNG or WebP photo).")
@@ -51,13 +54,14 @@ def check_header(data: bytes) -> None:
         raise PhotoRefused(
             _("%(kind)s images are not accepted: use a JPEG, PNG or WebP photo.") % {"kind": kind}
         )
-    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+    most = MAX_PALETTE_PIXELS if mode == "P" else MAX_PIXELS
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > most:
         raise PhotoRefused(
             _(
                 "The image is %(width)sx%(height)s pixels: at most %(side)s pixels a side "
                 "and %(mp)s megapixels are accepted."
             )
-            % {"width": width, "height": height, "side": MAX_SIDE, "mp": MAX_PIXELS // 1_000_000}
+            % {"width": width, "height": height, "side": MAX_SIDE, "mp": most // 1_000_000}
         )
     if width < MIN_SIDE or height < MIN_SIDE:
         raise PhotoRefused(
@@ -69,31 +73,104 @@ def check_header(data: bytes) -> None:
         )
 
 
-def is_complete(data: bytes) -> bool:
-    """Whether the file ends where its format says it should.
+def jpeg_end(data: bytes) -> int | None:
+    """Where the first picture's end marker (EOI) ends, found by walking its segments and
+    scans; None when it has none. An MPO, a Samsung trailer or a motion photo follow it."""
+    pos = 2
+    while pos + 2 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+        elif marker == 0xD9:
+            return pos + 2
+        elif 0xD0 <= marker <= 0xD7:
+            pos += 2
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+            if marker == 0xDA:
+                pos = scan_end(data, pos)
+    return None
 
-    Checked by hand because WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which
-    makes Pillow fill a cut-off photo with grey instead of failing.
-    """
-    if data.startswith(b"\xff\xd8"):
-        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    if data.startswith(b"\x89PNG"):
-        return b"IEND" in data[-16:]
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+
+def scan_end(data: bytes, pos: int) -> int:
+    """The end of a scan's coded data: the next marker that is not a restart or a stuffed 0xFF."""
+    while (pos := data.find(b"\xff", pos)) != -1 and pos + 1 < len(data):
+        following = data[pos + 1]
+        if following == 0xFF:
+            pos += 1
+        elif following == 0x00 or 0xD0 <= following <= 0xD7:
+            pos += 2
+        else:
+            return pos
+    return len(data)
+
+
+def png_complete(data: bytes) -> bool:
+    """Whether the chunks reach IEND and the compressed pixels end inside them (inflated and
+    thrown away as they come, so a cut-off file with an IEND glued on is seen)."""
+    inflater, pos = zlib.decompressobj(), 8
+    while pos + 12 <= len(data):
+        length, kind = int.from_bytes(data[pos : pos + 4], "big"), data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if len(body) < length:
+            return False
+        if kind == b"IDAT" and not inflater.eof:
+            try:
+                inflater.decompress(body, 1 << 20)
+                while inflater.unconsumed_tail and not inflater.eof:
+                    inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+            except zlib.error:
+                return False
+        if kind == b"IEND":
+            return inflater.eof
+        pos += 12 + length
     return False
 
 
-def decode(data: bytes) -> Image.Image:
-    if not is_complete(data):
+def check_complete(data: bytes) -> bytes:
+    """The picture's own bytes, or PhotoRefused when it was cut off; what follows a complete
+    picture (a phone's trailer, a second MPO frame, a motion photo's video) is dropped.
+
+    Checked here because WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which
+    makes Pillow fill a cut-off photo with grey instead of failing.
+    """
+    if data.startswith(b"\xff\xd8"):
+        end = jpeg_end(data)
+        complete = end is not None
+    elif data.startswith(b"\x89PNG"):
+        end, complete = len(data), png_complete(data)
+    else:  # WebP: the RIFF header gives the length; libwebp refuses a short file itself
+        end = int.from_bytes(data[4:8], "little") + 8
+        complete = data[:4] == b"RIFF" and data[8:12] == b"WEBP" and end <= len(data)
+    if not complete or end is None:
         raise PhotoRefused(_("The image file is damaged or incomplete."))
+    return data[:end]
+
+
+def open_for_badge(data: bytes) -> Image.Image:
+    """Open and decode the picture, a JPEG at the smallest scale that still fills the badge."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data))
+        # JPEG only: libjpeg decodes at 1/2, 1/4 or 1/8 scale (square: EXIF may turn it).
+        image.draft("RGB", (max(WORK_SIZE),) * 2)
+        image.load()
+    return image
+
+
+def decode(data: bytes) -> Image.Image:
+    data = check_complete(data)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()  # structure check; the image must be reopened after it
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.load()
+        image = open_for_badge(data)
+        if (
+            data.startswith(b"\xff\xd8")
+            and image.tobytes() != open_for_badge(closed_late(data)).tobytes()
+        ):
+            raise PhotoRefused(_("The image file is damaged or incomplete."))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoRefused(_("The image is far too large to be a photo.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -101,8 +178,28 @@ def decode(data: bytes) -> Image.Image:
     return image
 
 
+def closed_late(data: bytes) -> bytes:
+    """The JPEG with padding before its end marker. libjpeg skips bytes between the last scan
+    and the marker, so a complete picture decodes the same; a scan that ran out (a cut file
+    with an end marker glued on, decoded as grey without a word) decodes differently."""
+    return data[:-2] + b"\x00" * 64 + data[-2:]
+
+
+def shrink(image: Image.Image) -> Image.Image:
+    """Reduce the picture to what the badge needs before any conversion widens its pixels;
+    16-bit grey is scaled to 8 bits (converting would clip it to white)."""
+    if image.mode == "1":
+        image = image.convert("L")
+    elif image.mode.startswith("I"):
+        image = image.point(lambda value: value / 257, "L")
+    elif image.mode == "P":
+        image = image.convert("RGBA")  # keeps a transparent palette entry transparent
+    factor = min(image.width // WORK_SIZE[0], image.height // WORK_SIZE[1])
+    return image.reduce(factor) if factor > 1 else image
+
+
 def crop_to_badge(image: Image.Image) -> Image.Image:
-    image = ImageOps.exif_transpose(image)
+    image = shrink(ImageOps.exif_transpose(image))
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, "white")
         rgba = image.convert("RGBA")

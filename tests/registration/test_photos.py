@@ -7,7 +7,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageFile
 
 from registration.errors import PhotoRefused
 from registration.photos import MAX_BYTES, process_photo
@@ -127,3 +127,74 @@ def test_photo_page_shows_the_refusal_reason_and_keeps_the_old_photo(
     assert "not an image" in response.content.decode()
     delegate.refresh_from_db()
     assert not delegate.photo
+
+
+def striped_jpeg(**save: object) -> bytes:
+    image = Image.new("RGB", (900, 1200), "red")
+    for x in range(0, 900, 30):
+        image.paste((0, 0, 255), (x, 0, x + 15, 1200))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90, **save)
+    return out.getvalue()
+
+
+def test_multi_picture_jpeg_from_a_phone_is_accepted_with_its_first_picture():
+    # Ultra HDR and gain-map cameras write MPO: a JPEG with a second picture after it.
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (900, 1200), "red"), Image.new("RGB", (900, 1200), "blue")
+    first.save(out, format="MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    result = Image.open(process_photo(upload(out.getvalue())))
+    assert result.getpixel((300, 400))[0] > 200  # red: the first picture
+
+
+@pytest.mark.parametrize(
+    ("fmt", "trailer"),
+    [
+        ("JPEG", b"SEFH" + bytes(range(256)) * 40),  # Samsung's trailer
+        ("JPEG", b"\x00\x00\x00\x18ftypmp42" + b"\xff\xd8video" * 500),  # Google motion photo
+        ("PNG", b"extra bytes after IEND" * 20),
+    ],
+)
+def test_a_complete_picture_with_bytes_after_its_end_is_accepted(fmt, trailer):
+    data = image_bytes((900, 1200), fmt=fmt) + trailer
+    result = Image.open(process_photo(upload(data, name=f"p.{fmt.lower()}")))
+    assert result.getpixel((300, 400))[0] > 200
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_cut_jpeg_with_an_end_marker_glued_on_is_refused(progressive, monkeypatch):
+    # WeasyPrint turns LOAD_TRUNCATED_IMAGES on for the whole process: Pillow then fills the
+    # missing half with grey. The file ends with FFD9 as a whole one does.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = striped_jpeg(progressive=progressive)
+    assert "damaged or incomplete" in reason(data[: len(data) // 2] + b"\xff\xd9")
+
+
+def test_a_cut_png_with_an_iend_glued_on_is_refused(monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    image = Image.effect_noise((900, 1200), 64).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    data = out.getvalue()
+    iend = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    assert "damaged or incomplete" in reason(data[: len(data) // 2] + iend, name="p.png")
+
+
+def test_a_16_bit_grey_png_keeps_its_greys():
+    # Two halves, 30% and 80% grey, in 16 bits a sample; converting clipped both to white.
+    rows = (struct.pack(">H", 20000) * 300 + struct.pack(">H", 52000) * 300) * 800
+    image = Image.frombytes("I;16B", (600, 800), rows)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    assert Image.open(io.BytesIO(out.getvalue())).mode.startswith("I;16")
+    result = Image.open(process_photo(upload(out.getvalue(), name="grey.png")))
+    left, right = result.getpixel((100, 400)), result.getpixel((500, 400))
+    assert abs(left[0] - 20000 // 257) <= 2
+    assert abs(right[0] - 52000 // 257) <= 2
+
+
+def test_a_large_palette_picture_is_refused_with_its_own_limit():
+    out = io.BytesIO()
+    Image.new("P", (5000, 4000)).save(out, format="PNG")
+    assert "12 megapixels" in reason(out.getvalue(), name="p.png")
