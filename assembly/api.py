@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -46,19 +46,35 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error(request, exc.status, exc.code, exc.detail)
 
 
+LISTED_ERRORS = 20  # a body with a million unknown keys must not answer with a million lines
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    listed = exc.errors[:LISTED_ERRORS]
     fields = [
         ".".join(str(part) for part in item.get("loc", []) if part not in ("body", "query", "path"))
-        for item in exc.errors
+        for item in listed
     ]
     detail = _("Invalid input: %(fields)s") % {
         "fields": ", ".join(
             f"{field or 'request'} ({item.get('msg', 'invalid')})"
-            for field, item in zip(fields, exc.errors, strict=True)
+            for field, item in zip(fields, listed, strict=True)
         )
     }
-    return error(request, 422, "invalid_input", detail, errors=exc.errors)
+    if len(exc.errors) > len(listed):
+        detail += " " + _("(the first %(listed)s of %(count)s errors)") % {
+            "listed": len(listed),
+            "count": len(exc.errors),
+        }
+    return error(request, 422, "invalid_input", detail, errors=listed)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = _("The request body is larger than %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
+    return error(request, 413, "request_too_large", detail)
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from assembly.models import Region
@@ -93,14 +93,15 @@ class RegistrationFilterQuery(Schema):
     search: str | None = None
 
 
+# Longer text is refused, as the columns would cut it (note and reason hold 300 characters).
 class StateChangeIn(Schema):
-    note: str = ""
+    note: str = Field("", max_length=300)
 
 
 class AccreditIn(Schema):
     delegate_id: int
     kind: str = "voting"
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 class AccreditationOut(Schema):
