@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from assembly.models import Region
 from assembly.text import refuse_broken_lines
 from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
+from registration.normal import NormalEmailField
 from registration.photos import MAX_BYTES
 from registration.services import INVITED_ROLES, PUBLIC_ROLES
 
@@ -38,6 +39,9 @@ class DateInput(forms.DateInput):
 class DelegateForm(forms.ModelForm):
     """The registration form; roles offered depend on how the person came."""
 
+    email = NormalEmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     photo_upload = forms.ImageField(
         label=_("Photo for your badge"),
         required=False,

@@ -17,6 +17,7 @@ from registration.models import (
     Tour,
     TourSignup,
 )
+from registration.normal import normal_text
 
 
 def has_delegate_record(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
@@ -231,7 +232,7 @@ def registrations_list(*, assembly: Assembly, filters: RegistrationFilters) -> Q
     if filters.region:
         delegates = delegates.filter(member__region=filters.region)
     if filters.search:
-        term = filters.search
+        term = normal_text(filters.search)
         delegates = delegates.filter(
             Q(full_name__icontains=term)
             | Q(email__icontains=term)

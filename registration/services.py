@@ -1,5 +1,6 @@
 """Writes of registration: invitations, registrations and their states, accreditation, letters."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
@@ -45,6 +46,7 @@ from registration.models import (
     RegistrationState,
     VisaLetter,
 )
+from registration.normal import normal_email, normal_text
 from registration.photos import process_photo
 from voting.presence import refresh_member_presence
 
@@ -181,28 +183,38 @@ def invitation_from_token(*, assembly: Assembly, token: str) -> Invitation:
 # --- registrations ------------------------------------------------------------------------
 
 
+def login_name(email: str) -> str:
+    """The login's username: the address, or a digest of it when the address is longer than
+    the username column's 150 characters (an address may have 254)."""
+    if len(email) <= User._meta.get_field("username").max_length:
+        return email
+    return "email-" + hashlib.sha256(email.encode()).hexdigest()
+
+
 def user_for_email(*, email: str, full_name: str) -> AbstractBaseUser:
     """The login for a delegate's address; new ones get no password (magic links only)."""
-    email = email.strip().lower()
+    email = normal_email(email)
     user = (
-        User.objects.filter(username=email).first()
+        User.objects.filter(username=login_name(email)).first()
         or User.objects.filter(email__iexact=email).order_by("pk").first()
     )
     if user is None:
-        user = User(username=email, email=email, first_name=full_name[:150])
+        user = User(username=login_name(email), email=email, first_name=full_name[:150])
         user.set_unusable_password()
         user.save()
     return user
 
 
 def users_for_emails(people: dict[str, str]) -> dict[str, AbstractBaseUser]:
-    """user_for_email for many addresses (lower-cased address -> full name) in a few queries:
+    """user_for_email for many addresses (normal_email -> full name) in a few queries:
     the logins that exist, then one bulk insert of the missing ones; the caller holds a tx."""
     found: dict[str, AbstractBaseUser] = {}
     emails = list(people)
     for start in range(0, len(emails), 1000):
         chunk = emails[start : start + 1000]
-        found.update(User.objects.in_bulk(chunk, field_name="username"))
+        names = {login_name(email): email for email in chunk}
+        for name, user in User.objects.in_bulk(list(names), field_name="username").items():
+            found[names[name]] = user
         missing = [email for email in chunk if email not in found]
         by_address = User.objects.annotate(address=Lower("email")).filter(address__in=missing)
         for user in by_address.order_by("-pk"):  # the lowest pk wins, as in user_for_email
@@ -210,11 +222,11 @@ def users_for_emails(people: dict[str, str]) -> dict[str, AbstractBaseUser]:
     new = []
     for email in emails:
         if email not in found:
-            user = User(username=email, email=email, first_name=people[email][:150])
+            user = User(username=login_name(email), email=email, first_name=people[email][:150])
             user.set_unusable_password()
             new.append(user)
     for user in User.objects.bulk_create(new, batch_size=500):
-        found[user.username] = user
+        found[user.email] = user
     return found
 
 
@@ -280,8 +292,9 @@ def register_delegate(
             _("This form does not register the role “%(role)s”.") % {"role": details.role},
             code="role_not_allowed",
         )
+    check_details(details)
     processed = process_photo(photo) if photo else None  # refuse a bad photo before writing
-    email = details.email.strip().lower()
+    email = normal_email(details.email)
     with transaction.atomic():
         if invitation is not None:
             take_invitation_place(invitation)
@@ -307,6 +320,7 @@ def register_delegate(
                 by=by if approve else None,
                 note=source if approve else _("Approved by invitation"),
             )
+            badge_follows_on_commit(delegate)  # as when the secretariat approves
         if notify:
             notify_state(delegate)  # one email, for the state the registration ends in
     return delegate
@@ -314,6 +328,9 @@ def register_delegate(
 
 def check_details(details: DelegateDetails) -> None:
     """Rules the form also checks, for callers that are not the form (API, import)."""
+    problem = _null(details)
+    if problem:
+        raise InvalidInput(problem)
     if not details.full_name.strip():
         raise InvalidInput(_("The name on the badge is required."))
     arrival, departure = details.arrival_date, details.departure_date
@@ -326,6 +343,37 @@ def check_details(details: DelegateDetails) -> None:
         raise InvalidInput(problem)
     if details.date_of_birth and details.date_of_birth > timezone.localdate():
         raise InvalidInput(_("The date of birth cannot be in the future."))
+    if details.needs_visa_letter and not all(getattr(details, name) for name in PASSPORT_FIELDS):
+        raise InvalidInput(
+            _(
+                "A visa letter needs the name as in the passport, its number, the nationality "
+                "and the date of birth."
+            )
+        )
+
+
+PASSPORT_FIELDS = ("passport_name", "passport_number", "nationality", "date_of_birth")
+
+
+def _null(details: DelegateDetails) -> str:
+    """The first detail without a value where its column needs one (an API's null)."""
+    for name in DelegateDetails.names():
+        field = Delegate._meta.get_field(name)
+        if getattr(details, name) is None and not field.null:
+            return _("%(field)s cannot be null: send a value, or leave it out to keep it.") % {
+                "field": str(field.verbose_name).capitalize()
+            }
+    return ""
+
+
+def normalise_details(details: DelegateDetails) -> None:
+    """Every text composed (NFC) and the address in normal_email: the same person typed on
+    another keyboard, or imported from another system, is the same person."""
+    for name in DelegateDetails.names():
+        value = getattr(details, name)
+        if isinstance(value, str):
+            setattr(details, name, normal_text(value))
+    details.email = normal_email(details.email)
 
 
 def _too_long(details: DelegateDetails) -> str:
@@ -377,6 +425,7 @@ def save_details(
 ) -> None:
     """Copy the details (and a processed photo) onto the delegate and save; caller holds a tx."""
     check_details(details)
+    normalise_details(details)
     problem = travel_dates_problem(delegate.assembly, details.arrival_date, details.departure_date)
     if problem:
         raise InvalidInput(problem)
