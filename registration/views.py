@@ -154,13 +154,7 @@ def registered(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 def my_registration(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     editable = services.editing_open(delegate)
-    roles = {delegate.role}
-    form = rforms.DelegateForm(
-        request.POST or None, request.FILES or None, instance=delegate, roles=roles
-    )
-    form.fields["email"].disabled = True
-    form.fields["role"].disabled = True
-    del form.fields["photo_upload"]  # the photo has its own form on this page
+    form = details_form(delegate, request.POST or None)
     if request.method == "POST":
         if not editable:
             messages.error(request, str(services.EditingClosed.default_detail))
@@ -178,19 +172,48 @@ def my_registration(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 messages.success(request, _("Your details are saved."))
                 return redirect("registration:my-registration", assembly.slug)
         delegate.refresh_from_db()
+    return my_registration_page(request, delegate, form, rforms.PhotoForm())
+
+
+def details_form(delegate: Delegate, data: object = None) -> rforms.DelegateForm:
+    """The delegate's own form: email and role shown but fixed, the photo on its own form."""
+    form = rforms.DelegateForm(data, instance=delegate, roles={delegate.role})
+    form.fields["email"].disabled = True
+    form.fields["role"].disabled = True
+    del form.fields["photo_upload"]
+    return form
+
+
+def my_registration_page(
+    request: HttpRequest,
+    delegate: Delegate,
+    form: rforms.DelegateForm,
+    photo_form: rforms.PhotoForm,
+) -> HttpResponse:
     return render(
         request,
         "registration/my_registration.html",
         {
-            "assembly": assembly,
+            "assembly": delegate.assembly,
             "delegate": delegate,
             "form": form,
-            "editable": editable,
-            "cutoff": services.edit_cutoff(assembly),
-            "photo_form": rforms.PhotoForm(),
+            "editable": services.editing_open(delegate),
+            "cutoff": services.edit_cutoff(delegate.assembly),
+            "photo_form": photo_form,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or photo_form.errors else 200,
     )
+
+
+def refused_photo_page(
+    request: HttpRequest, delegate: Delegate, photo_form: rforms.PhotoForm
+) -> HttpResponse:
+    """The page again with the reason beside the photo field, which takes the focus: a phone
+    showed a redirect's message far above the screen."""
+    form = details_form(delegate)
+    form.fields["full_name"].widget.attrs.pop("autofocus", None)
+    photo_form.fields["photo"].widget.attrs["autofocus"] = True
+    return my_registration_page(request, delegate, form, photo_form)
 
 
 @require_POST
@@ -204,11 +227,11 @@ def my_photo(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         try:
             services.set_photo(delegate=delegate, photo=form.cleaned_data["photo"])
         except DomainError as error:
-            messages.error(request, error.detail)
-        else:
-            messages.success(request, _("Your badge photo is saved."))
+            form.add_error("photo", error.detail)
+            return refused_photo_page(request, delegate, form)
+        messages.success(request, _("Your badge photo is saved."))
     else:
-        messages.error(request, " ".join(form.errors.get("photo", [_("Choose a photo.")])))
+        return refused_photo_page(request, delegate, form)
     return redirect(reverse("registration:my-registration", args=[assembly.slug]) + "#photo")
 
 
