@@ -107,10 +107,12 @@ def send_magic_link(*, email: str, assembly: Assembly | None = None) -> bool:
     The caller answers the same either way, so the form does not reveal who is registered.
     """
     from registration.models import Delegate, RegistrationState
+    from registration.normal import normal_email
 
-    delegates = Delegate.objects.filter(email__iexact=email.strip(), user__isnull=False).exclude(
-        state=RegistrationState.CANCELLED
-    )
+    # As registration stored it: full-width letters, case and an ASCII-encoded domain folded.
+    delegates = Delegate.objects.filter(
+        email__iexact=normal_email(email), user__isnull=False
+    ).exclude(state=RegistrationState.CANCELLED)
     if assembly is not None:
         delegates = delegates.filter(assembly=assembly)
     delegate = delegates.select_related("user", "assembly").order_by("-created_at").first()

@@ -146,3 +146,12 @@ def test_a_hall_requests_its_links_from_one_address(client, assembly):
     }
     assert statuses == {200}
     assert len(mail.outbox) == 60
+
+
+def test_a_link_asked_for_with_the_address_typed_another_way_is_sent(client, assembly):
+    from tests.factories import DelegateFactory
+
+    DelegateFactory(assembly=assembly, email="jose@müller.de")
+    response = client.post(reverse("magic-link-request"), {"email": "JOSE@xn--mller-kva.de"})
+    assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [["jose@müller.de"]]
