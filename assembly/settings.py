@@ -165,6 +165,7 @@ SESAME_TOKEN_NAME = "token"  # noqa: S105
 MAGIC_LINK_RATE = env_str("MAGIC_LINK_RATE", "5/h")
 # A venue's wifi is one address for the whole hall: allow its morning of link requests.
 MAGIC_LINK_NETWORK_RATE = env_str("MAGIC_LINK_NETWORK_RATE", "300/h")
+REGISTRATION_NETWORK_RATE = env_str("REGISTRATION_NETWORK_RATE", "120/h")  # public form posts
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are escaped
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -70,7 +71,12 @@ def current_delegate(request: HttpRequest, assembly: Assembly) -> Delegate:
 
 def registration_rate_limited(request: HttpRequest) -> bool:
     return is_ratelimited(
-        request, group="registration-form", key="ip", rate="30/h", method="POST", increment=True
+        request,
+        group="registration-form",
+        key="ip",
+        rate=settings.REGISTRATION_NETWORK_RATE,
+        method="POST",
+        increment=True,
     )
 
 

@@ -275,3 +275,17 @@ def test_a_name_broken_over_lines_is_refused_and_a_persian_name_with_zwnj_is_kep
     response = register(client, assembly, invitation, full_name=persian)
     assert response.status_code == 302
     assert Delegate.objects.get().full_name == persian
+
+
+def test_a_hall_on_one_network_registers_its_walk_ins(client, assembly):
+    # A venue's wifi is one address: the form took 30 an hour from it, then refused everyone.
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("registration:public-register", args=[assembly.slug])
+    for n in range(40):
+        data = details(role="observer", full_name=f"Walk-in {n}", email=f"walkin{n}@x.example")
+        response = client.post(url, data)
+        assert response.status_code == 302, n
+    assert Delegate.objects.count() == 40
+    cache.clear()
