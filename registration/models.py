@@ -20,6 +20,10 @@ class DelegateRole(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+# The roles that may carry a member's vote (accredited as its voting delegate or alternate).
+ACCREDITED_ROLES = frozenset({DelegateRole.VOTING_DELEGATE, DelegateRole.ALTERNATE})
+
+
 class Attendance(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     ONLINE = "online", _("Online")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
 from registration.models import (
+    ACCREDITED_ROLES,
     Accreditation,
     AccreditationKind,
     Delegate,
@@ -185,7 +186,10 @@ def accreditation_overview(assembly: Assembly) -> list[dict]:
     """Members with approved delegates, each with its active accreditations and candidates."""
     delegates = (
         Delegate.objects.filter(
-            assembly=assembly, member__isnull=False, state=RegistrationState.APPROVED
+            assembly=assembly,
+            member__isnull=False,
+            state=RegistrationState.APPROVED,
+            role__in=ACCREDITED_ROLES,  # an observer or staff cannot carry a member's vote
         )
         .select_related("member")
         .order_by("member__name", "full_name")

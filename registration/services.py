@@ -34,6 +34,7 @@ from registration.errors import (
     TransitionNotAllowed,
 )
 from registration.models import (
+    ACCREDITED_ROLES,
     Accreditation,
     AccreditationKind,
     Attendance,
@@ -598,9 +599,6 @@ def get_delegate(*, assembly: Assembly, delegate_id: int) -> Delegate:
 
 
 # An observer, guest, press or staff registration never casts a member's vote.
-ACCREDITED_ROLES = {DelegateRole.VOTING_DELEGATE, DelegateRole.ALTERNATE}
-
-
 def check_accreditation(
     *, assembly: Assembly, member: MemberOrganization, delegate: Delegate, kind: str
 ) -> None:

@@ -98,3 +98,14 @@ def test_accreditation_page_is_for_the_secretariat_only(delegate_client, assembl
     response = delegate_client.post(url, {"delegate": delegate.pk, "kind": "voting"})
     assert response.status_code == 403
     assert not Accreditation.objects.exists()
+
+
+def test_accreditation_page_offers_only_registrations_that_can_carry_a_vote(
+    secretariat_client, assembly, delegate, make_delegate
+):
+    make_delegate(full_name="Pat Observer", role="observer")
+    make_delegate(full_name="Alex Alternate", role="alternate")
+    url = reverse("registration:accreditation", args=[assembly.slug])
+    body = secretariat_client.get(url).content.decode()
+    assert ">Alex Alternate</option>" in body
+    assert "Pat Observer" not in body
