@@ -113,6 +113,7 @@ def scan(request: HttpRequest, slug: str, payload: ScanIn) -> dict[str, Any]:
         direction=payload.direction,
         idempotency_key=payload.idempotency_key,
         desk=payload.desk,
+        device=payload.device,
         client_time=payload.client_time,
         by=request.user,
     )
@@ -140,11 +141,13 @@ def upload(request: HttpRequest, slug: str, payload: OfflineUploadIn) -> dict[st
                 idempotency_key=item.idempotency_key,
                 client_time=item.client_time,
                 desk=item.desk,
+                device=item.device,
                 offline_answer=item.offline_answer,
             )
             for item in payload.scans
         ],
         by=request.user,
+        sent_at=payload.sent_at,
     )
     return {
         "results": [scan_out(result) for result in results],
@@ -208,12 +211,15 @@ def arrivals(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     url_name="badge_search",
     summary="Find a delegate by name",
 )
-def search(request: HttpRequest, slug: str, q: str = "") -> list[dict[str, Any]]:
+def search(request: HttpRequest, slug: str, q: str = "", limit: int = 20) -> list[dict[str, Any]]:
+    """At most `limit` (1 to 100) delegates: a desk asks one more to know there are more."""
     assembly = get_assembly(slug)
     require_role(request, assembly, Role.DESK)
+    found = selectors.search_delegates(
+        assembly=assembly, query=q[:100], limit=min(max(limit, 1), 100)
+    )
     return [
-        services.delegate_summary(delegate, getattr(delegate, "badge", None))
-        for delegate in selectors.search_delegates(assembly=assembly, query=q[:100])
+        services.delegate_summary(delegate, getattr(delegate, "badge", None)) for delegate in found
     ]
 
 

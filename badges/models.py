@@ -95,6 +95,8 @@ class Scan(models.Model):
     badge_version = models.PositiveIntegerField(null=True, blank=True)
     token = models.CharField(max_length=200, blank=True)
     desk = models.CharField(_("desk"), max_length=60, blank=True)
+    # The desk device's own random id: two devices left on the same desk name stay apart.
+    device = models.CharField(max_length=40, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

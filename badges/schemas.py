@@ -11,6 +11,18 @@ ReasonCode = Literal[
 ]
 
 
+def in_utc(value: datetime | None) -> datetime | None:
+    """A desk's time without an offset is ambiguous; one beyond UTC's calendar is nonsense."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("give the time with its UTC offset, e.g. 2026-05-04T09:30:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+
+
 class StrictIn(Schema):
     """A misspelled field is refused, not ignored for its default."""
 
@@ -18,25 +30,20 @@ class StrictIn(Schema):
 
 
 class ScanIn(StrictIn):
-    token: str = Field(..., max_length=2000, description="The text read from the badge QR.")
+    # No length limit: an over-long read (a vCard QR) is recorded as invalid, not refused
+    # with the rest of an offline queue.
+    token: str = Field(..., description="The text read from the badge QR.")
     checkpoint: str = Field(..., max_length=40, description="Checkpoint code, e.g. `plenary`.")
     direction: Literal["in", "out"] = "in"
     desk: str = Field("", max_length=60)
+    device: str = Field("", max_length=40, description="The desk device's own id.")
     client_time: datetime | None = None
     idempotency_key: str = Field(..., min_length=8, max_length=80)
 
     @field_validator("client_time")
     @classmethod
     def with_utc_offset(cls, value: datetime | None) -> datetime | None:
-        """A desk's time without an offset is ambiguous; one beyond UTC's calendar is nonsense."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("give the time with its UTC offset, e.g. 2026-05-04T09:30:00Z")
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("the time is out of range") from None
+        return in_utc(value)
 
 
 class OfflineScanIn(ScanIn):
@@ -45,6 +52,14 @@ class OfflineScanIn(ScanIn):
 
 class OfflineUploadIn(StrictIn):
     scans: list[OfflineScanIn] = Field(..., max_length=5000)
+    sent_at: datetime | None = Field(
+        None, description="The desk's clock when it sent the upload: corrects its scans' times."
+    )
+
+    @field_validator("sent_at")
+    @classmethod
+    def with_utc_offset(cls, value: datetime | None) -> datetime | None:
+        return in_utc(value)
 
 
 class DelegateOut(Schema):

@@ -156,10 +156,33 @@ def arrivals_per_hour(assembly: Assembly) -> list[dict[str, Any]]:
     ]
 
 
+# Letters that are not a base letter and an accent, so NFKD keeps them: as typed on a
+# plain keyboard ("yilmaz" finds Yilmaz written with a dotless i, "lukasz" finds "Łukasz").
+# desk.js folds alike.
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ŀ": "l",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ĳ": "ij",
+    }
+)
+
+
 def fold(text: str) -> str:
     """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez")."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return bare.translate(_PLAIN_LETTERS)
 
 
 def search_delegates(*, assembly: Assembly, query: str, limit: int = 20) -> QuerySet[Delegate]:

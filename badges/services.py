@@ -283,6 +283,10 @@ def explain(scan: Scan, *, badge: Badge | None = None, since: datetime | None = 
     checkpoint = scan.checkpoint.name
     reason = scan.reason
     if reason == Reason.OK:
+        if scan.conflict and not scan.changed_presence:
+            return _(
+                "Recorded, but a later scan at %(cp)s decides presence: sent to the secretariat."
+            ) % {"cp": checkpoint}
         if scan.direction == Direction.OUT:
             if not scan.changed_presence:
                 return _("Exit noted at %(cp)s (was not checked in there).") % {"cp": checkpoint}
@@ -457,7 +461,9 @@ def record_scan(
     direction: str,
     idempotency_key: str,
     desk: str = "",
+    device: str = "",
     client_time: datetime | None = None,
+    clock_offset: timedelta = timedelta(0),
     by: User | None = None,
     offline_answer: str = "",
 ) -> ScanResult:
@@ -467,8 +473,11 @@ def record_scan(
     badge at once, one records the entry and the other gets already_in (a unique move
     number backs this in the database). A repeated idempotency key returns the first
     answer and records nothing. Offline scans (offline_answer set) take their desk's
-    time, and the earliest of two offline entries wins. Accepted moves are broadcast on
-    commit; at the voting checkpoint they also move hall presence for quorum.
+    time corrected by clock_offset (how far the desk's clock is behind the server's);
+    one older than the delegate's latest scan at the checkpoint is recorded as a conflict
+    and moves nothing, except that the earliest of two offline entries wins. Accepted
+    moves are broadcast on commit; at the voting checkpoint they also move hall presence
+    for quorum.
     """
     if checkpoint.assembly_id != assembly.pk:
         raise NotFound(_("No such checkpoint at this assembly."))
@@ -478,7 +487,9 @@ def record_scan(
     # whole scan back, and the first answer is returned (one query less on every scan).
     now = timezone.now()
     offline = bool(offline_answer)
-    effective_at = _effective_time(assembly, offline=offline, client_time=client_time, now=now)
+    effective_at = _effective_time(
+        assembly, offline=offline, desk_time=client_time and client_time + clock_offset, now=now
+    )
     reason, claim, delegate, badge = _classify(
         assembly=assembly, token=token, today=assembly.local_today()
     )
@@ -491,6 +502,7 @@ def record_scan(
         badge_version=claim.version if claim else None,
         token=printable(token)[:200],
         desk=printable(desk)[:60],
+        device=printable(device)[:40],
         by=by if by is not None and by.is_authenticated else None,
         idempotency_key=idempotency_key,
         client_time=client_time,
@@ -515,17 +527,17 @@ def record_scan(
 
 
 def _effective_time(
-    assembly: Assembly, *, offline: bool, client_time: datetime | None, now: datetime
+    assembly: Assembly, *, offline: bool, desk_time: datetime | None, now: datetime
 ) -> datetime:
-    """When the scan happened. An online desk's clock is not evidence; an offline desk's is
-    the only time we have, unless it is ahead of ours or before the assembly's first day
-    (a desk whose clock was never set): then the upload's time stands in."""
-    if not offline or client_time is None:
+    """When the scan happened. An online desk's clock is not evidence; an offline desk's
+    (corrected) is the only time we have, unless it is ahead of ours or before the
+    assembly's first day (a desk whose clock was never set): then the upload's time stands in."""
+    if not offline or desk_time is None:
         return now
     opens = datetime.combine(
         assembly.start_date - timedelta(days=1), datetime.min.time(), tzinfo=assembly.zone
     )
-    return client_time if opens <= client_time <= now else now
+    return desk_time if opens <= desk_time <= now else now
 
 
 def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime | None:
@@ -536,6 +548,9 @@ def _move(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> datetime
         presence = CheckpointPresence.objects.locked(
             delegate_id=delegate.pk, checkpoint_id=checkpoint.pk
         )
+        if presence is None and _overtaken(scan=scan, checkpoint=checkpoint, delegate=delegate):
+            scan.conflict = True  # e.g. an exit noted later where she never came in
+            return None
     if presence is None:
         move = CheckpointPresence.objects.cross(
             delegate_id=delegate.pk,
@@ -568,9 +583,9 @@ def _move_under_lock(
         if not _earlier_offline_entry_wins(scan=scan, presence=presence):
             scan.reason = Reason.ALREADY_IN
             return presence.since
-    elif _older_than_presence(scan=scan, presence=presence):
-        # A queued scan older than the last move (a later entry or exit decided presence
-        # since): recorded and shown to the secretariat as a conflict, nothing moves.
+    elif _overtaken(scan=scan, checkpoint=checkpoint, delegate=delegate):
+        # A queued scan older than the delegate's latest scan there (a later entry or exit
+        # decided presence since): recorded and shown to the secretariat as a conflict.
         scan.conflict = True
         return None
     elif scan.direction == Direction.IN:
@@ -592,8 +607,18 @@ def _move_under_lock(
     return None
 
 
-def _older_than_presence(*, scan: Scan, presence: CheckpointPresence) -> bool:
-    return scan.offline and presence.since is not None and scan.effective_at < presence.since
+def _overtaken(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> bool:
+    """Presence follows the scans in time order: a late scan older than the delegate's latest
+    scan at the checkpoint (an exit noted where she was not in counts too) moves nothing."""
+    return (
+        scan.offline
+        and Scan.objects.filter(
+            delegate=delegate,
+            checkpoint=checkpoint,
+            reason__in=[Reason.OK, Reason.ALREADY_IN],
+            effective_at__gt=scan.effective_at,
+        ).exists()
+    )
 
 
 def _after_move(*, checkpoint: Checkpoint, delegate: Delegate, inside: bool, at: datetime) -> None:
@@ -621,7 +646,7 @@ def _earlier_offline_entry_wins(*, scan: Scan, presence: CheckpointPresence) -> 
         changed_presence=True,
         direction=Direction.IN,
     ).first()
-    if entry is None or not entry.offline or entry.desk == scan.desk:
+    if entry is None or not entry.offline or _same_desk(entry, scan):
         return False
     Scan.objects.filter(pk=entry.pk).update(
         changed_presence=False, move=None, reason=Reason.ALREADY_IN, conflict=True
@@ -630,6 +655,13 @@ def _earlier_offline_entry_wins(*, scan: Scan, presence: CheckpointPresence) -> 
     scan.changed_presence = True
     presence.since = scan.effective_at
     return True
+
+
+def _same_desk(one: Scan, other: Scan) -> bool:
+    """Devices that send their id are told apart by it, whatever name their desk was left on."""
+    if one.device and other.device:
+        return one.device == other.device
+    return one.desk == other.desk
 
 
 @dataclass
@@ -641,12 +673,20 @@ class QueuedScan:
     client_time: datetime | None
     desk: str
     offline_answer: str
+    device: str = ""
 
 
 def upload_offline_scans(
-    *, assembly: Assembly, scans: list[QueuedScan], by: User | None
+    *,
+    assembly: Assembly,
+    scans: list[QueuedScan],
+    by: User | None,
+    sent_at: datetime | None = None,
 ) -> list[ScanResult]:
-    """Record a desk's queue in the order its scans were made; a second upload doubles nothing."""
+    """Record a desk's queue in the order its scans were made; a second upload doubles nothing.
+
+    sent_at, the desk's clock when it sent the queue, corrects a desk clock that is off.
+    """
     if len(scans) > 5000:
         raise InvalidInput(_("Upload at most 5,000 scans at a time."))
     checkpoints = {cp.code: cp for cp in Checkpoint.objects.filter(assembly=assembly)}
@@ -654,6 +694,7 @@ def upload_offline_scans(
     ordered = sorted(
         enumerate(scans), key=lambda pair: (pair[1].client_time or timezone.now(), pair[0])
     )
+    clock_offset = timezone.now() - sent_at if sent_at is not None else timedelta(0)
     results: list[ScanResult | None] = [None] * len(scans)
     with transaction.atomic():  # a scan refused midway (a key used elsewhere) refuses them all
         for index, queued in ordered:
@@ -664,7 +705,9 @@ def upload_offline_scans(
                 direction=queued.direction,
                 idempotency_key=queued.idempotency_key,
                 desk=queued.desk,
+                device=queued.device,
                 client_time=queued.client_time,
+                clock_offset=clock_offset,
                 by=by,
                 offline_answer=queued.offline_answer or Reason.OK,
             )

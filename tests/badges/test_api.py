@@ -92,6 +92,29 @@ def test_offline_upload_with_a_time_without_offset_or_out_of_range_is_refused(
     assert Scan.objects.count() == 0
 
 
+def test_an_over_long_read_in_an_offline_queue_is_recorded_invalid_not_blocking_the_queue(
+    client, bearer, token
+):
+    vcard = "BEGIN:VCARD\nN:Someone\n" + "X" * 2100
+    queue = {
+        "scans": [
+            scan_body(token, client_time="2020-01-01T09:00:00Z", offline_answer="ok"),
+            scan_body(vcard, client_time="2020-01-01T09:01:00Z", offline_answer="invalid"),
+        ]
+    }
+    response = post(client, url("badge_scan_upload"), queue, **bearer)
+    assert response.status_code == 200
+    assert [r["reason"] for r in response.json()["results"]] == ["ok", "invalid"]
+    stored = Scan.objects.get(reason="invalid").token
+    assert (stored[:11], len(stored)) == ("BEGIN:VCARD", 200)
+
+
+def test_an_over_long_read_online_answers_not_a_badge(client, bearer, assembly):
+    response = post(client, url("badge_scan"), scan_body("BEGIN:VCARD" + "X" * 2100), **bearer)
+    assert response.status_code == 200
+    assert response.json()["reason"] == "invalid"
+
+
 def test_offline_upload_naming_an_unknown_checkpoint_records_nothing(client, bearer, token):
     queue = {"scans": [scan_body(token), scan_body(token, checkpoint="cloakroom")]}
     response = post(client, url("badge_scan_upload"), queue, **bearer)
@@ -192,6 +215,32 @@ def test_delegate_downloads_own_badge_pdf_but_not_anothers(delegate_client, badg
 def test_search_finds_by_part_of_the_name(client, bearer, badge):
     response = client.get(url("badge_search") + "?q=seo", **bearer)
     assert [row["name"] for row in response.json()] == ["Kim Seo-yeon"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("yilmaz", "Ay\N{LATIN SMALL LETTER DOTLESS I}lin Y\N{LATIN SMALL LETTER DOTLESS I}lmaz"),
+        ("lukasz", "Łukasz Nowak"),
+        ("soren", "Søren Kierkegaard"),
+        ("dang", "Đặng Thu Hà"),
+        ("strasse", "Anna Straße"),
+        ("aeroe", "Bo Ærøe"),
+    ],
+)
+def test_search_finds_letters_typed_without_their_stroke_or_ligature(
+    client, bearer, assembly, typed, name
+):
+    DelegateFactory(assembly=assembly, full_name=name)
+    response = client.get(url("badge_search") + f"?q={typed}", **bearer)
+    assert [row["name"] for row in response.json()] == [name]
+
+
+def test_search_gives_one_more_than_the_desk_shows_when_asked(client, bearer, assembly):
+    for number in range(25):
+        DelegateFactory(assembly=assembly, full_name=f"Lee Number {number}")
+    assert len(client.get(url("badge_search") + "?q=lee", **bearer).json()) == 20
+    assert len(client.get(url("badge_search") + "?q=lee&limit=21", **bearer).json()) == 21
 
 
 def test_counts_show_inside_and_entries_today(client, bearer, token):

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from badges.models import Reason, Scan
+from badges.models import CheckpointPresence, Reason, Scan
 from badges.services import (
     QueuedScan,
     ensure_badge_rendered,
@@ -110,6 +110,57 @@ def test_offline_answer_that_differs_from_the_server_is_a_conflict(
     )
     assert result.reason == Reason.NOT_APPROVED
     assert result.conflict
+
+
+def test_two_devices_left_on_the_same_desk_name_keep_the_first_scan(
+    assembly, hall, token, delegate, desk_user
+):
+    early = queued(token, minutes_ago=10, desk="Desk 1", checkpoint="plenary")
+    late = queued(token, minutes_ago=4, desk="Desk 1", checkpoint="plenary")
+    early.device, late.device = "device-a", "device-b"
+    upload_offline_scans(assembly=assembly, scans=[late], by=desk_user)
+    upload_offline_scans(assembly=assembly, scans=[early], by=desk_user)
+    entry = Scan.objects.get(changed_presence=True)
+    assert entry.device == "device-a"
+    assert Scan.objects.get(device="device-b").reason == Reason.ALREADY_IN
+
+
+def test_a_late_offline_entry_older_than_an_exit_noted_since_does_not_bring_her_in(
+    assembly, hall, token, delegate, desk_user
+):
+    entry_at_desk_a = queued(token, minutes_ago=10, desk="A", checkpoint="plenary")
+    exit_at_desk_b = record_scan(
+        assembly=assembly, checkpoint=hall, token=token, direction="out", idempotency_key=new_key()
+    )
+    assert exit_at_desk_b.reason == Reason.OK
+    [result] = upload_offline_scans(assembly=assembly, scans=[entry_at_desk_a], by=desk_user)
+    assert result.conflict
+    assert "later scan" in result.explanation
+    assert not CheckpointPresence.objects.filter(delegate=delegate, inside=True).exists()
+    assert not DelegatePresence.objects.filter(delegate=delegate, in_hall=True).exists()
+    assert Scan.objects.count() == 2  # recorded all the same
+
+
+def test_an_exit_from_a_desk_with_a_slow_clock_counts_in_its_real_order(
+    assembly, hall, token, delegate, desk_user
+):
+    record_scan(
+        assembly=assembly, checkpoint=hall, token=token, direction="in", idempotency_key=new_key()
+    )
+    slow = timedelta(minutes=10)  # the desk's clock: 10 minutes behind the server's
+    exit_a_second_ago = queued(token, minutes_ago=0, desk="A", checkpoint="plenary")
+    exit_a_second_ago.client_time -= slow
+    exit_a_second_ago.direction = "out"
+    [result] = upload_offline_scans(
+        assembly=assembly,
+        scans=[exit_a_second_ago],
+        by=desk_user,
+        sent_at=timezone.now() - slow,
+    )
+    assert (result.reason, result.conflict) == (Reason.OK, False)
+    assert result.explanation.startswith("Checked out")
+    assert not CheckpointPresence.objects.get(delegate=delegate, checkpoint=hall).inside
+    assert not DelegatePresence.objects.get(delegate=delegate).in_hall
 
 
 def run_at_once(count, target):
