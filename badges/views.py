@@ -79,6 +79,8 @@ DESK_LABELS = {
     "log_in_again": gettext_lazy("Reload the page or log in again, then scan the badge again."),
     "server_failed": gettext_lazy("The server gave no usable answer: nothing was done, try again."),
     "reason_blank": gettext_lazy("Give a reason for the reprint."),
+    "earlier_scan": gettext_lazy("Earlier scan"),
+    "more_results": gettext_lazy("More than 20 found: type more of the name."),
 }
 
 
@@ -137,6 +139,8 @@ def service_worker(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     body = render_to_string("badges/sw.js", {"slug": assembly.slug})
     response = HttpResponse(body, content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
+    # The desk home (/a/<slug>/desk/) and its links work offline too.
+    response["Service-Worker-Allowed"] = f"/a/{assembly.slug}/"
     return response
 
 

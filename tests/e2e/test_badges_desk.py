@@ -433,3 +433,139 @@ def test_a_long_offline_queue_goes_up_in_parts(browser, live_server, desk_user, 
     page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
     assert [len(json.loads(r.post_data)["scans"]) for r in uploads] == [2, 1]
     context.close()
+
+
+def badge_tokens(assembly, count):
+    from tests.factories import DelegateFactory
+
+    return [
+        token_for(ensure_badge_rendered(delegate=person))
+        for person in DelegateFactory.create_batch(count, assembly=assembly)
+    ]
+
+
+def test_five_scans_cut_off_at_once_are_all_queued_and_uploaded(
+    browser, live_server, desk_user, assembly
+):
+    tokens = badge_tokens(assembly, 5)
+    context, page = open_desk(browser, live_server, desk_user)
+    in_flight = []
+    page.route("**/scans", lambda route: in_flight.append(route))
+    page.route("**/scans/offline", lambda route: route.abort("internetdisconnected"))
+    for token in tokens:
+        page.keyboard.type(token)
+        page.keyboard.press("Enter")
+    while len(in_flight) < 5:
+        page.wait_for_timeout(50)
+    for route in in_flight:  # the wifi drops under five scans in flight
+        route.abort("internetdisconnected")
+    page.wait_for_function(
+        "document.getElementById('queue-note').textContent.includes('5 scans waiting')"
+    )
+    page.unroute("**/scans/offline")
+    assert wait_for(lambda: Scan.objects.count() == 5, timeout=20)
+    assert sorted(Scan.objects.values_list("token", flat=True)) == sorted(tokens)
+    page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
+    context.close()
+
+
+def test_a_long_unreadable_read_offline_is_not_a_badge_and_does_not_block_the_queue(
+    browser, live_server, desk_user, delegate
+):
+    context, page, _token = scan_in_at_an_offline_desk(browser, live_server, desk_user, delegate)
+    vcard = "BEGIN:VCARD;N:Someone;" + "X" * 2100
+    page.fill("#wedge", vcard)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.red")
+    assert page.locator("#answer").get_attribute("data-reason") == "invalid"
+    context.set_offline(False)
+    assert wait_for(lambda: Scan.objects.count() == 2, timeout=20)
+    assert sorted(Scan.objects.values_list("reason", flat=True)) == ["invalid", "ok"]
+    page.wait_for_function("!document.getElementById('queue-note').textContent.includes('waiting')")
+    # Online, the same read is the usual red answer, not a technical message.
+    page.fill("#wedge", vcard)
+    page.press("#wedge", "Enter")
+    assert wait_for(lambda: Scan.objects.count() == 3)
+    assert page.locator("#answer").get_attribute("data-reason") == "invalid"
+    assert "Invalid input" not in page.locator("#answer").inner_text()
+    context.close()
+
+
+def test_a_late_answer_does_not_replace_the_answer_to_the_latest_scan(
+    browser, live_server, desk_user, delegate, secretariat_user, assembly
+):
+    from tests.factories import DelegateFactory
+
+    first = token_for(ensure_badge_rendered(delegate=delegate))
+    other = DelegateFactory(assembly=assembly, full_name="Ana Revoked")
+    revoked = token_for(ensure_badge_rendered(delegate=other))
+    revoke_badge(assembly=assembly, delegate_id=other.pk, by=secretariat_user, reason="Lost")
+    context, page = open_desk(browser, live_server, desk_user)
+    held = []
+    page.route("**/scans", lambda route: route.continue_() if held else held.append(route))
+    page.fill("#wedge", first)
+    page.press("#wedge", "Enter")  # its answer is delayed
+    page.fill("#wedge", revoked)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.red")
+    held[0].continue_()
+    page.wait_for_function(
+        "document.getElementById('answer-history').textContent.includes('Kim Seo-yeon')"
+    )
+    assert page.locator("#answer").get_attribute("data-reason") == "revoked"
+    assert page.locator("#answer-name").inner_text() == "Ana Revoked"
+    context.close()
+
+
+def test_the_desk_opens_offline_after_one_load_whatever_its_checkpoint(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint=plenary")
+    page.wait_for_selector("#desk[data-ready=true]")
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.green")
+    assert "offline" in page.locator("#answer-verdict").text_content()
+    assert page.input_value("#checkpoint") == "plenary"
+    context.close()
+
+
+def test_a_scan_lands_wherever_the_focus_is_on_the_desk_controls(
+    browser, live_server, desk_user, assembly
+):
+    tokens = badge_tokens(assembly, 4)
+    context, page = open_desk(browser, live_server, desk_user)
+    desk_name = page.input_value("#desk-name")
+    for index, (selector, token) in enumerate(
+        zip(
+            ["input[value=in]", "#checkpoint", "#desk-name", "#camera-toggle"], tokens, strict=True
+        ),
+        start=1,
+    ):
+        page.focus(selector)
+        if selector == "input[value=in]":
+            page.click(selector)  # a tap on the direction already chosen
+        page.keyboard.type(token)
+        page.keyboard.press("Enter")
+        assert wait_for(lambda index=index: Scan.objects.count() == index), selector
+        page.wait_for_selector(f"#answer-name:text('{Scan.objects.first().delegate.full_name}')")
+        assert page.locator("#answer").get_attribute("data-reason") == "ok", selector
+        assert page.evaluate("document.activeElement.id") == "wedge"
+    assert page.input_value("#checkpoint") == "entrance"
+    assert page.input_value("#desk-name") == desk_name
+    assert page.locator("#camera-video").is_hidden()
+    assert sorted(Scan.objects.values_list("token", flat=True)) == sorted(tokens)
+    context.close()
+
+
+def test_the_direction_out_is_remembered_across_a_reload(browser, live_server, desk_user):
+    context, page = open_desk(browser, live_server, desk_user)
+    page.check("input[value=out]")
+    page.reload()
+    page.wait_for_selector("#desk[data-ready=true]")
+    assert page.is_checked("input[value=out]")
+    context.close()

@@ -1,16 +1,20 @@
 // Check-in desk: wedge and camera scans, answers from the server or, offline, from the cached roster.
 import { verifyAsync } from "../../vendor/noble-ed25519/index.js";
-import { get, set } from "../../vendor/idb-keyval/index.js";
+import { createStore, del, delMany, get, set, setMany, values } from "../../vendor/idb-keyval/index.js";
 
 const root = document.getElementById("desk");
 const L = JSON.parse(document.getElementById("desk-labels").textContent);
 const slug = root.dataset.slug;
 const assemblyId = Number(root.dataset.assemblyId);
-const csrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+const pageCsrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
 const CONTEXT = new TextEncoder().encode("plenary-badge-v1:");
 const TOKEN_LENGTH = 114;
 const ROSTER_KEY = `badges:roster:${slug}`;
-const QUEUE_KEY = `badges:queue:${slug}`;
+const QUEUE_KEY = `badges:queue:${slug}`; // the queue as one list, before one record a scan
+// One record a scan, keyed by its idempotency key: each write is its own transaction, so
+// scans answered at the same moment cannot overwrite each other's place in the queue.
+const queueStore = createStore(`plenary-desk-queue-${slug}`, "scans");
+const STORED_TOKEN_LENGTH = 200; // as the server stores it: a long read is kept in part
 
 const $ = (id) => document.getElementById(id);
 const wedge = $("wedge");
@@ -20,6 +24,12 @@ const checkpointSelect = $("checkpoint");
 let roster = null; // {etag, body, byId: Map, inside: {code: Set}}
 let online = true;
 let uploading = false;
+let queueMessage = ""; // the last upload's outcome: stays until the next scan
+let latestScan = 0; // only the latest scan's answer takes the panel
+let shownKey = ""; // idempotency key of the scan the panel answers
+const DEVICE_KEY = "badges:device";
+const device = localStorage.getItem(DEVICE_KEY) || newKey();
+localStorage.setItem(DEVICE_KEY, device);
 
 // ---- storage ----------------------------------------------------------------
 
@@ -39,14 +49,20 @@ async function saveRoster() {
 }
 
 async function queue() {
-  return (await get(QUEUE_KEY)) || [];
+  const items = await values(queueStore);
+  return items.sort((a, b) => a.client_time.localeCompare(b.client_time));
 }
 
 async function enqueue(item) {
-  const items = await queue();
-  items.push(item);
-  await set(QUEUE_KEY, items);
-  showQueue(items.length);
+  await set(item.idempotency_key, item, queueStore);
+  showQueue((await queue()).length);
+}
+
+async function moveOldQueue() {
+  const old = await get(QUEUE_KEY);
+  if (!old) return;
+  await setMany(old.map((item) => [item.idempotency_key, item]), queueStore);
+  await del(QUEUE_KEY);
 }
 
 // ---- network state -------------------------------------------------------------
@@ -58,11 +74,17 @@ function setOnline(value) {
   net.className = "net " + (value ? "online" : "offline");
 }
 
-function showQueue(length, extra = "") {
+function showQueue(length) {
   const rosterNote = roster ? `${L.roster}: ${roster.body.delegates.length} ${L.delegates}` : L.no_roster;
-  $("queue-note").textContent = [length ? `${length} ${L.queued}` : "", extra, rosterNote]
+  $("queue-note").textContent = [length ? `${length} ${L.queued}` : "", queueMessage, rosterNote]
     .filter(Boolean)
     .join(" · ");
+}
+
+// Read at each request: logging in again in another tab rotates the token.
+function csrfToken() {
+  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+  return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : pageCsrf;
 }
 
 async function api(url, { method = "GET", body, timeout = 4000, headers = {} } = {}) {
@@ -74,7 +96,7 @@ async function api(url, { method = "GET", body, timeout = 4000, headers = {} } =
       headers: {
         Accept: "application/json",
         ...(body ? { "Content-Type": "application/json" } : {}),
-        ...(method !== "GET" ? { "X-CSRFToken": csrf } : {}),
+        ...(method !== "GET" ? { "X-CSRFToken": csrfToken() } : {}),
         ...headers,
       },
       body: body ? JSON.stringify(body) : undefined,
@@ -99,12 +121,30 @@ async function refreshRoster() {
     } else if (response.ok) {
       roster = hydrate({ etag: response.headers.get("ETag"), fetchedAt: Date.now(), body: await response.json() });
       await saveRoster();
+      cachePhotos();
     }
     setOnline(true);
   } catch (error) {
     setOnline(false);
   }
   showQueue((await queue()).length);
+}
+
+// The service worker keeps what the page fetched: the roster's photos, so an offline answer
+// shows the face. Bounded: a few hundred small images, fetched one at a time.
+const PHOTOS_CACHED = 300;
+let photosCached = false;
+async function cachePhotos() {
+  if (photosCached || !navigator.serviceWorker?.controller) return;
+  photosCached = true;
+  const urls = roster.body.delegates.map((d) => d.photo_url).filter(Boolean).slice(0, PHOTOS_CACHED);
+  for (const url of urls) {
+    try {
+      await fetch(url, { credentials: "same-origin" });
+    } catch (error) {
+      return; // offline again: the rest waits for the next roster
+    }
+  }
 }
 
 // ---- tokens, checked in the browser for offline answers ------------------------
@@ -249,21 +289,44 @@ function show(result, { offline = false } = {}) {
   photo.replaceChildren();
   if (delegate?.photo_url) {
     const img = document.createElement("img");
-    img.src = delegate.photo_url;
     img.alt = "";
     img.className = "photo";
-    photo.replaceWith(img);
     img.id = "answer-photo";
+    // Offline, a photo not cached yet: the initials, not a broken image.
+    img.addEventListener("error", () => img.replaceWith(initialsBox(delegate)), { once: true });
+    img.src = delegate.photo_url;
+    photo.replaceWith(img);
   } else {
-    const box = document.createElement("div");
-    box.className = "photo";
-    box.id = "answer-photo";
-    box.setAttribute("aria-hidden", "true");
-    box.textContent = delegate ? initials(delegate.name) : "";
-    photo.replaceWith(box);
+    photo.replaceWith(initialsBox(delegate));
   }
   beep(colour);
   wedge.focus();
+}
+
+function initialsBox(delegate) {
+  const box = document.createElement("div");
+  box.className = "photo";
+  box.id = "answer-photo";
+  box.setAttribute("aria-hidden", "true");
+  box.textContent = delegate ? initials(delegate.name) : "";
+  return box;
+}
+
+// An answer that arrives after a newer scan: a line of history, not the panel.
+function noteEarlier(result) {
+  const verdict = L[result.reason] || result.reason;
+  $("answer-history").textContent = `${L.earlier_scan}: ${[result.delegate?.name, verdict].filter(Boolean).join(" – ")}`;
+}
+
+// The panel answers the latest scan only; returns whether it did.
+function answer(seq, result, options = {}) {
+  if (seq !== latestScan) {
+    noteEarlier(result);
+    return false;
+  }
+  shownKey = result.idempotency_key || "";
+  show(result, options);
+  return true;
 }
 
 async function readJson(response) {
@@ -281,8 +344,12 @@ function refusalText(status, body) {
   return body.detail;
 }
 
+function refusal(status, body) {
+  return { reason: "not_recorded", explanation: refusalText(status, body), delegate: null };
+}
+
 function showRefusal(status, body) {
-  show({ reason: "not_recorded", explanation: refusalText(status, body), delegate: null });
+  show(refusal(status, body));
 }
 
 function showUnreachable() {
@@ -305,38 +372,57 @@ function currentDirection() {
 async function handleScan(text) {
   const token = text.trim();
   if (!token) return;
+  const seq = ++latestScan;
+  queueMessage = "";
+  $("upload-report").replaceChildren();
   const scan = {
-    token,
+    // Text that cannot be a badge (a vCard QR) is kept in part, as the server stores it.
+    token: token.slice(0, STORED_TOKEN_LENGTH),
     checkpoint: checkpointSelect.value,
     direction: currentDirection(),
     desk: deskName.value.trim(),
+    device,
     client_time: new Date().toISOString(),
     idempotency_key: newKey(),
   };
+  // Not a badge whatever the server says: answered at once, and recorded as any scan.
+  if (!looksLikeToken(token.toUpperCase())) {
+    answer(seq, { reason: "invalid", explanation: L.why_invalid, delegate: null });
+    return recordScan(scan, null);
+  }
+  return recordScan(scan, seq);
+}
+
+// seq null: already answered, only recorded.
+async function recordScan(scan, seq) {
   let response;
   try {
     response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
   } catch (error) {
-    return answerScanOffline(scan);
+    return answerScanOffline(scan, seq);
   }
-  if (response.status >= 500) return answerScanOffline(scan);
+  if (response.status >= 500) return answerScanOffline(scan, seq);
   const body = await readJson(response);
   // A page that is not our API's answer (a captive portal's) means the server was not reached.
-  if (response.ok && !body) return answerScanOffline(scan);
+  if (response.ok && !body) return answerScanOffline(scan, seq);
   setOnline(true);
+  if (seq === null) return;
   // Only the scan's answer speaks about the badge: a refused request (session ended, CSRF,
   // unknown checkpoint) says nothing about it, and nothing is queued, as resending would not help.
-  if (!response.ok) return showRefusal(response.status, body);
-  show(body);
+  if (!response.ok) return answer(seq, refusal(response.status, body));
+  answer(seq, body);
   rememberPresence(body);
   scheduleCounts();
 }
 
-async function answerScanOffline(scan) {
+async function answerScanOffline(scan, seq) {
   setOnline(false);
-  const answer = await answerOffline(scan);
-  show({ ...answer, direction: scan.direction }, { offline: true });
-  await enqueue({ ...scan, offline_answer: answer.reason });
+  const offlineAnswer = await answerOffline(scan);
+  // Queued first: the answer shows a scan that is safe.
+  await enqueue({ ...scan, offline_answer: offlineAnswer.reason });
+  if (seq !== null) {
+    answer(seq, { ...offlineAnswer, direction: scan.direction, idempotency_key: scan.idempotency_key }, { offline: true });
+  }
   saveRoster();
 }
 
@@ -348,28 +434,35 @@ async function uploadQueue() {
   if (uploading) return;
   uploading = true;
   let conflicts = 0;
+  const changed = [];
   try {
     if (!(await queue()).length) return;
     for (;;) {
       const items = (await queue()).slice(0, Number(root.dataset.uploadChunk) || UPLOAD_CHUNK);
       if (!items.length) break;
-      const response = await api(root.dataset.uploadUrl, { method: "POST", body: { scans: items }, timeout: 15000 });
+      // sent_at: the server corrects this desk's clock by how far it is from its own.
+      const scans = items.map((item) => ({ ...item, token: item.token.slice(0, STORED_TOKEN_LENGTH) }));
+      const body = { scans, sent_at: new Date().toISOString() };
+      const response = await api(root.dataset.uploadUrl, { method: "POST", body, timeout: 15000 });
       if (response.status >= 500) throw new Error(`upload ${response.status}`);
-      const body = await response.json();
+      const answer = await response.json();
       if (!response.ok) {
         // The network works but the server will not take the queue as it is (a checkpoint
         // renamed while offline, the desk's role withdrawn): say so, keep every scan, retry later.
         setOnline(true);
-        showQueue((await queue()).length, `${L.upload_refused}: ${body.detail || response.status}`);
+        queueMessage = `${L.upload_refused}: ${answer.detail || response.status}`;
+        showQueue((await queue()).length);
         return;
       }
-      const sent = new Set(items.map((item) => item.idempotency_key));
-      await set(QUEUE_KEY, (await queue()).filter((item) => !sent.has(item.idempotency_key)));
-      conflicts += body.conflicts || 0;
+      // Removed by key, each its own write: scans queued meanwhile stay.
+      await delMany(answer.results.map((result) => result.idempotency_key), queueStore);
+      conflicts += answer.conflicts || 0;
+      changed.push(...answersChanged(items, answer.results));
       setOnline(true);
     }
-    const note = conflicts ? `${L.uploaded}: ${conflicts} ${L.conflicts}` : L.uploaded;
-    showQueue((await queue()).length, note);
+    queueMessage = conflicts ? `${L.uploaded}: ${conflicts} ${L.conflicts}` : L.uploaded;
+    showQueue((await queue()).length);
+    reportChanged(changed);
     refreshRoster();
     scheduleCounts();
   } catch (error) {
@@ -377,6 +470,25 @@ async function uploadQueue() {
   } finally {
     uploading = false;
   }
+}
+
+// The server's answers that differ from what the desk answered offline.
+function answersChanged(items, results) {
+  const offline = new Map(items.map((item) => [item.idempotency_key, item.offline_answer]));
+  return results.filter((result) => offline.get(result.idempotency_key) !== result.reason);
+}
+
+function reportChanged(changed) {
+  $("upload-report").replaceChildren(
+    ...changed.map((result) => {
+      const item = document.createElement("li");
+      item.textContent = `${result.delegate?.name || L.not_a_badge}: ${L[result.reason] || result.reason} – ${result.explanation}`;
+      return item;
+    }),
+  );
+  // The panel still shows the offline answer of a scan the server answered otherwise.
+  const current = changed.find((result) => result.idempotency_key === shownKey);
+  if (current) show(current);
 }
 
 $("wedge-form").addEventListener("submit", (event) => {
@@ -426,17 +538,73 @@ function isStaffField(element) {
 root.addEventListener("focusin", (event) => {
   if (isStaffField(event.target)) rememberFieldText(event.target);
 });
-// Capture: the scan must win over the field's own Enter (a search, a reprint).
-root.addEventListener(
+
+// A scanner types a whole code in a burst, a few milliseconds a key; people type slower.
+const SCANNER_GAP_MS = 50;
+const SCAN_MIN_LENGTH = 6;
+let burst = { text: "", at: 0, field: null, before: "" };
+
+function followBurst(event) {
+  const now = performance.now();
+  if (now - burst.at > SCANNER_GAP_MS) {
+    const field = isStaffField(event.target) ? event.target : null;
+    burst = { text: "", at: now, field, before: field ? field.value : "" };
+  }
+  burst.text += event.key;
+  burst.at = now;
+}
+
+function endsBurst() {
+  const scanned = burst.text.length >= SCAN_MIN_LENGTH && performance.now() - burst.at <= SCANNER_GAP_MS * 3;
+  return scanned ? burst : null;
+}
+
+// Keys on a radio, select or button would change it (a select jumps to an option): the
+// scan field takes them instead.
+function isControl(element) {
+  return element !== wedge && !isStaffField(element) && element instanceof HTMLElement && element.closest("#desk");
+}
+
+// Capture: the scan must win over the field's own Enter (a search, a reprint, a button).
+document.addEventListener(
   "keydown",
   (event) => {
-    if (event.key !== "Enter" || !isStaffField(event.target)) return;
-    const stray = strayScan(event.target);
-    if (!stray) return;
-    event.preventDefault();
-    event.stopPropagation();
-    event.target.value = stray.rest;
-    handleScan(stray.token);
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    if (event.key.length === 1) {
+      followBurst(event);
+      if (isControl(event.target) && !(event.key === " " && !burst.text.trim())) {
+        event.preventDefault();
+        wedge.focus();
+        wedge.value += event.key;
+      }
+      return;
+    }
+    if (event.key !== "Enter" || event.target === wedge) return;
+    const stray = isStaffField(event.target) ? strayScan(event.target) : null;
+    if (stray) {
+      event.preventDefault();
+      event.stopPropagation();
+      event.target.value = stray.rest;
+      handleScan(stray.token);
+      return;
+    }
+    const scanned = endsBurst();
+    if (scanned) {
+      event.preventDefault();
+      event.stopPropagation();
+      if (scanned.field) scanned.field.value = scanned.before;
+      burst = { text: "", at: 0, field: null, before: "" };
+      wedge.value = "";
+      handleScan(scanned.text);
+      return;
+    }
+    if (isControl(event.target) && wedge.value) {
+      // A scan that began on a control and ends here (a slow scanner): it goes to the scan field.
+      event.preventDefault();
+      event.stopPropagation();
+      $("wedge-form").requestSubmit();
+      return;
+    }
   },
   true,
 );
@@ -454,12 +622,22 @@ $("answer").addEventListener("click", () => wedge.focus());
 for (const element of [checkpointSelect, ...document.querySelectorAll("input[name=direction]")]) {
   element.addEventListener("change", () => wedge.focus());
 }
+// A tap on the direction already chosen changes nothing: the scan field takes the focus back all the same.
+for (const radio of document.querySelectorAll("input[name=direction]")) {
+  radio.addEventListener("click", () => wedge.focus());
+}
+const DIRECTION_KEY = `badges:direction:${slug}`;
+const savedDirection = document.querySelector(`input[name=direction][value="${localStorage.getItem(DIRECTION_KEY)}"]`);
+if (savedDirection) savedDirection.checked = true;
+for (const radio of document.querySelectorAll("input[name=direction]")) {
+  radio.addEventListener("change", () => localStorage.setItem(DIRECTION_KEY, radio.value));
+}
 deskName.value = localStorage.getItem(`badges:desk:${slug}`) || deskName.value;
 deskName.addEventListener("change", () => localStorage.setItem(`badges:desk:${slug}`, deskName.value.trim()));
-const savedCheckpoint = localStorage.getItem(`badges:checkpoint:${slug}`);
-if (savedCheckpoint && !new URLSearchParams(location.search).get("checkpoint")) {
-  if ([...checkpointSelect.options].some((option) => option.value === savedCheckpoint)) checkpointSelect.value = savedCheckpoint;
-}
+// The address's checkpoint first: offline, the page comes from the cache, served for any query.
+const savedCheckpoint =
+  new URLSearchParams(location.search).get("checkpoint") || localStorage.getItem(`badges:checkpoint:${slug}`);
+if ([...checkpointSelect.options].some((option) => option.value === savedCheckpoint)) checkpointSelect.value = savedCheckpoint;
 checkpointSelect.addEventListener("change", () => localStorage.setItem(`badges:checkpoint:${slug}`, checkpointSelect.value));
 
 // ---- live counts ---------------------------------------------------------------------
@@ -540,27 +718,39 @@ function connectLive(delay = 1000) {
 
 // ---- search, reprint, print -------------------------------------------------------------
 
-// As the server folds (badges.selectors.fold): any case, any accent, any script.
+// As the server folds (badges.selectors.fold): any case, any accent, any script, and the
+// letters NFKD keeps whole as a plain keyboard types them.
+const PLAIN_LETTERS = { ı: "i", ł: "l", ø: "o", đ: "d", ð: "d", ħ: "h", ŧ: "t", ß: "ss", æ: "ae", œ: "oe", þ: "th" };
+const PLAIN_PATTERN = new RegExp(`[${Object.keys(PLAIN_LETTERS).join("")}]`, "gu");
 function fold(text) {
-  return (text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  return (text || "")
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(PLAIN_PATTERN, (letter) => PLAIN_LETTERS[letter]);
 }
 
+const RESULTS_SHOWN = 20;
+
+// One more than shown: the list then says there are more.
 function searchRoster(query) {
   const needle = fold(query.trim());
   if (!needle) return [];
-  return [...(roster?.byId.values() || [])].filter(
-    (d) => fold(d.name).includes(needle) || fold(d.organization).includes(needle),
-  ).slice(0, 20);
+  return [...(roster?.byId.values() || [])]
+    .filter((d) => fold(d.name).includes(needle) || fold(d.organization).includes(needle))
+    .slice(0, RESULTS_SHOWN + 1);
 }
 
-function renderResults(delegates) {
+function renderResults(found) {
   const list = $("search-results");
-  if (!delegates.length) {
+  if (!found.length) {
     const empty = document.createElement("li");
     empty.textContent = L.no_results;
     list.replaceChildren(empty);
     return;
   }
+  const delegates = found.slice(0, RESULTS_SHOWN);
+  const more = found.length > RESULTS_SHOWN ? [moreResults()] : [];
   list.replaceChildren(
     ...delegates.map((d) => {
       const item = document.createElement("li");
@@ -585,7 +775,15 @@ function renderResults(delegates) {
       item.append(who, actions);
       return item;
     }),
+    ...more,
   );
+}
+
+function moreResults() {
+  const item = document.createElement("li");
+  item.className = "more-results";
+  item.textContent = L.more_results;
+  return item;
 }
 
 // The answer's body, or null once the panel says why nothing was done.
@@ -659,7 +857,7 @@ async function runSearch() {
     return;
   }
   try {
-    const response = await api(`${root.dataset.searchUrl}?q=${encodeURIComponent(query)}`);
+    const response = await api(`${root.dataset.searchUrl}?q=${encodeURIComponent(query)}&limit=${RESULTS_SHOWN + 1}`);
     if (!response.ok) throw new Error("search");
     renderResults(await response.json());
   } catch (error) {
@@ -695,7 +893,10 @@ $("search-form").addEventListener("submit", (event) => {
 // ---- camera ---------------------------------------------------------------------------
 
 let scanner = null;
-let lastCamera = { text: "", at: 0 };
+// A badge held up is read many times a second: answered once, and again only after it
+// has been out of the frame for a moment.
+const OUT_OF_FRAME_MS = 2000;
+let lastCamera = { text: "", seenAt: 0 };
 $("camera-toggle").addEventListener("click", async () => {
   const button = $("camera-toggle");
   const video = $("camera-video");
@@ -716,10 +917,9 @@ $("camera-toggle").addEventListener("click", async () => {
       (result) => {
         const text = result.data || result;
         const now = Date.now();
-        // A badge held in front of the camera is read many times a second: answer once.
-        if (text === lastCamera.text && now - lastCamera.at < 4000) return;
-        lastCamera = { text, at: now };
-        handleScan(text);
+        const stillInFrame = text === lastCamera.text && now - lastCamera.seenAt < OUT_OF_FRAME_MS;
+        lastCamera = { text, seenAt: now };
+        if (!stillInFrame) handleScan(text);
       },
       {
         returnDetailedScanResult: true,
@@ -759,6 +959,7 @@ window.addEventListener("online", () => uploadQueue());
 window.addEventListener("offline", () => setOnline(false));
 
 roster = hydrate(await get(ROSTER_KEY));
+await moveOldQueue();
 showQueue((await queue()).length);
 await refreshRoster();
 root.dataset.ready = "true";
