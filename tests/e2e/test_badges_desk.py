@@ -552,7 +552,9 @@ def test_a_scan_lands_wherever_the_focus_is_on_the_desk_controls(
         page.keyboard.type(token)
         page.keyboard.press("Enter")
         assert wait_for(lambda index=index: Scan.objects.count() == index), selector
-        page.wait_for_selector(f"#answer-name:text('{Scan.objects.first().delegate.full_name}')")
+        scan = Scan.objects.order_by("-pk").first()
+        assert (scan.reason, scan.token) == ("ok", token), selector
+        page.wait_for_selector(f"#answer-name:text('{scan.delegate.full_name}')")
         assert page.locator("#answer").get_attribute("data-reason") == "ok", selector
         assert page.evaluate("document.activeElement.id") == "wedge"
     assert page.input_value("#checkpoint") == "entrance"

@@ -540,23 +540,26 @@ root.addEventListener("focusin", (event) => {
 });
 
 // A scanner types a whole code in a burst, a few milliseconds a key; people type slower.
-const SCANNER_GAP_MS = 50;
+// The burst is judged by its mean pace, so one late key (a busy page) does not split a scan.
+const SCANNER_GAP_MS = 40;
+const SCAN_PAUSE_MS = 300;
 const SCAN_MIN_LENGTH = 6;
-let burst = { text: "", at: 0, field: null, before: "" };
+let burst = { text: "", start: 0, at: 0, field: null, before: "" };
 
 function followBurst(event) {
   const now = performance.now();
-  if (now - burst.at > SCANNER_GAP_MS) {
+  if (now - burst.at > SCAN_PAUSE_MS) {
     const field = isStaffField(event.target) ? event.target : null;
-    burst = { text: "", at: now, field, before: field ? field.value : "" };
+    burst = { text: "", start: now, at: now, field, before: field ? field.value : "" };
   }
   burst.text += event.key;
   burst.at = now;
 }
 
 function endsBurst() {
-  const scanned = burst.text.length >= SCAN_MIN_LENGTH && performance.now() - burst.at <= SCANNER_GAP_MS * 3;
-  return scanned ? burst : null;
+  const { text, start, at } = burst;
+  const fast = (at - start) / Math.max(1, text.length - 1) <= SCANNER_GAP_MS;
+  return text.length >= SCAN_MIN_LENGTH && fast && performance.now() - at <= SCAN_PAUSE_MS ? burst : null;
 }
 
 // Keys on a radio, select or button would change it (a select jumps to an option): the
@@ -579,7 +582,10 @@ document.addEventListener(
       }
       return;
     }
-    if (event.key !== "Enter" || event.target === wedge) return;
+    if (event.key !== "Enter") return;
+    const scanned = endsBurst();
+    burst = { text: "", start: 0, at: 0, field: null, before: "" }; // an Enter ends any burst
+    if (event.target === wedge) return;
     const stray = isStaffField(event.target) ? strayScan(event.target) : null;
     if (stray) {
       event.preventDefault();
@@ -588,12 +594,10 @@ document.addEventListener(
       handleScan(stray.token);
       return;
     }
-    const scanned = endsBurst();
     if (scanned) {
       event.preventDefault();
       event.stopPropagation();
       if (scanned.field) scanned.field.value = scanned.before;
-      burst = { text: "", at: 0, field: null, before: "" };
       wedge.value = "";
       handleScan(scanned.text);
       return;
