@@ -136,6 +136,8 @@ class Assembly(models.Model):
     max_proxies_per_holder = models.PositiveSmallIntegerField(
         _("proxies one holder may carry"), default=1
     )
+    # When presence last ended for the night (badges.services.end_the_day).
+    presence_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,7 +5,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -34,7 +34,9 @@ from badges.models import (
 )
 from badges.tokens import BadgeClaim, TokenError, issue_token, read_token
 from registration.models import Delegate, RegistrationState
-from voting.presence import record_hall_entry, record_hall_exit
+from voting.audit import append_audit_after_commit
+from voting.models import Poll, PollState
+from voting.presence import end_all_presence, record_hall_entry, record_hall_exit
 
 logger = logging.getLogger(__name__)
 
@@ -877,3 +879,80 @@ def _fail_as_stopped(batches: QuerySet[BadgeBatch]) -> int:
         error=_("The server stopped while rendering; start the batch again."),
         finished_at=timezone.now(),
     )
+
+
+# --- the end of the day ---
+
+# Local time at which presence from the day before ends by itself, if nobody ended it.
+NIGHT_CUT = time(3, 0)
+
+
+def end_the_day(
+    *, assembly: Assembly, by: User | None, at: datetime | None = None, while_voting: bool = False
+) -> int:
+    """Everyone still inside a checkpoint or present online is out as of `at` (now): the
+    next day's presence and quorum count only that day's scans. How many people that was.
+
+    From the dashboard it is refused while a poll is open (`while_voting` off): a chair's
+    quorum must not drop by a click mid-vote; the night's own cut goes ahead regardless.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=assembly.pk).exists()  # one at a time
+        if not while_voting and Poll.objects.filter(assembly=assembly, state=PollState.OPEN):
+            raise Conflict(_("A poll is open: close it before ending the day."))
+        inside = CheckpointPresence.objects.filter(checkpoint__assembly=assembly, inside=True)
+        people = set()
+        for presence in inside.only("delegate_id", "checkpoint_id"):
+            CheckpointPresence.objects.cross(
+                delegate_id=presence.delegate_id,
+                checkpoint_id=presence.checkpoint_id,
+                inside=False,
+                at=at,
+            )
+            people.add(presence.delegate_id)
+        people |= end_all_presence(assembly=assembly, at=at)
+        Assembly.objects.filter(pk=assembly.pk).update(presence_ended_at=at)
+        append_audit_after_commit(
+            assembly_id=assembly.pk,
+            event="presence.day_ended",
+            data={"at": at.isoformat(), "people": len(people), "by": by.pk if by else None},
+        )
+        publish_checkin_change(assembly.pk)
+    logger.info("Presence at %s ended as of %s: %s people", assembly, at, len(people))
+    return len(people)
+
+
+def last_night_cut(assembly: Assembly, now: datetime) -> datetime:
+    """The latest NIGHT_CUT in the assembly's zone at or before `now`."""
+    local = now.astimezone(assembly.zone)
+    day = local.date() if local.time() >= NIGHT_CUT else local.date() - timedelta(days=1)
+    return datetime.combine(day, NIGHT_CUT, tzinfo=assembly.zone)
+
+
+def end_days_due(now: datetime | None = None) -> int:
+    """Each running assembly whose night cut has passed since presence last ended: end its
+    day as of the cut (the poll closer's thread runs this every round). How many ended."""
+    now = now or timezone.now()
+    today = now.date()
+    ended = 0
+    running = Assembly.objects.filter(
+        start_date__lte=today, end_date__gte=today - timedelta(days=2)
+    )
+    for assembly in running:
+        cut = last_night_cut(assembly, now)
+        if not _night_cut_due(assembly, cut):
+            continue
+        with transaction.atomic():
+            fresh = Assembly.objects.select_for_update().get(pk=assembly.pk)
+            if fresh.presence_ended_at is None or fresh.presence_ended_at < cut:
+                end_the_day(assembly=fresh, by=None, at=cut, while_voting=True)
+                ended += 1
+    return ended
+
+
+def _night_cut_due(assembly: Assembly, cut: datetime) -> bool:
+    """After each day of the assembly (the morning after its last day too), once."""
+    first, last = assembly.start_date, assembly.end_date + timedelta(days=1)
+    in_days = first < cut.date() <= last
+    return in_days and (assembly.presence_ended_at is None or assembly.presence_ended_at < cut)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("badges/sw.js", views.service_worker, name="badges-sw"),
     path("badges/attendance/", views.attendance, name="badges-attendance"),
     path("badges/action/", views.badge_action, name="badges-action"),
+    path("badges/end-day/", views.end_day, name="badges-end-day"),
 ]

@@ -172,6 +172,22 @@ def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return redirect("badges-dashboard", slug=assembly.slug)
 
 
+@require_POST
+@assembly_page(Role.SECRETARIAT)
+def end_day(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """Everyone out of every checkpoint and offline: the day is over."""
+    try:
+        people = services.end_the_day(assembly=assembly, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            _("Day ended: %(n)s people were still counted present; nobody is now.") % {"n": people},
+        )
+    return redirect("badges-dashboard", slug=assembly.slug)
+
+
 @assembly_page(Role.SECRETARIAT)
 def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     services.fail_stale_batches(assembly=assembly)
@@ -189,6 +205,7 @@ def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             .only("id", "full_name", "attention")
             .order_by("full_name"),
             "layouts": BatchLayout.choices,
+            "night_cut": services.NIGHT_CUT,
             "roles": DelegateRole.choices,
             "attendances": Attendance.choices,
             "labels": {

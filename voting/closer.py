@@ -1,4 +1,5 @@
-"""Closes polls at their scheduled time, in the server, whether or not anyone has a page open."""
+"""Closes polls at their scheduled time, in the server, whether or not anyone has a page open;
+ends the night's leftover presence (badges.services.end_days_due) in the same rounds."""
 
 # One thread per server process sleeps until the next open poll's close is due, then closes
 # every due poll (close_poll takes the row lock, so two processes never close one twice). A
@@ -54,6 +55,10 @@ class _Closer:
             except Exception:  # the database may be away a moment: try again, never die
                 logger.exception("closing the polls that are due failed")
                 wait = RETRY_SECONDS
+            try:
+                end_nights_due()
+            except Exception:
+                logger.exception("ending the night's presence failed")
             finally:
                 connection.close()  # this thread's connection, back to the pool
             self._wake.wait(wait)
@@ -67,6 +72,12 @@ stop_poll_closer = _closer.stop
 def wake_poll_closer_on_commit() -> None:
     """A poll with a countdown opens: let the closer see its time once the opening commits."""
     transaction.on_commit(_closer.wake)
+
+
+def end_nights_due() -> None:
+    from badges.services import end_days_due
+
+    end_days_due()
 
 
 def close_due_and_wait() -> float:

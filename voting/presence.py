@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
@@ -215,6 +216,18 @@ def record_hall_entry(*, delegate: Delegate, at: datetime) -> DelegatePresence:
 def record_hall_exit(*, delegate: Delegate, at: datetime) -> DelegatePresence:
     """An accepted "out" scan at the voting checkpoint: the delegate has left the hall."""
     return _set_presence(delegate=delegate, at=at, in_hall=False)
+
+
+def end_all_presence(*, assembly: Assembly, at: datetime) -> set[int]:
+    """Nobody in the hall or online any more (the day is over): the delegates it ended for."""
+    present = DelegatePresence.objects.filter(
+        Q(in_hall=True) | Q(online=True), assembly=assembly
+    ).select_related("delegate")
+    ended = set()
+    for presence in present:
+        _set_presence(delegate=presence.delegate, at=at, in_hall=False, online=False)
+        ended.add(presence.delegate_id)
+    return ended
 
 
 def set_online_presence(
