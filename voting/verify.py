@@ -33,8 +33,19 @@ def ballot_hash(ballot: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fields).encode()).hexdigest()
 
 
+def receipt_code_form(code: str) -> str:
+    """The code as issued, XXXXX-XXXXX-XXXXX, however it was typed: any case, spaces or dashes.
+
+    The alphabet leaves out both halves of each pair people confuse (0/O, 1/I), so a typed
+    O, 0, I or 1 has no single intended letter and is left to fail the check."""
+    raw = "".join(char for char in code.upper() if char.isalnum())
+    if len(raw) != 15:
+        return raw
+    return "-".join(raw[i : i + 5] for i in range(0, 15, 5))
+
+
 def receipt_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+    return hashlib.sha256(receipt_code_form(code).encode()).hexdigest()
 
 
 # --- majority rules -------------------------------------------------------------------------

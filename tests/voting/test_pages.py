@@ -155,6 +155,17 @@ def test_public_receipt_list_finds_a_voters_code(
     assert "not in the list" in missing.content.decode()
 
 
+def test_receipt_check_finds_a_code_typed_without_dashes_or_with_spaces(
+    client, open_secret_poll, present_voters, chair_user
+):
+    [receipt] = cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["no"])
+    publish_with_votes(open_secret_poll, present_voters[1:], chair_user, ["yes"])
+    bare = receipt.code.replace("-", "")
+    for typed in (bare, receipt.code.replace("-", " "), f" {bare[:7]}-{bare[7:]} ".lower()):
+        html = client.get(page("voting-receipts", open_secret_poll.pk), {"code": typed})
+        assert "Found: your ballot was counted as “No”" in html.content.decode(), typed
+
+
 def test_result_sheet_and_minutes_are_pdfs_with_the_figures(
     open_secret_poll, present_voters, chair_user, chair_client
 ):
