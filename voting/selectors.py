@@ -590,6 +590,19 @@ def receipt_list(poll: Poll) -> list[dict[str, Any]]:
 # --- results in words ---------------------------------------------------------------------------
 
 
+def _no_votes_sentence(*, cast: int, abstentions: int, mode: str) -> str:
+    """Nothing decided: either no ballot at all, or only abstentions (said as such)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if cast == 0:
+        return _("No votes were cast.")
+    counted = ngettext("%(n)d abstention", "%(n)d abstentions", abstentions) % {"n": abstentions}
+    if mode == "yes_no":
+        return _("%(counted)s; no yes or no votes.") % {"counted": counted}
+    return _("%(counted)s; no votes for any candidate.") % {"counted": counted}
+
+
 def result_lines(poll: Poll) -> dict[str, Any] | None:
     """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
     from django.utils.translation import gettext as _
@@ -620,7 +633,9 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
     }.get(poll.motion.majority, _("votes cast"))
     outcome = result["outcome"]
     if outcome == "no_votes":
-        sentence = _("No votes were cast.")
+        sentence = _no_votes_sentence(
+            cast=cast, abstentions=result["abstentions"], mode=result["mode"]
+        )
     elif outcome in ("adopted", "rejected") and poll.motion.majority == "simple":
         sentence = (
             (_("Adopted") if outcome == "adopted" else _("Rejected"))

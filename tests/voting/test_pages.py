@@ -273,6 +273,18 @@ def test_two_seat_election_lets_a_voter_tick_two_candidates_and_refuses_three(
     assert "Kampala, São Paulo." in receipt
 
 
+def test_election_with_only_an_abstention_says_so_instead_of_no_votes_cast(
+    client, body, present_voters, chair_user
+):
+    from tests.voting.factories import election
+
+    poll = open_poll(poll=draft_poll(election(body, names=["Kampala", "Almaty"])), by=chair_user)
+    publish_with_votes(poll, present_voters[:1], chair_user, ["abstain"])
+    html = client.get(page("voting-results", poll.pk)).content.decode()
+    assert "1 abstention; no votes for any candidate." in html
+    assert "No votes were cast." not in html
+
+
 def test_receipt_says_when_a_members_ballot_was_counted_by_someone_else_meanwhile(
     assembly, motion, present_voters, secretariat_user, chair_user
 ):
