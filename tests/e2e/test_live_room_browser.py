@@ -200,3 +200,39 @@ def test_the_phone_shows_the_quorum_of_the_body_whose_poll_is_open(
     line = phone.locator("#phone-quorum")
     line.get_by_text("Executive Committee: 1 of 2 voting members present").wait_for()
     phone.context.close()
+
+
+def test_the_projector_follows_the_quorum_of_the_body_whose_poll_opens(
+    asgi_server, browser, assembly, chair_user
+):
+    from tests.voting.factories import resolution
+    from voting.models import BodyKind
+    from voting.services import create_body, open_poll
+
+    def setup():
+        voters = electorate_of(assembly, 4)
+        ga_body(assembly)
+        for delegate in voters[:3]:
+            record_hall_entry(delegate=delegate, at=timezone.now())
+        committee = create_body(
+            assembly=assembly,
+            code="excom",
+            name="Executive Committee",
+            kind=BodyKind.LISTED,
+            members=[voters[0].member, voters[3].member],
+        )
+        return draft_poll(resolution(committee))
+
+    poll = in_thread(setup)
+    projector = page_for(browser, asgi_server, None, viewport={"width": 1920, "height": 1080})
+    projector.goto(f"{asgi_server}/a/{assembly.slug}/projector/?{live_token(assembly)}")
+    quorum = projector.locator("#projector-quorum")
+    quorum.get_by_text("General Assembly").wait_for()
+    in_thread(lambda: open_poll(poll=poll, by=chair_user))
+    quorum.get_by_text("Executive Committee").wait_for()
+    assert "1 of 2 voting members present" in quorum.inner_text()
+    projector.context.close()
+
+
+def live_token(assembly):
+    return "projector=" + in_thread(lambda: live.projector_token(assembly))

@@ -90,11 +90,17 @@
     add(figures(L.at_close, poll.at_close));
   }
 
+  // The quorum of the body whose poll is on screen, else the first body's (the General Assembly).
+  function quorumOnShow() {
+    var bodies = (state.quorum && state.quorum.bodies) || [];
+    var poll = current();
+    return bodies.filter(function (q) { return poll && q.body === poll.body; })[0] || bodies[0];
+  }
+
   function drawQuorum() {
     quorumEl.textContent = "";
-    if (state.quorum && state.quorum.bodies && state.quorum.bodies.length) {
-      quorumEl.appendChild(R.quorumNode(state.quorum.bodies[0], false));
-    }
+    var q = quorumOnShow();
+    if (q) quorumEl.appendChild(R.quorumNode(q, false));
   }
 
   var drawn = false;
