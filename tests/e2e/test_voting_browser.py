@@ -90,3 +90,28 @@ def test_screen_reader_user_votes_with_the_keyboard(live_server, browser, open_p
     page.get_by_role("status").filter(has_text="Recorded for").wait_for()
     assert Ballot.objects.filter(poll=poll).count() == 1
     context.close()
+
+
+def test_presence_page_fits_a_phone_when_the_absolute_quorum_exceeds_the_body(
+    live_server, browser, assembly, secretariat_user
+):
+    from assembly.models import QuorumKind
+
+    def setup():
+        electorate_of(assembly, 4)
+        assembly.quorum_kind = QuorumKind.ABSOLUTE
+        assembly.quorum_absolute = 12
+        assembly.save()
+        ga_body(assembly)
+        connections.close_all()
+
+    thread = threading.Thread(target=setup)
+    thread.start()
+    thread.join()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    phone = context.new_page()
+    log_in(phone, live_server, secretariat_user)
+    phone.goto(f"{live_server.url}/a/{assembly.slug}/presence/")
+    phone.get_by_text("0 of 4 voting members present, 12 needed").first.wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
