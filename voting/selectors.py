@@ -299,6 +299,52 @@ def _routes(*, delegate: Delegate, poll: Poll, accreditation: tuple | None) -> l
     return routes
 
 
+def _why_not_in_general_assembly(assembly: Assembly, member: MemberOrganization) -> str:
+    """The first of the assembly's voting rules this member fails, in words."""
+    from django.utils.translation import gettext as _
+
+    if assembly.voting_requires_dues_paid and not member.dues_paid:
+        return _("its dues are not paid")
+    if member.membership_status != MembershipStatus.ACTIVE:
+        return _("its membership is %(status)s") % {
+            "status": member.get_membership_status_display().lower()
+        }
+    if member.membership_type not in (assembly.voting_membership_types or []):
+        return _("its membership type (%(type)s) has no vote") % {
+            "type": member.get_membership_type_display().lower()
+        }
+    return _("members of its kind (%(kind)s) have no vote") % {
+        "kind": member.get_kind_display().lower()
+    }
+
+
+def not_a_voter_reason(*, delegate: Delegate, body: GoverningBody) -> str | None:
+    """Why the member this delegate is accredited for has no vote in the body, in words (dues
+    unpaid, not a full member, not on the body's list), or None if it has one or there is none."""
+    from django.utils.translation import gettext as _
+
+    accreditation = (
+        Accreditation.objects.filter(
+            assembly_id=delegate.assembly_id, delegate=delegate, ended_at__isnull=True
+        )
+        .select_related("member")
+        .order_by("pk")
+        .first()
+    )
+    if accreditation is None or member_in_body(body=body, member_id=accreditation.member_id):
+        return None
+    member = accreditation.member
+    if body.kind == BodyKind.LISTED:
+        why = _("it is not one of its listed members")
+    else:
+        why = _why_not_in_general_assembly(body.assembly, member)
+    return _("%(member)s is not a voting member of the %(body)s: %(why)s.") % {
+        "member": member.name,
+        "body": body.name,
+        "why": why,
+    }
+
+
 def members_voted(poll: Poll, member_ids: list[int]) -> set[int]:
     return set(
         VoteCast.objects.filter(poll=poll, member_id__in=member_ids).values_list(

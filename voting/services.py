@@ -68,6 +68,7 @@ from voting.selectors import (
     ballot_poll,
     electorate_fingerprint,
     members_voted,
+    not_a_voter_reason,
     poll_candidate_ids,
     poll_mode,
     quorum_snapshot,
@@ -701,7 +702,7 @@ def cast_read_ballots(
         if any(m not in routes for m in wanted):
             raise NotRepresented()
     if not wanted:
-        raise NotRepresented()
+        raise NotRepresented(not_a_voter_reason(delegate=delegate, body=poll.motion.body))
     for member_id in wanted:
         blocked = routes[member_id].blocked
         if blocked and members_voted(poll, [member_id]):

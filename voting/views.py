@@ -29,6 +29,7 @@ from voting.selectors import (
     assembly_quorum,
     can_see_results,
     members_voted,
+    not_a_voter_reason,
     open_polls,
     poll_mode,
     poll_options,
@@ -68,6 +69,7 @@ def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
     return {
         "poll": poll,
         "routes": routes,
+        "no_vote": None if routes else not_a_voter_reason(delegate=delegate, body=poll.motion.body),
         "to_vote": [r for r in routes if r.member.pk not in voted and not r.blocked],
         "blocked": [r for r in routes if r.member.pk not in voted and r.blocked],
         "voted": [r for r in routes if r.member.pk in voted],
@@ -84,7 +86,7 @@ def ballot(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     if delegate is None:
         return _refused(request, _("Only an approved delegate who is not desk staff can vote."))
     polls = [_ballot_state(poll, delegate) for poll in open_polls(assembly)]
-    polls = [p for p in polls if p["routes"]]
+    polls = [p for p in polls if p["routes"] or p["no_vote"]]
     return render(
         request,
         "voting/ballot.html",
@@ -594,7 +596,7 @@ def ballot_card(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpR
     if delegate is None or poll is None:
         return HttpResponse(status=204)
     state = _ballot_state(poll, delegate)
-    if not state["routes"]:
+    if not (state["routes"] or state["no_vote"]):
         return HttpResponse(status=204)
     return render(request, "voting/_ballot_card.html", {"assembly": assembly, "p": state})
 

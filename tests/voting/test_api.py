@@ -126,6 +126,23 @@ def test_invalid_choice_answers_its_code(open_secret_poll, present_voters):
     assert response.json()["code"] == "invalid_choice"
 
 
+def test_delegate_of_a_member_with_dues_unpaid_is_told_why_it_cannot_vote(
+    assembly, open_secret_poll
+):
+    delegate = accredit(assembly, MemberFactory(name="Wellington", dues_paid=False))
+    response = client_for(delegate.user).post(
+        url("voting_cast_ballot", poll_id=open_secret_poll.pk),
+        {"choices": ["yes"]},
+        content_type=JSON,
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "not_represented",
+        "detail": "Wellington is not a voting member of the General Assembly: "
+        "its dues are not paid.",
+    }
+
+
 def test_delegate_does_not_see_secret_results_before_publication(
     open_secret_poll, present_voters, chair_user, chair_client
 ):

@@ -57,6 +57,30 @@ def test_receipt_code_is_never_stored_in_the_session(open_secret_poll, present_v
     assert code not in str(dict(client.session))
 
 
+def test_ballot_page_tells_a_delegate_why_their_member_cannot_vote_in_the_open_poll(
+    assembly, open_secret_poll
+):
+    from assembly.models import MembershipType
+    from tests.factories import MemberFactory
+    from tests.voting.factories import accredit
+
+    unpaid = accredit(assembly, MemberFactory(name="Wellington", dues_paid=False))
+    associate = accredit(
+        assembly, MemberFactory(name="Tauranga", membership_type=MembershipType.ASSOCIATE)
+    )
+    html = client_for(unpaid.user).get(page("voting-ballot")).content.decode()
+    assert 'id="no-poll" hidden' in html
+    assert "A poll is open, but you cannot vote in it." in html
+    assert (
+        "Wellington is not a voting member of the General Assembly: its dues are not paid." in html
+    )
+    assert 'name="choice"' not in html
+    card = client_for(associate.user).get(page("voting-ballot-card", open_secret_poll.pk))
+    assert "Tauranga is not a voting member of the General Assembly: its membership type " in (
+        card.content.decode()
+    )
+
+
 def test_desk_staff_get_no_ballot(open_secret_poll, desk_client):
     assert desk_client.get(page("voting-ballot")).status_code == 403
 
