@@ -633,6 +633,20 @@ def receipt_list(poll: Poll) -> list[dict[str, Any]]:
     ]
 
 
+def roll_call(poll: Poll) -> list[dict[str, Any]]:
+    """A roll-call poll's record once it is closed: each member with its choices in words and its
+    weight, by member name. Secret and hand polls have none (secret ballots name no member)."""
+    if poll.kind != PollKind.ROLL_CALL or poll.state not in (PollState.CLOSED, PollState.PUBLISHED):
+        return []
+    labels = {o["value"]: o["label"] for o in poll_options(poll)}
+    return [
+        {"member": name, "words": [labels.get(str(c), str(c)) for c in choices], "weight": weight}
+        for name, choices, weight in Ballot.objects.filter(poll=poll, member__isnull=False)
+        .order_by("member__name")
+        .values_list("member__name", "choices", "weight")
+    ]
+
+
 # --- results in words ---------------------------------------------------------------------------
 
 

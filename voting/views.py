@@ -36,6 +36,7 @@ from voting.selectors import (
     polls_for,
     receipt_list,
     result_lines,
+    roll_call,
     runoff_due,
     seconds_left,
     voter_for,
@@ -340,7 +341,12 @@ def results(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
     return render(
         request,
         "voting/results.html",
-        {"assembly": assembly, "poll": poll, "lines": result_lines(poll)},
+        {
+            "assembly": assembly,
+            "poll": poll,
+            "lines": result_lines(poll),
+            "roll_call": roll_call(poll),
+        },
     )
 
 
@@ -394,10 +400,15 @@ def results_pdf(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpR
         return _refused(request, _("The results of this poll are not published yet."))
     html = render_to_string(
         "voting/pdf_results.html",
-        {"assembly": assembly, "rows": [{"poll": poll, "lines": result_lines(poll)}]},
+        {"assembly": assembly, "rows": [_sheet_row(poll)]},
         request=request,
     )
     return _pdf(html, f"{assembly.slug}-poll-{poll.pk}.pdf")
+
+
+def _sheet_row(poll: Poll) -> dict[str, Any]:
+    """A poll's sheet: the result in words and, for roll-call polls, who voted what."""
+    return {"poll": poll, "lines": result_lines(poll), "roll_call": roll_call(poll)}
 
 
 @assembly_page(*RUNS_POLLS)
@@ -408,7 +419,7 @@ def minutes_pdf(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         "voting/pdf_minutes.html",
         {
             "assembly": assembly,
-            "rows": [{"poll": p, "lines": result_lines(p)} for p in polls],
+            "rows": [_sheet_row(p) for p in polls],
             "generated": timezone.now(),
         },
         request=request,

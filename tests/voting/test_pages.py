@@ -209,6 +209,45 @@ def test_result_sheet_and_minutes_are_pdfs_with_the_figures(
         assert "Quorum at opening: 5 / 5" in text
 
 
+def test_roll_call_results_sheet_and_minutes_list_each_members_vote(
+    client, motion, present_voters, chair_user, chair_client
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from voting.models import BodySeat
+
+    BodySeat.objects.create(body=motion.body, member=present_voters[2].member, weight=3)
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.ROLL_CALL), by=chair_user)
+    for delegate, choice in zip(present_voters, ["yes", "no", "abstain"], strict=False):
+        cast_ballots(poll=poll, delegate=delegate, choices=[choice])
+    close_poll(poll=poll, by=chair_user)
+    members = [d.member.name for d in present_voters[:3]]
+    closed = chair_client.get(page("voting-results", poll.pk)).content.decode()
+    assert "Roll call" in closed
+    for name, vote in zip(members, ["Yes", "No", "Abstain (weight 3)"], strict=True):
+        assert re.search(rf"<td>{re.escape(name)}</td><td>{re.escape(vote)}</td>", closed)
+    assert client.get(page("voting-results", poll.pk)).status_code in (302, 403)
+    publish_poll(poll=poll, by=chair_user)
+    public = client.get(page("voting-results", poll.pk)).content.decode()
+    assert f"<td>{members[0]}</td><td>Yes</td>" in public
+    for response in (
+        client.get(page("voting-results-pdf", poll.pk)),
+        chair_client.get(page("voting-minutes-pdf")),
+    ):
+        text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+        assert "Roll call" in text
+        assert all(name in text for name in members)
+
+
+def test_secret_poll_results_name_no_member(client, open_secret_poll, present_voters, chair_user):
+    publish_with_votes(open_secret_poll, present_voters, chair_user, ["yes", "no"])
+    html = client.get(page("voting-results", open_secret_poll.pk)).content.decode()
+    assert "Roll call" not in html
+    assert not any(d.member.name in html for d in present_voters)
+
+
 def test_delegate_home_links_to_the_open_poll(open_secret_poll, present_voters):
     html = client_for(present_voters[0].user).get(page("delegate-home")).content.decode()
     assert "Vote now: Adopt the agenda" in html
