@@ -72,6 +72,7 @@ ENTRY_FIELDS = (
     "created_at",
     "changed_at",
     "room__name",
+    "room__changed_at",
     "assembly__slug",
     "assembly__venue",
     "assembly__venue_address",
@@ -84,13 +85,16 @@ def session_entries(sessions: QuerySet[Session]) -> list[CalendarEntry]:
     feeds of thousands of delegates build these on every changed poll."""
     rows = list(sessions.values(*ENTRY_FIELDS))
     speakers: dict[int, list[str]] = defaultdict(list)
+    # An entry changes when its session, its room or one of its speakers does (a rename).
+    changed: dict[int, datetime] = {row["pk"]: row["changed_at"] for row in rows}
     names = (
         Session.speakers.through.objects.filter(session_id__in=[row["pk"] for row in rows])
         .order_by("speaker__name")
-        .values_list("session_id", "speaker__name")
+        .values_list("session_id", "speaker__name", "speaker__changed_at")
     )
-    for session_id, name in names:
+    for session_id, name, speaker_changed in names:
         speakers[session_id].append(name)
+        changed[session_id] = max(changed[session_id], speaker_changed)
     kinds = dict(SessionKind.choices)
     prefixes: dict[str, str] = {}
     entries = []
@@ -122,7 +126,7 @@ def session_entries(sessions: QuerySet[Session]) -> list[CalendarEntry]:
                 cancelled=row["status"] == SessionStatus.CANCELLED,
                 sequence=row["sequence"],
                 created_at=row["created_at"],
-                changed_at=row["changed_at"],
+                changed_at=max(filter(None, [changed[row["pk"]], row["room__changed_at"]])),
                 status=row["status"],
                 session_code=row["code"],
             )

@@ -127,13 +127,15 @@ def personal_feed_response(request: HttpRequest, *, delegate: Delegate) -> HttpR
 
 
 def single_session_response(request: HttpRequest, *, session: Session) -> HttpResponse:
+    sessions = Session.objects.filter(pk=session.pk)
+    latest, _count = programme_stamp(sessions)
     return calendar_response(
         request,
         assembly=session.assembly,
         name=session.title,
-        stamp=("session", session.pk, session.sequence, session.changed_at),
-        last_changed=session.changed_at,
-        entries=lambda: session_entries(Session.objects.filter(pk=session.pk)),
+        stamp=("session", session.pk, session.sequence, latest),
+        last_changed=latest,
+        entries=lambda: session_entries(sessions),
         filename=f"{session.code}.ics",
         private=session.is_members_only,
     )

@@ -27,6 +27,8 @@ class Room(models.Model):
         help_text=_("Where badges are scanned for this room, if anywhere."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Calendar feeds name the room: a rename must change their ETag and Last-Modified.
+    changed_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["assembly", "order", "name"]
@@ -48,6 +50,8 @@ class Speaker(models.Model):
     organization = models.CharField(_("organization"), max_length=200, blank=True)
     photo = models.ImageField(_("photo"), upload_to="speakers/%Y/", blank=True)
     bio = models.TextField(_("short bio"), blank=True)
+    # Calendar feeds name the speakers: a rename must change their ETag and Last-Modified.
+    changed_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["assembly", "name"]

@@ -132,9 +132,16 @@ def programme_days(assembly: Assembly) -> list[date]:
 
 
 def programme_stamp(sessions: QuerySet[Session]) -> tuple[datetime | None, int]:
-    """Latest change and count of a set of sessions: one cheap query behind ETag and 304."""
-    row = sessions.order_by().aggregate(latest=Max("changed_at"), count=Count("id"))
-    return row["latest"], row["count"]
+    """Latest change and count of a set of sessions, their rooms and speakers (the feeds name
+    them): one cheap query behind ETag and 304."""
+    row = sessions.order_by().aggregate(
+        latest=Max("changed_at"),
+        room=Max("room__changed_at"),
+        speakers=Max("speakers__changed_at"),
+        count=Count("id", distinct=True),
+    )
+    changes = [row["latest"], row["room"], row["speakers"]]
+    return max(filter(None, changes), default=None), row["count"]
 
 
 def current_session_ids(sessions: list[Session], now: datetime | None = None) -> set[int]:

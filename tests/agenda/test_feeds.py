@@ -273,3 +273,36 @@ def test_feeds_render_the_same_with_and_without_the_cache(client, assembly, ga_s
 @pytest.mark.parametrize("bad", ["not-a-date", "1999-01-01"])
 def test_feed_ignores_a_day_outside_the_assembly(client, assembly, workshop, bad):
     assert "Solutions Meets Cities" in events(client.get(programme_url(assembly, day=bad)).content)
+
+
+def test_renaming_a_speaker_or_room_changes_the_feeds_and_their_etags(
+    client, assembly, workshop, settings
+):
+    from sessions.models import Room, Session, Speaker
+    from tests.agenda.factories import SpeakerFactory
+
+    settings.AGENDA_FEED_CACHE_SECONDS = 3600
+    speaker = SpeakerFactory(assembly=assembly, name="Kim Min-jun")
+    workshop.speakers.add(speaker)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    for model in (Session, Room, Speaker):
+        model.objects.filter(assembly=assembly).update(changed_at=an_hour_ago)
+    type(assembly).objects.filter(pk=assembly.pk).update(updated_at=an_hour_ago)
+    urls = [
+        programme_url(assembly),
+        reverse("agenda:session-ics", args=[assembly.slug, workshop.code]),
+    ]
+    before = {url: client.get(url) for url in urls}
+    speaker.name = "Kim Min-jun (chair)"
+    speaker.save()
+    workshop.room.name = "Room 401"
+    workshop.room.save()
+    for url, first in before.items():
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200, url
+        assert again["ETag"] != first["ETag"]
+        event = events(again.content)["Solutions Meets Cities"]
+        assert "Room 401" in str(event["LOCATION"])
+        assert "Kim Min-jun (chair)" in str(event["DESCRIPTION"])
+        by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert by_date.status_code == 200, url
