@@ -570,4 +570,30 @@ def test_the_direction_out_is_remembered_across_a_reload(browser, live_server, d
     page.reload()
     page.wait_for_selector("#desk[data-ready=true]")
     assert page.is_checked("input[value=out]")
+
+
+def test_the_answer_wraps_a_long_name_on_a_phone_and_hides_an_empty_flag(
+    browser, live_server, desk_user, delegate
+):
+    delegate.full_name = "João Conceição da Silva Albuquerque"
+    delegate.save()
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    context.add_cookies([login_cookie(desk_user, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint=entrance")
+    page.wait_for_selector("#desk[data-ready=true]")
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#answer.green")
+    assert "Conceição da Silva Albuquerque" in page.locator("#answer-name").inner_text()
+    assert page.locator("#answer-flag").is_hidden()
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('#answer p')].filter((p) => {
+             const box = p.getBoundingClientRect();
+             return p.scrollWidth > p.clientWidth || box.right > window.innerWidth;
+           }).map((p) => p.id)"""
+    )
+    assert clipped == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
