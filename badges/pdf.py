@@ -37,6 +37,14 @@ ROLE_COLOURS = {
 }
 
 
+def text_direction(text: str) -> str:
+    """dir=auto by hand (WeasyPrint ignores it): rtl when the first letter is Arabic or Hebrew."""
+    for char in text:
+        if char.isalpha():
+            return "rtl" if unicodedata.bidirectional(char) in ("R", "AL") else "ltr"
+    return "ltr"
+
+
 @dataclass(frozen=True)
 class BadgeFace:
     """What is printed on one badge; its fingerprint decides when to render again."""
@@ -57,10 +65,15 @@ class BadgeFace:
     @property
     def name_direction(self) -> str:
         """WeasyPrint ignores dir=auto: a name starting in Arabic or Hebrew is set right to left."""
-        for char in self.name:
-            if char.isalpha():
-                return "rtl" if unicodedata.bidirectional(char) in ("R", "AL") else "ltr"
-        return "ltr"
+        return text_direction(self.name)
+
+    @property
+    def title_direction(self) -> str:
+        return text_direction(self.title)
+
+    @property
+    def organization_direction(self) -> str:
+        return text_direction(self.organization)
 
     def fingerprint(self) -> str:
         photo_stamp = ""

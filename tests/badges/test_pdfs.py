@@ -244,3 +244,69 @@ def test_a_worker_killed_between_batches_does_not_fail_the_next_ones(assembly):
     with contextlib.suppress(BrokenProcessPool):
         render_faces(faces, workers=2)
     assert len(PdfReader(io.BytesIO(render_faces(faces, workers=2))).pages) == 45
+
+
+MM = 72 / 25.4
+
+
+def text_baselines(page) -> list[tuple[str, float]]:
+    """Each piece of text on a PDF page with its baseline's height from the page's bottom."""
+    found = []
+
+    def visit(text, cm, tm, *_rest):
+        if text.strip():
+            found.append((text.strip(), tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def longest_faces(assembly):
+    """Text as long as the registration form allows: name 150, title 150, organisation 200."""
+    hangul = faces_for(assembly, ["김서연" * 50])[0]
+    latin = faces_for(assembly, [" ".join(["Maria Fernanda"] * 11)[:150]])[0]
+    title, org = ("Deputy Mayor for Smart City Policy " * 5)[:150], ("Seoul " * 40)[:200]
+    return [
+        replace(hangul, title="서울특별시 " * 25, organization="스마트도시정책관 " * 22),
+        replace(latin, title=title, organization=org),
+    ]
+
+
+def over_the_qr(page, badge_tops_mm: list[float]) -> list[str]:
+    """Text drawn over a badge's QR code or its quiet zone (84 to 124 mm below the badge's
+    top, 3 mm more above for the last line's descent)."""
+    height = float(page.mediabox.height) / MM
+    zones = [(height - top - 124, height - top - 81) for top in badge_tops_mm]
+    return [
+        text
+        for text, y in text_baselines(page)
+        if any(low * MM < y < high * MM for low, high in zones)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layout", "pages", "tops"),
+    [(BatchLayout.A6, 2, [0]), (BatchLayout.A4_SHEET, 1, [0, 148.5])],
+)
+def test_text_as_long_as_the_fields_allow_fits_one_badge_and_leaves_the_qr_its_place(
+    assembly, layout, pages, tops
+):
+    faces = longest_faces(assembly)
+    reader = PdfReader(io.BytesIO(render_faces(faces * (2 if pages == 1 else 1), layout=layout)))
+    assert len(reader.pages) == pages
+    for page in reader.pages:
+        assert over_the_qr(page, tops) == []
+
+
+def test_a_right_to_left_title_and_organisation_are_set_right_to_left_under_a_latin_name(
+    assembly,
+):
+    face = replace(
+        faces_for(assembly, ["Amira Haddad"])[0],
+        title="رئيسة قسم المدن الذكية",
+        organization="بلدية دبي",
+    )
+    html = _html([face], BatchLayout.A6)
+    assert 'class="name" dir="ltr"' in html
+    assert 'class="title" dir="rtl"' in html
+    assert 'class="org" dir="rtl"' in html
