@@ -19,6 +19,8 @@ const STORED_TOKEN_LENGTH = 200; // as the server stores it: a long read is kept
 const $ = (id) => document.getElementById(id);
 const wedge = $("wedge");
 const deskName = $("desk-name");
+// No maxlength on the field: a scan typed into it must arrive whole to be told from a name.
+const deskLabel = () => deskName.value.trim().slice(0, 60);
 const checkpointSelect = $("checkpoint");
 
 let roster = null; // {etag, body, byId: Map, inside: {code: Set}}
@@ -380,7 +382,7 @@ async function handleScan(text) {
     token: token.slice(0, STORED_TOKEN_LENGTH),
     checkpoint: checkpointSelect.value,
     direction: currentDirection(),
-    desk: deskName.value.trim(),
+    desk: deskLabel(),
     device,
     client_time: new Date().toISOString(),
     idempotency_key: newKey(),
@@ -637,7 +639,7 @@ for (const radio of document.querySelectorAll("input[name=direction]")) {
   radio.addEventListener("change", () => localStorage.setItem(DIRECTION_KEY, radio.value));
 }
 deskName.value = localStorage.getItem(`badges:desk:${slug}`) || deskName.value;
-deskName.addEventListener("change", () => localStorage.setItem(`badges:desk:${slug}`, deskName.value.trim()));
+deskName.addEventListener("change", () => localStorage.setItem(`badges:desk:${slug}`, deskLabel()));
 // The address's checkpoint first: offline, the page comes from the cache, served for any query.
 const savedCheckpoint =
   new URLSearchParams(location.search).get("checkpoint") || localStorage.getItem(`badges:checkpoint:${slug}`);
@@ -831,7 +833,7 @@ function askReason(item, delegate) {
     event.preventDefault();
     markBlankReason(input);
     if (!input.reportValidity()) return;
-    const body = await postBadgeAction(delegate, "reprint", { reason: input.value.trim(), desk: deskName.value.trim() });
+    const body = await postBadgeAction(delegate, "reprint", { reason: input.value.trim(), desk: deskLabel() });
     if (!body) return;
     form.replaceWith(`${L.reprinted} ${body.version}`);
     window.open(body.pdf_url, "_blank", "noopener");
@@ -843,7 +845,7 @@ function askReason(item, delegate) {
 }
 
 async function printBadge(delegate) {
-  const body = await postBadgeAction(delegate, "printed", { desk: deskName.value.trim() });
+  const body = await postBadgeAction(delegate, "printed", { desk: deskLabel() });
   if (!body) return;
   window.open(body.pdf_url, "_blank", "noopener");
   wedge.focus();
