@@ -304,7 +304,8 @@ def explain(scan: Scan, *, badge: Badge | None = None, since: datetime | None = 
     if reason == Reason.REVOKED:
         if badge is not None and scan.badge_version and scan.badge_version < badge.version:
             return _(
-                "Old badge (version %(old)s): version %(new)s was printed since. Keep this one."
+                "Old badge (version %(old)s): version %(new)s was printed since. Take this old "
+                "one back; only the new one lets its wearer in."
             ) % {"old": scan.badge_version, "new": badge.version}
         if badge is not None and badge.revoked_at is not None:
             return _("This badge was revoked by the secretariat.")

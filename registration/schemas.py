@@ -75,6 +75,8 @@ class TourOut(Schema):
 
 
 class SignupIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt "companion" must not book one place
+
     accompanied: bool = False
 
 
@@ -95,10 +97,14 @@ class RegistrationFilterQuery(Schema):
 
 # Longer text is refused, as the columns would cut it (note and reason hold 300 characters).
 class StateChangeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     note: str = Field("", max_length=300)
 
 
 class AccreditIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     delegate_id: int
     kind: str = "voting"
     reason: str = Field("", max_length=300)

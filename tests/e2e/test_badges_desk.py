@@ -570,6 +570,7 @@ def test_the_direction_out_is_remembered_across_a_reload(browser, live_server, d
     page.reload()
     page.wait_for_selector("#desk[data-ready=true]")
     assert page.is_checked("input[value=out]")
+    context.close()
 
 
 def test_the_answer_wraps_a_long_name_on_a_phone_and_hides_an_empty_flag(

@@ -127,6 +127,18 @@ def test_api_refuses_a_sign_up_or_cancel_once_the_tour_left(
     assert (row["departed"], row["places_left"], row["mine"]["status"]) == (True, 9, "confirmed")
 
 
+def test_a_sign_up_with_a_field_the_api_does_not_know_books_nothing(
+    delegate_client, assembly, tour
+):
+    # Found by a tester: {"companion": true} was ignored and booked one place, not two.
+    url = api("sign_up_for_tour", slug=assembly.slug, code=tour.code)
+    response = send(delegate_client, "post", url, {"companion": True})
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+    assert "companion" in response.json()["detail"]
+    tour.refresh_from_db()
+    assert tour.taken == 0
+
+
 def test_delegate_cannot_cancel_someone_elses_place(
     delegate_client, other_delegate, assembly, tour
 ):
