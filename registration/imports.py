@@ -69,6 +69,32 @@ EXPORT_COLUMNS = [
     "photo",
     "registered_at",
 ]
+# The export's own columns an import passes over: an export imports into another assembly as is.
+PASSED_OVER_COLUMNS = [
+    name for name in EXPORT_COLUMNS if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+]
+
+
+class NamedChoiceField(forms.ChoiceField):
+    """A choice written as its value or its label, in any case ("Voting delegate",
+    "VOTING_DELEGATE"); a wrong one is told the choices."""
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value)
+        key = text.strip().lower().replace(" ", "_").replace("-", "_")
+        for choice, label in self.choices:
+            if key in (str(choice), str(label).strip().lower().replace(" ", "_")):
+                return str(choice)
+        return text
+
+    def validate(self, value: str) -> None:
+        try:
+            super().validate(value)
+        except forms.ValidationError:
+            named = ", ".join(str(choice) for choice, _label in self.choices if choice)
+            raise forms.ValidationError(
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": named}
+            ) from None
 
 
 class ImportRowForm(forms.Form):
@@ -76,18 +102,18 @@ class ImportRowForm(forms.Form):
 
     full_name = forms.CharField(max_length=150)
     email = NormalEmailField()
-    role = forms.ChoiceField(choices=DelegateRole.choices)
+    role = NamedChoiceField(choices=DelegateRole.choices)
     member = forms.CharField(required=False, max_length=200)
     title = forms.CharField(required=False, max_length=150)
     organization_name = forms.CharField(required=False, max_length=200)
     country = forms.CharField(required=False, max_length=100)
     phone = forms.CharField(required=False, max_length=40)
-    attendance = forms.ChoiceField(choices=Attendance.choices, required=False)
+    attendance = NamedChoiceField(choices=Attendance.choices, required=False)
     dietary_needs = forms.CharField(required=False, max_length=300)
     accessibility_needs = forms.CharField(required=False, max_length=300)
     arrival_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     departure_date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    state = forms.ChoiceField(
+    state = NamedChoiceField(
         required=False,
         choices=[
             (RegistrationState.SUBMITTED, "submitted"),
@@ -206,10 +232,10 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as error:
         raise ImportInvalid(
             _(
-                "The file is not UTF-8 (first bad byte at position %(pos)s). "
-                "Save it as “CSV UTF-8” and upload it again."
+                "The file is not UTF-8 (line %(line)s has the first character it cannot "
+                "read). Save it as “CSV UTF-8” and upload it again."
             )
-            % {"pos": error.start + 1},
+            % {"line": raw[: error.start].count(b"\n") + 1},
             code="wrong_encoding",
         ) from None
 
@@ -240,13 +266,42 @@ def csv_lines(reader: "csv._reader") -> Iterator[list[str]]:
         ) from None
 
 
+_EXCEL_SEPARATOR = re.compile(r"sep=(.)")
+
+
+def text_from_header(text: str) -> tuple[str, int, str]:
+    """The text from its header line on, how many lines came before it (blank lines, Excel's
+    "sep=;" line), and the delimiter: Excel's word, else whichever the header uses more."""
+    lines = text.splitlines(keepends=True)
+    skipped, delimiter = 0, None
+    while skipped < len(lines):
+        line = lines[skipped].strip()
+        if excel := _EXCEL_SEPARATOR.fullmatch(line):
+            delimiter = excel.group(1)
+        elif line:
+            break
+        skipped += 1
+    if skipped == len(lines):
+        raise ImportInvalid(_("The file is empty."), code="empty_file")
+    header_line = lines[skipped]
+    if delimiter is None:
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    return "".join(lines[skipped:]), skipped, delimiter
+
+
+def wrong_field_count(cells: list[str], want: int, *, runs_to: int) -> str:
+    if any("\n" in cell or "\r" in cell for cell in cells):
+        # A quote never closed swallows the lines after it into one cell.
+        return _(
+            'A quote (") opens here and is not closed before line %(end)s: close it, or '
+            "remove it. %(got)s fields where the header has %(want)s."
+        ) % {"end": runs_to, "got": len(cells), "want": want}
+    return _("%(got)s fields where the header has %(want)s.") % {"got": len(cells), "want": want}
+
+
 def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
     """Check every row; nothing is written. Whole-file problems raise ImportInvalid."""
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise ImportInvalid(_("The file is empty."), code="empty_file")
-    header_line = lines[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    text, skipped, delimiter = text_from_header(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines_read = csv_lines(reader)
     header = [normalise(name) for name in next(lines_read)]
@@ -262,7 +317,8 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
             _("Column %(n)s has no name: name it or delete it.") % {"n": header.index("") + 1},
             code="unknown_columns",
         )
-    unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + PASSED_OVER_COLUMNS
+    unknown = [name for name in header if name not in known]
     if unknown:
         raise ImportInvalid(
             _("Unknown columns: %(names)s. Known columns: %(known)s.")
@@ -282,16 +338,15 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
     taken, members = taken_emails(assembly), members_by_name()
+    ended = reader.line_num
     for cells in lines_read:
-        line = reader.line_num
+        started, ended = ended + 1, reader.line_num
+        line = started + skipped
         if not any(cell.strip() for cell in cells):
             continue
         row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
         if len(cells) != len(header):
-            row.errors.append(
-                _("%(got)s fields where the header has %(want)s.")
-                % {"got": len(cells), "want": len(header)}
-            )
+            row.errors.append(wrong_field_count(cells, len(header), runs_to=ended + skipped))
             rows.append(row)
             continue
         form = ImportRowForm(

@@ -285,3 +285,62 @@ def test_a_row_with_a_line_separator_in_a_name_is_listed_and_nothing_is_written(
     with pytest.raises(ImportInvalid):
         import_registrations(assembly=assembly, text=text, by=None)
     assert not Delegate.objects.exists()
+
+
+# Found by a tester: messages a secretariat volunteer could not act on.
+
+
+def test_a_file_with_blank_lines_or_excels_separator_line_before_the_header_is_read(
+    assembly, member
+):
+    for prefix, text in [
+        ("\n\n", GOOD),
+        ("sep=;\n", GOOD.replace(",", ";")),
+        ("sep=,\n\n", GOOD),
+    ]:
+        preview = preview_import(assembly=assembly, text=prefix + text)
+        assert preview.valid, prefix
+        assert [row.line for row in preview.rows] == [
+            prefix.count("\n") + 2,
+            prefix.count("\n") + 3,
+        ]
+
+
+def test_an_unclosed_quote_is_named_with_its_line(assembly, member):
+    text = GOOD + 'Ana "the boss,ana@lima.example,observer,,,\nLast,last@x.example,observer,,,\n'
+    preview = preview_import(assembly=assembly, text=text.replace('Ana "', '"Ana '))
+    [bad] = [row for row in preview.rows if not row.valid]
+    assert bad.line == 4
+    assert 'A quote (") opens here and is not closed before line 5' in bad.errors[0]
+
+
+def test_a_role_written_as_its_label_is_taken_and_a_wrong_one_lists_the_choices(assembly, member):
+    text = (
+        "full_name,email,role\n"
+        "Ana Pérez,ana@lima.example,Observer\n"
+        "Bo Li,bo@x.example,Voting Delegate\n"
+        "Cy Tan,cy@x.example,speaker\n"
+    )
+    preview = preview_import(assembly=assembly, text=text)
+    assert preview.rows[0].cleaned["role"] == "observer"
+    assert "voting delegate or alternate needs a member" in " ".join(preview.rows[1].errors)
+    assert "“speaker” is not one of: voting_delegate, alternate, observer" in " ".join(
+        preview.rows[2].errors
+    )
+
+
+def test_a_file_that_is_not_utf8_names_the_line(assembly):
+    raw = "full_name,email,role\nAna,ana@x.example,observer\nJoão,joao@x.example,observer\n"
+    with pytest.raises(ImportInvalid) as refused:
+        decode(raw.encode("latin-1"))
+    assert "line 3" in str(refused.value.detail)
+
+
+def test_an_export_imports_as_it_is_into_another_assembly(
+    secretariat_client, assembly, other_assembly, make_delegate
+):
+    make_delegate(full_name="Ольга Смирнова", role="observer", member=None)
+    url = reverse("registration:export", args=[assembly.slug])
+    text = b"".join(secretariat_client.get(url).streaming_content).decode("utf-8-sig")
+    created = import_registrations(assembly=other_assembly, text=text, by=None)
+    assert [d.full_name for d in created] == ["Ольга Смирнова"]
