@@ -79,3 +79,28 @@ def test_invited_delegate_registers_is_approved_and_signs_up_for_a_tour_on_a_pho
     assert tours.get_by_text("Gwangjang Market food tour").is_visible()
     assert tours.get_by_text("Confirmed").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_long_unbroken_name_does_not_widen_the_pages_on_a_phone(
+    live_server, browser, assembly, member, secretariat_user
+):
+    # Found by a tester: a 150-character name without a space made the pages 2,000-2,800 px wide.
+    from badges.services import ensure_badge_rendered
+    from tests.e2e.test_badges_desk import login_cookie
+    from tests.factories import DelegateFactory
+
+    delegate = DelegateFactory(assembly=assembly, member=member, full_name="Ŵ" * 150)
+    ensure_badge_rendered(delegate=delegate)
+    pages = {
+        delegate.user: ["badges/my/", "me/", "me/registration/"],
+        secretariat_user: [f"secretariat/registrations/{delegate.pk}/"],
+    }
+    for user, paths in pages.items():
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+        context.add_cookies([login_cookie(user, live_server)])
+        page = context.new_page()
+        for path in paths:
+            page.goto(f"{live_server.url}/a/{assembly.slug}/{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, (path, width)
+        context.close()
