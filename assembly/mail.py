@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from mailer.backend import DbBackend
 from mailer.engine import ensure_message_id
 from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
+
+from assembly.background import RoundThread
 
 logger = logging.getLogger(__name__)
 IDLE_SECONDS = 10.0  # how soon a message queued by another process (or a command) goes
@@ -40,54 +42,28 @@ class QueueBackend(DbBackend):
         return queued
 
 
-class _Sender:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+def sender_rounds() -> Callable[[threading.Event], float]:
+    """The sender's round: put the deferred back when due (at once at a server's start, then
+    every RETRY_SECONDS), send a round; the seconds until the next round."""
+    retried_at = float("-inf")
 
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="email-sender", daemon=True)
-            self._thread.start()
+    def sender_round(stop: threading.Event) -> float:
+        nonlocal retried_at
+        if time.monotonic() - retried_at >= RETRY_SECONDS:
+            retried_at = time.monotonic()
+            Message.objects.retry_deferred()
+        return 0.0 if deliver_queued(stop=stop) == ROUND_SIZE else IDLE_SECONDS  # full: more wait
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """The message being sent goes; the others stay queued for the next start."""
-        with self._lock:
-            thread, self._thread = self._thread, None
-        self._stop.set()
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        retried_at = 0.0
-        while not self._stop.is_set():
-            self._wake.clear()
-            wait = IDLE_SECONDS
-            try:
-                if time.monotonic() - retried_at >= RETRY_SECONDS:
-                    retried_at = time.monotonic()
-                    Message.objects.retry_deferred()
-                if deliver_queued(stop=self._stop) == ROUND_SIZE:
-                    wait = 0.0  # a full round: more are waiting
-            except Exception:  # the database may be away a moment: try again, never die
-                logger.exception("sending the queued emails failed")
-            finally:
-                connection.close()  # this thread's connection, back to the pool
-            self._wake.wait(wait)
+    return sender_round
 
 
-_sender = _Sender()
+_sender = RoundThread("email-sender", sender_rounds(), retry=IDLE_SECONDS)
 start_email_sender = _sender.start
-stop_email_sender = _sender.stop
+
+
+def stop_email_sender() -> None:
+    """The message being sent goes; the others stay queued for the next start."""
+    _sender.stop(timeout=10.0)
 
 
 def deliver_queued(stop: threading.Event | None = None) -> int:

@@ -6,11 +6,10 @@ from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assembly.admin import AssemblyScopedAdmin
-from voting.audit import append_audit
+from assembly.errors import InvalidInput
 from voting.models import (
     AuditEntry,
     BodyQuorum,
@@ -19,14 +18,13 @@ from voting.models import (
     DelegatePresence,
     GoverningBody,
     Motion,
-    MotionKind,
     Poll,
     PollState,
     Proxy,
 )
 from voting.presence import recount_quorum
 from voting.selectors import with_live_turnout
-from voting.services import create_motion
+from voting.services import check_motion_shape, create_motion, record_motion_change
 
 # What a poll's result is computed from: fixed once a poll of the motion has opened.
 VOTING_FIELDS = ["body", "kind", "majority", "abstentions_in_base", "seats", "runoff_rule"]
@@ -67,13 +65,12 @@ class CandidateFormSet(BaseInlineFormSet):
             for form in self.forms
             if getattr(form, "cleaned_data", {}).get("name") and not self._should_delete_form(form)
         ]
-        # The same rules as voting.services.create_motion.
-        if self.instance.kind == MotionKind.ELECTION and not kept:
-            raise forms.ValidationError(
-                gettext("An election needs at least one seat and one candidate.")
+        try:
+            check_motion_shape(
+                kind=self.instance.kind, seats=self.instance.seats or 0, candidates=len(kept)
             )
-        if self.instance.kind == MotionKind.RESOLUTION and kept:
-            raise forms.ValidationError(gettext("A resolution has no seats and no candidates."))
+        except InvalidInput as error:
+            raise forms.ValidationError(error.detail) from None
 
 
 class CandidateInline(admin.TabularInline):
@@ -123,18 +120,7 @@ class MotionAdmin(AssemblyScopedAdmin):
         if any(formset.has_changed() for formset in formsets):
             changed.append("candidates")
         if changed:
-            motion = form.instance
-            append_audit(
-                assembly_id=motion.assembly_id,
-                event="motion.changed",
-                data={
-                    "motion": motion.pk,
-                    "code": motion.code,
-                    "title": motion.title,
-                    "majority": motion.majority,
-                    "changed": sorted(changed),
-                },
-            )
+            record_motion_change(motion=form.instance, changed=changed)
 
     @staticmethod
     def create(form: Any, formsets: Any) -> None:

@@ -10,10 +10,11 @@ import logging
 import threading
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from assembly.background import RoundThread
 from voting.models import Poll, PollState
 
 logger = logging.getLogger(__name__)
@@ -21,50 +22,17 @@ IDLE_SECONDS = 5.0
 RETRY_SECONDS = 5.0
 
 
-class _Closer:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="poll-closer", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        with self._lock:
-            thread, self._thread = self._thread, None
-        self._stop.set()
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout)
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                wait = close_due_and_wait()
-            except Exception:  # the database may be away a moment: try again, never die
-                logger.exception("closing the polls that are due failed")
-                wait = RETRY_SECONDS
-            try:
-                end_nights_due()
-            except Exception:
-                logger.exception("ending the night's presence failed")
-            finally:
-                connection.close()  # this thread's connection, back to the pool
-            self._wake.wait(wait)
+def closer_round(stop: threading.Event) -> float:
+    """Close the due polls, end a night that is due; the seconds until the next round."""
+    wait = close_due_and_wait()
+    try:
+        end_nights_due()
+    except Exception:  # its own trouble: the polls' next round keeps its time
+        logger.exception("ending the night's presence failed")
+    return wait
 
 
-_closer = _Closer()
+_closer = RoundThread("poll-closer", closer_round, retry=RETRY_SECONDS)
 start_poll_closer = _closer.start
 stop_poll_closer = _closer.stop
 

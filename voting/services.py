@@ -126,6 +126,29 @@ def link_motion_to_agenda_item(*, motion: Motion, agenda_item: AgendaItem | None
     return motion
 
 
+def check_motion_shape(*, kind: str, seats: int, candidates: int) -> None:
+    """An election has seats and candidates; a resolution has neither."""
+    if kind == MotionKind.ELECTION and (seats < 1 or not candidates):
+        raise InvalidInput(_("An election needs at least one seat and one candidate."))
+    if kind == MotionKind.RESOLUTION and (seats or candidates):
+        raise InvalidInput(_("A resolution has no seats and no candidates."))
+
+
+def record_motion_change(*, motion: Motion, changed: list[str]) -> None:
+    """A motion edited in the back office: which fields, in the audit log."""
+    append_audit(
+        assembly_id=motion.assembly_id,
+        event="motion.changed",
+        data={
+            "motion": motion.pk,
+            "code": motion.code,
+            "title": motion.title,
+            "majority": motion.majority,
+            "changed": sorted(changed),
+        },
+    )
+
+
 def create_motion(
     *,
     body: GoverningBody,
@@ -145,10 +168,7 @@ def create_motion(
     if agenda_item is not None:
         check_agenda_item(agenda_item=agenda_item, assembly_id=body.assembly_id)
         agenda_item_number = agenda_item_number or agenda_item.number
-    if kind == MotionKind.ELECTION and (seats < 1 or not candidates):
-        raise InvalidInput(_("An election needs at least one seat and one candidate."))
-    if kind == MotionKind.RESOLUTION and (seats or candidates):
-        raise InvalidInput(_("A resolution has no seats and no candidates."))
+    check_motion_shape(kind=kind, seats=seats, candidates=len(candidates))
     with transaction.atomic():
         motion = Motion.objects.create(
             assembly=body.assembly,
