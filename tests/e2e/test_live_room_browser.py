@@ -173,25 +173,33 @@ def test_a_replaced_projector_link_shows_a_refusal(
     page.context.close()
 
 
+def committee_beside_the_assembly(assembly):
+    """Four voters, three in the hall; a committee of two of them (one present)."""
+    from voting.models import BodyKind
+    from voting.services import create_body
+
+    voters = electorate_of(assembly, 4)
+    ga_body(assembly)
+    for delegate in voters[:3]:
+        record_hall_entry(delegate=delegate, at=timezone.now())
+    committee = create_body(
+        assembly=assembly,
+        code="excom",
+        name="Executive Committee",
+        kind=BodyKind.LISTED,
+        members=[voters[0].member, voters[3].member],
+    )
+    return voters, committee
+
+
 def test_the_phone_shows_the_quorum_of_the_body_whose_poll_is_open(
     asgi_server, browser, assembly, chair_user
 ):
     from tests.voting.factories import resolution
-    from voting.models import BodyKind
-    from voting.services import create_body, open_poll
+    from voting.services import open_poll
 
     def setup():
-        voters = electorate_of(assembly, 4)
-        ga_body(assembly)
-        for delegate in voters[:3]:
-            record_hall_entry(delegate=delegate, at=timezone.now())
-        committee = create_body(
-            assembly=assembly,
-            code="excom",
-            name="Executive Committee",
-            kind=BodyKind.LISTED,
-            members=[voters[0].member, voters[3].member],
-        )
+        voters, committee = committee_beside_the_assembly(assembly)
         return voters, open_poll(poll=draft_poll(resolution(committee)), by=chair_user)
 
     voters, _poll = in_thread(setup)
@@ -206,21 +214,10 @@ def test_the_projector_follows_the_quorum_of_the_body_whose_poll_opens(
     asgi_server, browser, assembly, chair_user
 ):
     from tests.voting.factories import resolution
-    from voting.models import BodyKind
-    from voting.services import create_body, open_poll
+    from voting.services import open_poll
 
     def setup():
-        voters = electorate_of(assembly, 4)
-        ga_body(assembly)
-        for delegate in voters[:3]:
-            record_hall_entry(delegate=delegate, at=timezone.now())
-        committee = create_body(
-            assembly=assembly,
-            code="excom",
-            name="Executive Committee",
-            kind=BodyKind.LISTED,
-            members=[voters[0].member, voters[3].member],
-        )
+        _voters, committee = committee_beside_the_assembly(assembly)
         return draft_poll(resolution(committee))
 
     poll = in_thread(setup)
