@@ -612,10 +612,15 @@ def _move_under_lock(
 
 def _overtaken(*, scan: Scan, checkpoint: Checkpoint, delegate: Delegate) -> bool:
     """Presence follows the scans in time order: a late scan older than the delegate's latest
-    scan at the checkpoint (an exit noted where she was not in counts too) moves nothing."""
-    return (
-        scan.offline
-        and Scan.objects.filter(
+    scan at the checkpoint (an exit noted where she was not in counts too), or older than the
+    end of presence for the night, moves nothing."""
+    if not scan.offline:
+        return False
+    day_ended_since = Assembly.objects.filter(
+        pk=scan.assembly_id, presence_ended_at__gt=scan.effective_at
+    ).exists()  # its day is over: a scan from it moves nothing today
+    return day_ended_since or (
+        Scan.objects.filter(
             delegate=delegate,
             checkpoint=checkpoint,
             reason__in=[Reason.OK, Reason.ALREADY_IN],
@@ -886,6 +891,7 @@ def _fail_as_stopped(batches: QuerySet[BadgeBatch]) -> int:
 
 # Local time at which presence from the day before ends by itself, if nobody ended it.
 NIGHT_CUT = time(3, 0)
+END_OF_DAY_DESK = "End of the day"
 
 
 def end_the_day(
@@ -902,16 +908,7 @@ def end_the_day(
         Assembly.objects.select_for_update().filter(pk=assembly.pk).exists()  # one at a time
         if not while_voting and Poll.objects.filter(assembly=assembly, state=PollState.OPEN):
             raise Conflict(_("A poll is open: close it before ending the day."))
-        inside = CheckpointPresence.objects.filter(checkpoint__assembly=assembly, inside=True)
-        people = set()
-        for presence in inside.only("delegate_id", "checkpoint_id"):
-            CheckpointPresence.objects.cross(
-                delegate_id=presence.delegate_id,
-                checkpoint_id=presence.checkpoint_id,
-                inside=False,
-                at=at,
-            )
-            people.add(presence.delegate_id)
+        people = {scan.delegate_id for scan in _exits_at_the_end_of_the_day(assembly, at, by)}
         people |= end_all_presence(assembly=assembly, at=at)
         Assembly.objects.filter(pk=assembly.pk).update(presence_ended_at=at)
         append_audit_after_commit(
@@ -922,6 +919,38 @@ def end_the_day(
         publish_checkin_change(assembly.pk)
     logger.info("Presence at %s ended as of %s: %s people", assembly, at, len(people))
     return len(people)
+
+
+def _exits_at_the_end_of_the_day(assembly: Assembly, at: datetime, by: User | None) -> list[Scan]:
+    """Each one still inside a checkpoint goes out, recorded as an exit scan of the desk "End
+    of the day": the scan log, the attendance report and later offline uploads see it."""
+    exits = []
+    inside = CheckpointPresence.objects.filter(checkpoint__assembly=assembly, inside=True)
+    for presence in inside.only("id", "delegate_id", "checkpoint_id"):
+        move = CheckpointPresence.objects.cross(
+            delegate_id=presence.delegate_id,
+            checkpoint_id=presence.checkpoint_id,
+            inside=False,
+            at=at,
+        )
+        if move is None:
+            continue
+        exits.append(
+            Scan(
+                assembly=assembly,
+                checkpoint_id=presence.checkpoint_id,
+                delegate_id=presence.delegate_id,
+                direction=Direction.OUT,
+                reason=Reason.OK,
+                changed_presence=True,
+                move=move,
+                desk=END_OF_DAY_DESK,
+                by=by if by is not None and by.is_authenticated else None,
+                idempotency_key=f"end-of-day:{presence.pk}:{move}",
+                effective_at=at,
+            )
+        )
+    return Scan.objects.bulk_create(exits)
 
 
 def last_night_cut(assembly: Assembly, now: datetime) -> datetime:

@@ -39,11 +39,13 @@ DESK_LABELS = {
     "online": gettext_lazy("Online"),
     "offline_net": gettext_lazy("Offline: answering from the cached roster"),
     "queued": gettext_lazy("scans waiting to upload"),
+    "queued_one": gettext_lazy("scan waiting to upload"),
     "uploaded": gettext_lazy("Queue uploaded"),
     "upload_refused": gettext_lazy(
         "The server refused the queue (the scans stay on this device; show this to the secretariat)"
     ),
     "conflicts": gettext_lazy("conflicts sent to the secretariat"),
+    "conflicts_one": gettext_lazy("conflict sent to the secretariat"),
     "roster": gettext_lazy("Roster"),
     "delegates": gettext_lazy("delegates"),
     "why_ok": gettext_lazy("Checked in (offline answer, will be confirmed)."),
@@ -233,10 +235,22 @@ def _read_time(text: str) -> datetime | None:
     return moment
 
 
-def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetime]:
+def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetime, list[str]]:
+    """The report's window from the address, and what in the address could not be used (the
+    page says so rather than silently reporting another window than the one asked for)."""
     zone = assembly.zone
-    start = _read_time(request.GET.get("start", ""))
-    end = _read_time(request.GET.get("end", ""))
+    problems = []
+    asked = {name: request.GET.get(name, "") for name in ("start", "end")}
+    start, end = _read_time(asked["start"]), _read_time(asked["end"])
+    for name, label in (("start", _("start")), ("end", _("end"))):
+        if asked[name] and (start if name == "start" else end) is None:
+            problems.append(
+                _("The %(which)s “%(value)s” is not a date and time (YYYY-MM-DDTHH:MM).")
+                % {"which": label, "value": asked[name][:40]}
+            )
+    if start is not None and end is not None and end <= start:
+        problems.append(_("The end must be after the start."))
+        end = None
     day = assembly.local_today()
     if not (assembly.start_date <= day <= assembly.end_date):
         day = assembly.start_date
@@ -248,7 +262,7 @@ def _window(assembly: Assembly, request: HttpRequest) -> tuple[datetime, datetim
         start = timezone.make_aware(start, zone)
     if timezone.is_naive(end):
         end = timezone.make_aware(end, zone)
-    return start, end
+    return start, end, problems
 
 
 @assembly_page(Role.SECRETARIAT, Role.CHAIR)
@@ -262,7 +276,15 @@ def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     if session is not None:
         code = session.room.checkpoint.code
     checkpoint = next((cp for cp in checkpoints if cp.code == code), None)
-    start, end = (session.starts_at, session.ends_at) if session else _window(assembly, request)
+    if session:
+        start, end, problems = session.starts_at, session.ends_at, []
+    else:
+        start, end, problems = _window(assembly, request)
+    if checkpoint is None and code:
+        problems.append(_("No checkpoint is called “%(code)s”.") % {"code": code[:40]})
+    if problems and request.GET.get("format") == "csv":
+        text = " ".join(problems)
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     stays = (
         selectors.attendance(assembly=assembly, checkpoint=checkpoint, start=start, end=end)
         if checkpoint
@@ -323,5 +345,7 @@ def attendance(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "sessions": sessions,
             "session": session,
             "window_minutes": round((end - start).total_seconds() / 60),
+            "problems": problems,
         },
+        status=400 if problems else 200,
     )

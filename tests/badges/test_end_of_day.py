@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assembly.errors import Conflict
-from badges.models import CheckpointPresence
+from badges.models import CheckpointPresence, Scan
 from badges.services import NIGHT_CUT, end_days_due, end_the_day
 from registration.services import accredit
 from tests.badges.test_scans import scan
@@ -126,3 +126,38 @@ def test_the_running_server_ends_a_night_nobody_ended(assembly, hall, entrance, 
         stop_poll_closer()
     assert inside() == 0
     assert BodyQuorum.objects.get(body=body).present == 0
+
+
+def test_a_late_offline_entry_from_before_the_end_of_the_day_moves_nothing(
+    assembly, hall, token, delegate, body
+):
+    # Found by a tester: an entry queued offline before "End the day", uploaded after it,
+    # put the delegate back in the hall and the quorum.
+    ended = timezone.now()
+    end_the_day(assembly=assembly, by=None, at=ended)
+    result = scan(
+        assembly,
+        hall,
+        token,
+        offline_answer="ok",
+        client_time=ended - timedelta(minutes=20),
+    )
+    assert result.conflict
+    assert not Scan.objects.get(pk=result.scan_id).changed_presence
+    assert inside() == 0
+    assert BodyQuorum.objects.get(body=body).present == 0
+
+
+def test_the_attendance_report_ends_a_stay_at_the_end_of_the_day(
+    assembly, hall, delegate, in_the_hall
+):
+    from badges.selectors import attendance
+
+    ended_at = timezone.now()
+    end_the_day(assembly=assembly, by=None, at=ended_at)
+    later = ended_at + timedelta(hours=2)
+    [stay] = attendance(
+        assembly=assembly, checkpoint=hall, start=ended_at - timedelta(hours=1), end=later
+    )
+    assert (stay.last_out, stay.present_at_end) == (ended_at, False)
+    assert stay.minutes <= 60

@@ -163,13 +163,14 @@ def test_desks_print_no_badge_for_a_delegate_who_is_not_approved(client, bearer,
         assert not Badge.objects.filter(delegate=person, version__gt=1).exists()
 
 
-def test_the_attendance_page_takes_impossible_times_as_the_default_window(
+def test_the_attendance_page_says_impossible_times_are_not_times_without_a_server_error(
     secretariat_client, assembly
 ):
     path = f"/a/{assembly.slug}/badges/attendance/"
     for start in ("2026-02-30T10:00", "2026-11-28T25:00", "9999-12-31T23:00", "0001-01-01T00:00"):
         response = secretariat_client.get(path, {"start": start, "end": start})
-        assert response.status_code == 200, start
+        assert response.status_code == 400, start
+        assert "is not a date and time" in response.content.decode(), start
 
 
 def jpeg() -> ContentFile:

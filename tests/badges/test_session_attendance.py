@@ -1,5 +1,6 @@
 """Attendance per session of the programme: the session's room checkpoint and its hours."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -57,3 +58,24 @@ def test_attendance_for_a_session_uses_its_room_and_hours(
 def test_session_page_links_the_chair_to_its_attendance(chair_client, assembly, plenary_session):
     page = chair_client.get(reverse("agenda:session", args=[assembly.slug, "ga-session"]))
     assert "?session=ga-session" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("?start=2026-11-28T18:00&end=2026-11-28T09:00", "The end must be after the start."),
+        ("?start=2026-13-45T99:99", "is not a date and time"),
+        ("?start=99999-01-01T00:00", "is not a date and time"),
+        ("?checkpoint=nope", "No checkpoint is called “nope”."),
+    ],
+)
+def test_a_window_the_report_cannot_use_is_said_not_silently_replaced(
+    secretariat_client, assembly, query, said
+):
+    # Found by a tester: each of these answered 200 with another window than the one asked.
+    url = reverse("badges-attendance", args=[assembly.slug])
+    page = secretariat_client.get(url + query)
+    assert page.status_code == 400
+    assert said in html.unescape(page.content.decode())
+    csv = secretariat_client.get(url + query + "&format=csv")
+    assert csv.status_code == 400

@@ -349,7 +349,7 @@ def test_a_queue_the_server_refuses_stays_on_the_desk_with_the_reason_and_upload
         "document.getElementById('queue-note').textContent.includes('refused the queue')"
     )
     note = page.locator("#queue-note").text_content()
-    assert "1 scans waiting" in note
+    assert "1 scan waiting to upload" in note
     assert "entrance" in note  # the server's reason names the unknown checkpoint
     assert page.locator("#net").text_content() != page.evaluate(
         "JSON.parse(document.getElementById('desk-labels').textContent).offline_net"

@@ -78,7 +78,8 @@ function setOnline(value) {
 
 function showQueue(length) {
   const rosterNote = roster ? `${L.roster}: ${roster.body.delegates.length} ${L.delegates}` : L.no_roster;
-  $("queue-note").textContent = [length ? `${length} ${L.queued}` : "", queueMessage, rosterNote]
+  const waiting = length === 1 ? L.queued_one : L.queued;
+  $("queue-note").textContent = [length ? `${length} ${waiting}` : "", queueMessage, rosterNote]
     .filter(Boolean)
     .join(" · ");
 }
@@ -452,7 +453,7 @@ async function uploadQueue() {
         // The network works but the server will not take the queue as it is (a checkpoint
         // renamed while offline, the desk's role withdrawn): say so, keep every scan, retry later.
         setOnline(true);
-        queueMessage = `${L.upload_refused}: ${answer.detail || response.status}`;
+        queueMessage = `${L.upload_refused}: ${refusalText(response.status, answer)}`;
         showQueue((await queue()).length);
         return;
       }
@@ -462,7 +463,8 @@ async function uploadQueue() {
       changed.push(...answersChanged(items, answer.results));
       setOnline(true);
     }
-    queueMessage = conflicts ? `${L.uploaded}: ${conflicts} ${L.conflicts}` : L.uploaded;
+    const sent = conflicts === 1 ? L.conflicts_one : L.conflicts;
+    queueMessage = conflicts ? `${L.uploaded}: ${conflicts} ${sent}` : L.uploaded;
     showQueue((await queue()).length);
     reportChanged(changed);
     refreshRoster();
