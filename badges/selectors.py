@@ -6,6 +6,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as wall_time
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -16,6 +17,16 @@ from assembly.models import Assembly, Checkpoint
 from badges.models import Badge, BadgeEvent, BadgeEventKind, CheckpointPresence, Direction, Scan
 from badges.tokens import public_key_hex
 from registration.models import Delegate, RegistrationState
+
+# Local time at which presence from the day before ends by itself, if nobody ended it.
+NIGHT_CUT = wall_time(3, 0)
+
+
+def last_night_cut(assembly: Assembly, now: datetime) -> datetime:
+    """The latest NIGHT_CUT in the assembly's zone at or before `now`."""
+    local = now.astimezone(assembly.zone)
+    day = local.date() if local.time() >= NIGHT_CUT else local.date() - timedelta(days=1)
+    return datetime.combine(day, NIGHT_CUT, tzinfo=assembly.zone)
 
 
 def roster(assembly: Assembly) -> dict[str, Any]:
@@ -53,6 +64,10 @@ def roster(assembly: Assembly) -> dict[str, Any]:
     return {
         "assembly": {"id": assembly.pk, "slug": assembly.slug, "name": assembly.name},
         "last_day": assembly.end_date.isoformat(),
+        # An offline desk forgets who was inside when the night ends presence (end_days_due).
+        "presence_ends_at": (
+            last_night_cut(assembly, timezone.now()) + timedelta(days=1)
+        ).isoformat(),
         "public_key": public_key_hex(),
         "checkpoints": [
             {"code": cp.code, "name": cp.name, "is_voting": cp.is_voting}

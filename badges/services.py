@@ -5,7 +5,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
 from assembly.rows import columns, fetch, insert, load_model
-from badges import pdf
+from badges import pdf, selectors
 from badges.live import broadcast_badge_change, publish_checkin_change
 from badges.models import (
     Badge,
@@ -889,8 +889,6 @@ def _fail_as_stopped(batches: QuerySet[BadgeBatch]) -> int:
 
 # --- the end of the day ---
 
-# Local time at which presence from the day before ends by itself, if nobody ended it.
-NIGHT_CUT = time(3, 0)
 END_OF_DAY_DESK = "End of the day"
 
 
@@ -953,13 +951,6 @@ def _exits_at_the_end_of_the_day(assembly: Assembly, at: datetime, by: User | No
     return Scan.objects.bulk_create(exits)
 
 
-def last_night_cut(assembly: Assembly, now: datetime) -> datetime:
-    """The latest NIGHT_CUT in the assembly's zone at or before `now`."""
-    local = now.astimezone(assembly.zone)
-    day = local.date() if local.time() >= NIGHT_CUT else local.date() - timedelta(days=1)
-    return datetime.combine(day, NIGHT_CUT, tzinfo=assembly.zone)
-
-
 def end_days_due(now: datetime | None = None) -> int:
     """Each running assembly whose night cut has passed since presence last ended: end its
     day as of the cut (the poll closer's thread runs this every round). How many ended."""
@@ -970,7 +961,7 @@ def end_days_due(now: datetime | None = None) -> int:
         start_date__lte=today, end_date__gte=today - timedelta(days=2)
     )
     for assembly in running:
-        cut = last_night_cut(assembly, now)
+        cut = selectors.last_night_cut(assembly, now)
         if not _night_cut_due(assembly, cut):
             continue
         with transaction.atomic():

@@ -207,7 +207,7 @@ def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             .only("id", "full_name", "attention")
             .order_by("full_name"),
             "layouts": BatchLayout.choices,
-            "night_cut": services.NIGHT_CUT,
+            "night_cut": selectors.NIGHT_CUT,
             "roles": DelegateRole.choices,
             "attendances": Attendance.choices,
             "labels": {

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from assembly.errors import Conflict
 from badges.models import CheckpointPresence, Scan
-from badges.services import NIGHT_CUT, end_days_due, end_the_day
+from badges.selectors import NIGHT_CUT
+from badges.services import end_days_due, end_the_day
 from registration.services import accredit
 from tests.badges.test_scans import scan
 from tests.voting.factories import draft_poll, ga_body, resolution

@@ -598,3 +598,28 @@ def test_the_answer_wraps_a_long_name_on_a_phone_and_hides_an_empty_flag(
     assert clipped == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+def test_a_desk_offline_across_the_night_forgets_who_was_inside(
+    browser, live_server, desk_user, delegate
+):
+    # Found by a tester: the next morning it answered "Already in" to everyone it had let in.
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context.add_cookies([login_cookie(desk_user, live_server)])
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint=entrance")
+    page.wait_for_selector("#desk[data-ready=true]")
+    context.set_offline(True)
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.green")
+    page.clock.fast_forward("25:00:00")  # past the night's end of presence
+    page.fill("#wedge", token)
+    page.press("#wedge", "Enter")
+    page.wait_for_function(
+        "document.getElementById('queue-note').textContent.includes('2 scans waiting')"
+    )
+    assert page.locator("#answer").get_attribute("data-reason") == "ok"
+    context.close()

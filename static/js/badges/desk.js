@@ -211,6 +211,7 @@ async function answerOffline(scan) {
   if (Date.now() > lastDay.getTime() + 86400000) return refuse("revoked", L.why_expired, delegate);
   if (claim.version !== delegate.badge_version || delegate.revoked) return refuse("revoked", L.why_revoked, delegate);
   if (delegate.state !== "approved") return refuse("not_approved", L.why_not_approved, delegate);
+  forgetLastNight();
   const inside = (roster.inside[scan.checkpoint] ||= new Set());
   if (scan.direction === "in") {
     if (inside.has(delegate.id)) return refuse("already_in", L.why_already, delegate);
@@ -219,6 +220,17 @@ async function answerOffline(scan) {
   }
   inside.delete(delegate.id);
   return { reason: "ok", explanation: L.why_out, delegate };
+}
+
+// Presence ends each night on the server (README "The end of the day"): a desk offline across
+// it must not answer "Already in" to everyone it let in the day before.
+function forgetLastNight() {
+  let ends = Date.parse(roster.body.presence_ends_at || "");
+  if (!(ends <= Date.now())) return;
+  while (ends <= Date.now()) ends += 86400000;
+  roster.inside = {};
+  roster.body.presence_ends_at = new Date(ends).toISOString();
+  saveRoster();
 }
 
 function rememberPresence(result) {
