@@ -12,9 +12,18 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, Checkpoint
-from badges.models import Badge, BadgeEvent, BadgeEventKind, CheckpointPresence, Direction, Scan
+from badges.models import (
+    Badge,
+    BadgeEvent,
+    BadgeEventKind,
+    CheckpointPresence,
+    Direction,
+    Reason,
+    Scan,
+)
 from badges.tokens import public_key_hex
 from registration.models import Delegate, RegistrationState
 
@@ -252,8 +261,21 @@ def scan_conflicts(assembly: Assembly) -> list[dict[str, Any]]:
             if scan.delegate_id
             else None
         )
-        rows.append({"scan": scan, "winner": winner})
+        rows.append({"scan": scan, "winner": winner, "recorded": recorded_as(scan)})
     return rows
+
+
+def recorded_as(scan: Scan) -> str:
+    """What the server made of a conflicting scan, in words: its direction and effect."""
+    if scan.reason != Reason.OK:
+        return str(scan.get_reason_display())
+    if not scan.changed_presence:
+        return (
+            _("Exit, moved nothing: a later scan decides")
+            if scan.direction == Direction.OUT
+            else _("Entry, moved nothing: a later scan decides")
+        )
+    return _("Exit") if scan.direction == Direction.OUT else _("Entry")
 
 
 @dataclass

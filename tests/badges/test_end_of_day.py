@@ -162,3 +162,13 @@ def test_the_attendance_report_ends_a_stay_at_the_end_of_the_day(
     )
     assert (stay.last_out, stay.present_at_end) == (ended_at, False)
     assert stay.minutes <= 60
+
+
+def test_the_dashboard_says_what_a_late_scan_was_recorded_as(
+    secretariat_client, assembly, hall, token, body
+):
+    ended = timezone.now()
+    end_the_day(assembly=assembly, by=None, at=ended)
+    scan(assembly, hall, token, offline_answer="ok", client_time=ended - timedelta(minutes=5))
+    page = secretariat_client.get(reverse("badges-dashboard", args=[assembly.slug]))
+    assert "Entry, moved nothing: a later scan decides" in page.content.decode()
