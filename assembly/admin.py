@@ -9,8 +9,10 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from mailer.models import Message, MessageLog
 
-from assembly.models import ApiToken, Assembly, Checkpoint, MemberOrganization, StaffRole
+from assembly.models import ApiToken, Assembly, Checkpoint, MemberOrganization, Role, StaffRole
 from voting.presence import recount_assembly_quorum
 
 # Changing any of these changes who votes or how many must be present.
@@ -88,14 +90,49 @@ def chosen_pks(value: object) -> list[Any]:
     return []
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through the services and pages (and their audit rows)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def office_assemblies(request: HttpRequest) -> QuerySet[Assembly]:
+    """The assemblies whose back office this user runs: every one for a superuser, else those
+    where they are secretariat (model permissions alone do not open another assembly)."""
+    if request.user.is_superuser:
+        return Assembly.objects.all()
+    return Assembly.objects.filter(
+        staff_roles__user=request.user, staff_roles__role=Role.SECRETARIAT
+    ).distinct()
+
+
 class AssemblyScopedAdmin(admin.ModelAdmin):
-    """Admin of a model that belongs to one assembly: its links stay inside that assembly.
+    """Admin of a model that belongs to one assembly: its links stay inside that assembly, and
+    a staff member sees and edits only the assemblies where they are secretariat.
 
     The assembly itself is fixed once the object exists (objects of the old one may point at it).
     """
 
     form = AssemblyScopedForm
     assembly_lookups: ClassVar[dict[str, str]] = {}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        found = super().get_queryset(request)
+        if request.user.is_superuser:
+            return found
+        return found.filter(assembly__in=office_assemblies(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "assembly":
+            kwargs["queryset"] = office_assemblies(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)
@@ -262,8 +299,66 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "user__username", "prefix"]
-    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    # Only the revocation: a token moved to another user would act as that user.
+    readonly_fields = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at"]
 
     def has_add_permission(self, request: object) -> bool:
         # Tokens are issued on the tokens page, where the raw value is shown once.
         return False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # an owner revokes their own on the tokens page
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser
+
+
+# --- the email queue ---------------------------------------------------------------------------
+# django-mailer's own admin edits the stored message (a pickle the sender loads: whoever may
+# edit it runs code on the server) and shows its body (a login link). Ours shows neither.
+
+admin.site.unregister(Message)
+admin.site.unregister(MessageLog)
+
+
+@admin.register(Message)
+class QueuedEmailAdmin(ReadOnlyAdmin):
+    list_display = ["when_added", "to", "subject", "priority", "retry_count"]
+    list_filter = ["priority"]
+    fields = ["when_added", "to", "subject", "priority", "retry_count"]
+    readonly_fields = fields
+    actions = ["send_again_now"]
+
+    @admin.display(description=_lazy("to"))
+    def to(self, message: Message) -> str:
+        return ", ".join(message.to_addresses) or "?"
+
+    @admin.display(description=_lazy("subject"))
+    def subject(self, message: Message) -> str:
+        return message.subject or "?"
+
+    @admin.action(description=_lazy("Send again now"), permissions=["view"])
+    def send_again_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Deferred ones go back in the queue and this server's sender goes at once."""
+        from assembly.mail import send_again_now
+
+        count = send_again_now(queryset)
+        self.message_user(request, _("%(n)s messages go out again now.") % {"n": count})
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.is_superuser  # dropping a message unsent is not a volunteer's call
+
+
+@admin.register(MessageLog)
+class EmailLogAdmin(ReadOnlyAdmin):
+    list_display = ["when_attempted", "result", "log_message"]
+    list_filter = ["result"]
+    search_fields = ["log_message"]
+    fields = ["when_attempted", "result", "log_message", "message_id"]
+    readonly_fields = fields

@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from mailer.backend import DbBackend
 from mailer.engine import ensure_message_id
-from mailer.models import RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
+from mailer.models import PRIORITY_MEDIUM, RESULT_FAILURE, RESULT_SUCCESS, Message, MessageLog
 
 from assembly.background import RoundThread
 
@@ -64,6 +65,14 @@ start_email_sender = _sender.start
 def stop_email_sender() -> None:
     """The message being sent goes; the others stay queued for the next start."""
     _sender.stop(timeout=10.0)
+
+
+def send_again_now(messages: QuerySet[Message]) -> int:
+    """The secretariat's "send again now": the deferred ones back in the queue, the sender
+    woken; how many. The sending itself stays the sender's, outside the request."""
+    count = messages.update(priority=PRIORITY_MEDIUM)
+    transaction.on_commit(_sender.wake)
+    return count
 
 
 def deliver_queued(stop: threading.Event | None = None) -> int:

@@ -191,6 +191,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 EMAIL_BACKEND = "assembly.mail.QueueBackend"
 MAILER_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 MAILER_EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 24)
+# A mail server that takes the connection and never answers must not stall the queue.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 MAILER_USE_FILE_LOCK = False  # row locks instead (assembly.mail), across machines too
 MAILER_EMAIL_LOG_MESSAGE_DATA = False  # a sent login link is not kept in the log
 MAILER_ERROR_HANDLER = "assembly.mail.mailer_error_handler"

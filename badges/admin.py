@@ -1,6 +1,7 @@
 """Admin for badges, their history, scans and batches: read-mostly evidence for the secretariat."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from assembly.admin import AssemblyScopedAdmin
 from badges.models import Badge, BadgeBatch, BadgeEvent, Scan
@@ -85,3 +86,6 @@ class BadgeBatchAdmin(AssemblyScopedAdmin):
         "heartbeat_at",
         "finished_at",
     ]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a batch is started on the badges dashboard, which renders it

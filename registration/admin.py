@@ -9,7 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assembly.admin import AssemblyScopedAdmin, AssemblyScopedForm, AssemblyZoneAdmin
+from assembly.admin import (
+    AssemblyScopedAdmin,
+    AssemblyScopedForm,
+    AssemblyZoneAdmin,
+    ReadOnlyAdmin,
+)
 from registration.errors import AccreditationRefused
 from registration.models import (
     Accreditation,
@@ -45,6 +50,9 @@ class DelegateAdmin(AssemblyScopedAdmin):
             # Whom an accredited delegate represents, and as what, changes by ending it first.
             readonly += ["member", "role"]
         return readonly
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a registration comes through its form, an invitation or the import
 
 
 class AccreditationForm(AssemblyScopedForm):
@@ -171,24 +179,24 @@ class TourAdmin(AssemblyZoneAdmin):
 
 
 @admin.register(TourSignup)
-class TourSignupAdmin(admin.ModelAdmin):
+class TourSignupAdmin(ReadOnlyAdmin):
     list_display = ["tour", "delegate", "status", "places", "number", "created_at"]
     list_filter = ["tour__assembly", "tour", "status"]
     readonly_fields = ["tour", "delegate", "status", "places", "number", "confirmed_at"]
 
 
 @admin.register(RegistrationEvent)
-class RegistrationEventAdmin(admin.ModelAdmin):
+class RegistrationEventAdmin(ReadOnlyAdmin):
     list_display = ["delegate", "from_state", "to_state", "by", "at"]
     readonly_fields = ["delegate", "from_state", "to_state", "by", "note", "at"]
 
 
 @admin.register(VisaLetter)
-class VisaLetterAdmin(admin.ModelAdmin):
+class VisaLetterAdmin(ReadOnlyAdmin):
     list_display = ["reference", "delegate", "issued_at"]
     readonly_fields = ["token", "issued_by"]
 
 
 @admin.register(WaitlistMove)
-class WaitlistMoveAdmin(admin.ModelAdmin):
+class WaitlistMoveAdmin(ReadOnlyAdmin):
     list_display = ["signup", "from_position", "to_position", "reason", "by", "at"]

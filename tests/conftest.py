@@ -149,14 +149,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def office_client(db):
-    """The secretariat in the admin: staff with the apps' model permissions, not a superuser."""
+def office_user(assembly):
+    """The secretariat in the admin: staff with the apps' model permissions, not a superuser,
+    secretariat of the test assembly (the admin opens only the assemblies one runs)."""
     from django.contrib.auth.models import Permission
 
     user = UserFactory(username="office", is_staff=True)
-    apps = ["assembly", "agenda", "registration", "voting", "badges"]
+    apps = ["assembly", "agenda", "registration", "voting", "badges", "mailer"]
     user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
-    return client_for(user)
+    StaffRoleFactory(assembly=assembly, user=user, role=Role.SECRETARIAT)
+    return user
+
+
+@pytest.fixture
+def office_client(office_user):
+    return client_for(office_user)
 
 
 def admin_form_values(html: str) -> dict[str, str]:

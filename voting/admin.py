@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from assembly.admin import AssemblyScopedAdmin
+from assembly.admin import AssemblyScopedAdmin, ReadOnlyAdmin
 from assembly.errors import InvalidInput
 from voting.models import (
     AuditEntry,
@@ -152,19 +152,6 @@ class MotionAdmin(AssemblyScopedAdmin):
         for formset in formsets:  # what the admin's history says was added with it
             formset.new_objects = list(motion.candidates.all())
             formset.changed_objects, formset.deleted_objects = [], []
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """States and figures change only through the services (and their audit rows)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Poll)
