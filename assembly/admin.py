@@ -166,6 +166,24 @@ class AssemblyZoneAdmin(AssemblyScopedAdmin):
                 response.render()
         return response
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The list in the zone of the one assembly it shows (filtered to it, or the only one
+        this user runs); across several zones it stays in UTC."""
+        chosen = request.GET.get("assembly__id__exact", "")
+        assemblies = office_assemblies(request)
+        if chosen.isdigit():
+            assemblies = assemblies.filter(pk=chosen)
+        zones = {assembly.time_zone for assembly in assemblies[:50]}
+        if len(zones) != 1:
+            return super().changelist_view(request, extra_context)
+        with timezone.override(ZoneInfo(zones.pop())):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
     def assembly_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
         """The zone of the object's assembly, the one chosen in the form, or the only one."""
         if object_id:

@@ -2,11 +2,12 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from assembly.admin import AssemblyScopedAdmin, AssemblyZoneAdmin
+from assembly.admin import AssemblyScopedAdmin, AssemblyScopedForm, AssemblyZoneAdmin
 from assembly.errors import DomainError
 from sessions import services
 from sessions.models import AgendaItem, Room, Session, SessionStatus, Speaker
@@ -32,8 +33,24 @@ class AgendaItemInline(admin.TabularInline):
     fields = ["order", "number", "title", "description"]
 
 
+class SessionForm(AssemblyScopedForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        cancelling = (
+            self.instance.pk
+            and data.get("status") == SessionStatus.CANCELLED
+            and self.instance.status != SessionStatus.CANCELLED
+        )
+        if cancelling and {"starts_at", "ends_at", "room"} & set(self.changed_data):
+            raise forms.ValidationError(
+                _("Cancel the session or move it, not both in one save: the move would be lost.")
+            )
+        return data
+
+
 @admin.register(Session)
 class SessionAdmin(AssemblyZoneAdmin):
+    form = SessionForm
     list_display = [
         "title",
         "assembly",

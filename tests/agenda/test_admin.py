@@ -79,3 +79,20 @@ def test_admin_saving_a_new_description_moves_nothing_and_emails_nobody(
     assert workshop.status == "scheduled"
     assert workshop.description == "Now with a panel."
     assert not [m for m in mail.outbox if m.subject.startswith("Moved")]
+
+
+def test_admin_refuses_to_cancel_and_move_a_session_in_one_save(assembly, office_client, workshop):
+    # Found by a tester: "changed successfully", the new times silently dropped.
+    change = reverse("admin:agenda_session_change", args=[workshop.pk])
+    data = admin_form(workshop, status="cancelled", starts_at_1="15:00:00", ends_at_1="17:00:00")
+    response = office_client.post(change, data)
+    assert response.status_code == 200
+    assert "Cancel the session or move it, not both" in response.content.decode()
+    workshop.refresh_from_db()
+    assert (workshop.status, workshop.starts_at) == ("scheduled", local(assembly, 0, "14:00"))
+
+
+def test_admin_lists_sessions_in_the_assemblys_zone(assembly, office_client, workshop):
+    # Found by a tester: the list showed UTC with no zone, the change form local time.
+    listing = office_client.get(reverse("admin:agenda_session_changelist")).content.decode()
+    assert "2 p.m." in listing
