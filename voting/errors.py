@@ -20,6 +20,11 @@ class WrongPollState(Conflict):
     default_detail = _("This poll cannot do that in its current state.")
 
 
+class DraftExists(Conflict):
+    code = "draft_exists"
+    default_detail = _("This motion already has a draft poll: open that one.")
+
+
 class NoQuorum(Conflict):
     code = "no_quorum"
     default_detail = _("There is no quorum. The chair may override with a written reason.")

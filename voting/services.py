@@ -32,6 +32,7 @@ from voting.closer import wake_poll_closer_on_commit
 from voting.errors import (
     AlreadyVoted,
     CountsNotConfirmed,
+    DraftExists,
     InvalidChoice,
     NoQuorum,
     NotPresent,
@@ -225,11 +226,19 @@ def create_poll(
     seats: int | None = None,
     runoff_of: Poll | None = None,
 ) -> Poll:
-    """A draft poll (the next round) on a motion."""
+    """A draft poll (the next round) on a motion that has none yet; locks the motion's row, so
+    a form sent twice at once makes one draft."""
     if kind not in PollKind.values:
         raise InvalidInput(_("Unknown poll kind."))
     check_poll_times(min_open_seconds=min_open_seconds, close_after_seconds=close_after_seconds)
     with transaction.atomic():
+        Motion.objects.select_for_update().only("pk").get(pk=motion.pk)
+        draft = Poll.objects.filter(motion=motion, state=PollState.DRAFT).first()
+        if draft is not None:
+            raise DraftExists(
+                _("%(motion)s already has a draft poll (round %(round)d): open that one.")
+                % {"motion": motion.title, "round": draft.round}
+            )
         last = Poll.objects.filter(motion=motion).aggregate(n=Max("round"))["n"] or 0
         poll = Poll.objects.create(
             motion=motion,

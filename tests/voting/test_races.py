@@ -174,3 +174,13 @@ def test_a_reader_who_waited_for_a_linker_still_links_every_entry(assembly, monk
     export = audit_export(assembly)
     assert [json.loads(e["body"])["data"]["d"] for e in export["audit"]] == list(range(-1, 7))
     assert verify_chain(export["audit"], export["head"]) == []
+
+
+def test_a_draft_poll_created_twice_at_once_is_made_once(assembly):
+    """The console's "Create draft poll" sent twice at once (found by a tester)."""
+    from voting.services import create_poll
+
+    motion = resolution(ga_body(assembly))
+    outcomes = run_threads(8, lambda i: create_poll(motion=motion, kind="secret").pk)
+    assert sorted(code for code, _pk in outcomes) == ["draft_exists"] * 7 + ["ok"]
+    assert Poll.objects.filter(motion=motion).count() == 1
