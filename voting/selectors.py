@@ -663,6 +663,11 @@ def _no_votes_sentence(*, cast: int, abstentions: int, mode: str) -> str:
     return _("%(counted)s; no votes for any candidate.") % {"counted": counted}
 
 
+def _threshold_applies(value: str, mode: str) -> bool:
+    """The threshold is what yes needs (yes / no polls) or each candidate (elections)."""
+    return value == "yes" if mode == "yes_no" else value not in ("no", "abstain")
+
+
 def result_lines(poll: Poll) -> dict[str, Any] | None:
     """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
     from django.utils.translation import gettext as _
@@ -673,18 +678,24 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
         return None
     labels = {o["value"]: o["label"] for o in poll_options(poll)}
     counts = result["counts"]
-    biggest = max([*counts.values(), 1])
+    cast, base, threshold = result["cast"], result["base"], result["threshold"]
+    # Bars measure against the majority rule's base (or the biggest count, when abstentions
+    # outside the base outnumber it), so a short bar reads as short: never scaled to the winner.
+    scale = max([base, *counts.values(), 1])
+    mark = None
+    if threshold and result["outcome"] != "no_votes":
+        mark = min(100, round(100 * threshold / scale))
     bars = [
         {
             "value": value,
             "label": labels.get(value, value),
             "count": count,
-            "share": round(100 * count / biggest),
+            "share": round(100 * count / scale),
+            "mark": mark if _threshold_applies(value, result["mode"]) else None,
             "elected": value in result.get("elected", []),
         }
         for value, count in counts.items()
     ]
-    cast, base, threshold = result["cast"], result["base"], result["threshold"]
     yes = counts.get("yes", 0)
     names = ", ".join(labels.get(c, c) for c in result.get("elected", []))
     runoff = ", ".join(labels.get(c, c) for c in result.get("runoff", []))

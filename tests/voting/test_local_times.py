@@ -55,3 +55,14 @@ def test_minutes_print_poll_times_and_when_they_were_generated_in_local_time(
         f"generated {formats.date_format(moment, 'DATETIME_FORMAT')}" in text
         for moment in (before, after)
     )
+
+
+def test_result_sheet_and_minutes_name_the_time_zone_of_their_times(
+    chair_client, poll_opened_at_18_28
+):
+    sheet = pdf_text(
+        chair_client.get(reverse("voting-results-pdf", args=["ga", poll_opened_at_18_28.pk]))
+    )
+    minutes = pdf_text(chair_client.get(reverse("voting-minutes-pdf", args=["ga"])))
+    assert "Times in Pacific/Auckland." in sheet
+    assert "Times in Pacific/Auckland." in minutes.split("Adopt the agenda")[0]
