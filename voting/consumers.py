@@ -17,10 +17,13 @@ from assembly.live import assembly_group, next_sequence
 from assembly.models import Assembly
 from assembly.selectors import roles_for
 from voting.live import (
+    HEARTBEAT_SECONDS,
+    PROJECTOR_ROTATED,
     SEES_CLOSED_COUNTS,
     poll_group,
     poll_state_for,
     projector_link_valid,
+    projector_link_version,
     room_snapshot,
 )
 
@@ -29,6 +32,11 @@ logger = logging.getLogger(__name__)
 # What the room pages show; other events of the assembly group (desk scans, badges) are not
 # theirs, and each scan would otherwise reach every phone.
 ROOM_EVENTS = frozenset({"quorum.changed", "poll.turnout", "poll.state"})
+
+# The close code of a socket whose projector link was replaced (the page says so, and stays).
+LINK_REPLACED = 4410
+
+HEARTBEAT = '{"type": "heartbeat"}'
 
 # Groups send their state at the same slots of the clock (assembly.live); when a socket's last
 # frame merged several, it waits this long for the others of the slot before its next frame.
@@ -64,17 +72,22 @@ def batch(held: list[tuple[int, str]]) -> str:
 
 
 @database_sync_to_async
-def audience(slug: str, user: Any, token: str) -> tuple[Assembly | None, frozenset, bool]:
-    """The assembly, the caller's roles and whether a valid projector link stands in for them."""
+def audience(slug: str, user: Any, token: str) -> tuple[Assembly | None, frozenset, int | None]:
+    """The assembly, the caller's roles and the version of the valid projector link that stands
+    in for them (None without one)."""
     assembly = Assembly.objects.filter(slug=slug).first()
     if assembly is None:
-        return None, frozenset(), False
+        return None, frozenset(), None
     roles = roles_for(user=user, assembly=assembly)
-    return assembly, roles, projector_link_valid(assembly=assembly, token=token)
+    if not projector_link_valid(assembly=assembly, token=token):
+        return assembly, roles, None
+    return assembly, roles, projector_link_version(assembly=assembly, token=token)
 
 
 class RoomConsumer(ListeningConsumer):
     """Anyone with a role at the assembly, or a projector link; others are refused with 4403.
+    A socket let in by a projector link alone closes with 4410 when the link is replaced.
+    A heartbeat frame every HEARTBEAT_SECONDS lets the page notice a dead connection.
 
     Joins the assembly group and the group of every open poll (following polls as they open
     and close), through the process's shared group members (assembly.layers.GroupFanout), so
@@ -94,16 +107,19 @@ class RoomConsumer(ListeningConsumer):
     flush_timer: asyncio.TimerHandle | None = None
     flush_due = False
     live = False  # the snapshot is out: deltas may follow
+    link_version: int | None = None  # let in by this projector link version alone
     merging = False  # its last frame merged several messages: more than one group is moving
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
         query = parse_qs(self.scope.get("query_string", b"").decode(errors="replace"))
         token = (query.get("projector") or [""])[0]
-        assembly, roles, projector = await audience(slug, self.scope.get("user"), token)
-        if assembly is None or not (roles or projector):
+        assembly, roles, link_version = await audience(slug, self.scope.get("user"), token)
+        if assembly is None or not (roles or link_version is not None):
             await self.close(code=4403)
             return
+        # Let in by a projector link alone: replacing the link ends this socket.
+        self.link_version = None if roles else link_version
         # A projector shows what the public sees, whoever's session opened it.
         self.roles = frozenset() if "display" in query else roles
         self.groups_joined = set()
@@ -125,10 +141,18 @@ class RoomConsumer(ListeningConsumer):
                     await self.join(poll_group(poll["id"]))
             await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
             self.live = True
+            self.spawn(self.beat())
             # Held while the snapshot was read: only what is newer than the snapshot follows it.
             self.held = {about: held for about, held in self.held.items() if held[0] > seq}
             if self.held:
                 self.flush_within_rate()
+
+    async def beat(self) -> None:
+        """A small frame every HEARTBEAT_SECONDS: the page knows the socket still carries."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(OSError):
+                await self.send(text_data=HEARTBEAT)
 
     async def join(self, group: str) -> None:
         if group not in self.groups_joined:
@@ -151,7 +175,10 @@ class RoomConsumer(ListeningConsumer):
     def deliver(self, message: dict[str, Any]) -> None:
         """A group message, from the process's member of the group: keep it, plan its send."""
         event = message["event"]
-        if event == "poll.state":
+        if event == PROJECTOR_ROTATED:
+            if self.link_version is not None and self.link_version < message["payload"]["version"]:
+                self.spawn(self.close(code=LINK_REPLACED))
+        elif event == "poll.state":
             self.spawn(self.follow_poll(message))
         elif event in ROOM_EVENTS:
             about = subject(message)

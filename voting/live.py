@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from assembly.live import assembly_group, publish_state_on_commit
+from assembly.live import assembly_group, broadcast_on_commit, publish_state_on_commit
 from assembly.models import Assembly, Role
 from voting.audit import append_audit
 from voting.models import AuditEntry, Poll, PollState
@@ -24,6 +25,9 @@ from voting.selectors import (
 PROJECTOR_SALT = "plenary.voting.projector"
 PROJECTOR_ROTATED = "projector.links_rotated"
 SEES_CLOSED_COUNTS = frozenset({Role.CHAIR, Role.SECRETARIAT})
+# A room socket sends a heartbeat this often; a page that hears nothing for a few of these
+# takes its socket for dead (a dropped network closes nothing) and reconnects.
+HEARTBEAT_SECONDS = 15
 
 
 def poll_group(poll_id: int) -> str:
@@ -94,6 +98,7 @@ def room_snapshot(assembly: Assembly, roles: frozenset) -> dict[str, Any]:
     return {
         "assembly": assembly.slug,
         "name": assembly.name,
+        "now": timezone.now().isoformat(),  # the server's clock, for countdowns
         "quorum": quorum_state(assembly.pk),
         "polls": [
             poll_payload(poll, with_results=can_see_results(poll=poll, roles=roles))
@@ -129,26 +134,36 @@ def projector_token(assembly: Assembly) -> str:
     )
 
 
-def projector_link_valid(*, assembly: Assembly, token: str) -> bool:
+def projector_link_version(*, assembly: Assembly, token: str) -> int | None:
+    """The link version a genuine, unexpired projector token of this assembly carries."""
     if not token:
-        return False
+        return None
     try:
         data = signing.loads(
             token, salt=PROJECTOR_SALT, max_age=settings.VOTING_PROJECTOR_LINK_HOURS * 3600
         )
     except signing.BadSignature:
-        return False
-    return (
-        data.get("p") == "projector"
-        and data.get("a") == assembly.pk
-        and data.get("v") == _link_version(assembly.pk)
-    )
+        return None
+    if data.get("p") != "projector" or data.get("a") != assembly.pk:
+        return None
+    return data.get("v")
+
+
+def projector_link_valid(*, assembly: Assembly, token: str) -> bool:
+    version = projector_link_version(assembly=assembly, token=token)
+    return version is not None and version == _link_version(assembly.pk)
 
 
 def rotate_projector_links(*, assembly: Assembly, by: AbstractBaseUser) -> str:
-    """Revoke every projector link given so far and return a fresh one (logged)."""
+    """Revoke every projector link given so far and return a fresh one (logged); after commit,
+    the room sockets opened by an earlier link close."""
     with transaction.atomic():
         append_audit(assembly_id=assembly.pk, event=PROJECTOR_ROTATED, data={"by": by.pk})
+        broadcast_on_commit(
+            group=assembly_group(assembly.pk),
+            event=PROJECTOR_ROTATED,
+            payload={"version": _link_version(assembly.pk)},
+        )
         return projector_token(assembly)
 
 
@@ -164,6 +179,10 @@ def live_labels() -> dict[str, str]:
         "turnout": _("{turnout} of {eligible} voting members have voted"),
         "turnout_short": _("{turnout} of {eligible} have voted"),
         "closes_in": _("Closes in {s} seconds."),
+        "by_hand": _("Vote by show of hands in the room."),
+        "by_hand_counting": _(
+            "Voting was by show of hands. The result will be shown when the chair publishes it."
+        ),
         "time_over": _("Voting time is over."),
         "closed": _("Voting is closed."),
         "closed_ballot": _("This poll is closed: the ballot can no longer be cast."),

@@ -1,6 +1,8 @@
 /* Plenary live client: snapshot first, then deltas; stale messages dropped by seq;
    reconnects with backoff and shows a small "reconnecting" mark; falls back to polling
-   a JSON snapshot endpoint (same shape) where websockets are blocked. */
+   a JSON snapshot endpoint (same shape) where websockets are blocked. The server sends a
+   heartbeat: a socket silent for a few of them is dead (a dropped network closes nothing),
+   so the page says "reconnecting", polls meanwhile and opens a new socket. */
 (function () {
   "use strict";
 
@@ -23,7 +25,16 @@
     this.polling = null;
     this.socket = null;
     this.closedByUs = false;
+    this.onEnd = options.onEnd || function () {};
+    // Silent for two heartbeats and a margin: dead. Opening gets less time than that.
+    var beat = options.heartbeatSeconds || 15;
+    this.silentMs = (2 * beat + 5) * 1000;
+    this.openingMs = Math.min(this.silentMs, 10000);
+    this.watchdog = null;
   }
+
+  // Close codes that end live updates for good: no reconnecting, the page says why.
+  var ENDED = { 4403: "denied", 4410: "replaced" };
 
   LiveConnection.prototype.setStatus = function (state) {
     if (!this.statusEl) return;
@@ -63,15 +74,25 @@
     var self = this;
     if (!this.snapshotUrl) return Promise.resolve();
     return fetch(this.snapshotUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.status === 403) { self.end("denied"); return null; }
+        return response.ok ? response.json() : null;
+      })
       .then(function (message) { if (message) self.accept(message); })
       .catch(function () { /* offline: the next poll or reconnect tries again */ });
   };
 
-  LiveConnection.prototype.startPolling = function () {
+  // Live updates stop for good (access refused, projector link replaced): say why, stay put.
+  LiveConnection.prototype.end = function (why) {
+    this.close();
+    this.setStatus(why);
+    this.onEnd(why);
+  };
+
+  LiveConnection.prototype.startPolling = function (quietly) {
     var self = this;
     if (this.polling || !this.snapshotUrl) return;
-    this.setStatus("polling");
+    if (!quietly) this.setStatus("polling");
     this.fetchSnapshot();
     this.polling = window.setInterval(function () { self.fetchSnapshot(); }, this.pollEvery);
   };
@@ -93,33 +114,69 @@
       return this;
     }
     this.socket = socket;
+    this.watch(this.openingMs);
     socket.onopen = function () {
       self.failures = 0;
       self.stopPolling();
       self.setStatus("live");
+      self.watch(self.silentMs);
     };
     socket.onmessage = function (event) {
+      self.watch(self.silentMs); // anything, the heartbeat included, shows the socket carries
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
       self.accept(message);
     };
     socket.onclose = function (event) {
+      if (self.socket !== socket) return; // given up on already (silent too long)
       self.socket = null;
+      self.unwatch();
       if (self.closedByUs) return;
-      if (event.code === 4403) { self.setStatus("denied"); return; }
-      self.failures += 1;
-      // After a few failed attempts the network probably blocks websockets: poll meanwhile.
-      if (self.failures >= 3) self.startPolling(); else self.setStatus("reconnecting");
-      var delay = Math.min(30000, 1000 * Math.pow(2, self.failures - 1));
-      delay = delay / 2 + Math.random() * delay / 2;
-      window.setTimeout(function () { self.connect(); }, delay);
+      if (ENDED[event.code]) { self.end(ENDED[event.code]); return; }
+      self.retry();
     };
     return this;
+  };
+
+  LiveConnection.prototype.retry = function () {
+    var self = this;
+    this.failures += 1;
+    // After a few failed attempts the network probably blocks websockets: poll meanwhile.
+    if (this.failures >= 3) this.startPolling(); else this.setStatus("reconnecting");
+    var delay = Math.min(30000, 1000 * Math.pow(2, this.failures - 1));
+    delay = delay / 2 + Math.random() * delay / 2;
+    window.setTimeout(function () { if (!self.closedByUs) self.connect(); }, delay);
+  };
+
+  LiveConnection.prototype.watch = function (ms) {
+    var self = this;
+    this.unwatch();
+    this.watchdog = window.setTimeout(function () { self.giveUp(); }, ms);
+  };
+
+  LiveConnection.prototype.unwatch = function () {
+    if (this.watchdog) window.clearTimeout(this.watchdog);
+    this.watchdog = null;
+  };
+
+  // Nothing heard for too long: the socket is dead even if the browser has not noticed. Drop it,
+  // keep the screen current by polling, and open a new one.
+  LiveConnection.prototype.giveUp = function () {
+    var socket = this.socket;
+    this.socket = null;
+    this.watchdog = null;
+    if (socket) {
+      try { socket.close(); } catch (error) { /* already closing */ }
+    }
+    this.setStatus("reconnecting");
+    this.startPolling(true);
+    this.retry();
   };
 
   LiveConnection.prototype.close = function () {
     this.closedByUs = true;
     this.stopPolling();
+    this.unwatch();
     if (this.socket) this.socket.close();
   };
 

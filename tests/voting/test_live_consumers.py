@@ -5,6 +5,7 @@ import functools
 import itertools
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from channels.db import database_sync_to_async
@@ -341,4 +342,49 @@ async def test_turnout_and_quorum_reach_a_phone_at_most_once_per_window_and_end_
     quorum = max((m for m in messages if m["type"] == "quorum.changed"), key=lambda m: m["seq"])
     assert turnout["payload"]["turnout"] == 4
     assert quorum["payload"]["bodies"][0]["present"] == 4
+    await phone.disconnect()
+
+
+@own_loop
+async def test_replacing_the_projector_link_closes_the_screens_it_opened(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    """A revoked link kept receiving live updates (found by a tester); the chair's own screen,
+    open by session, stays."""
+    token = await database_sync_to_async(live.projector_token)(assembly)
+    screen, _snapshot = await joined(assembly, AnonymousUser(), f"?display=1&projector={token}")
+    chairs_screen, _snapshot = await joined(assembly, chair_user, "?display=1")
+    await database_sync_to_async(live.rotate_projector_links)(assembly=assembly, by=chair_user)
+    closed = await screen.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4410}
+    await database_sync_to_async(cast_ballots)(
+        poll=open_secret_poll, delegate=present_voters[0], choices=["yes"]
+    )
+    turnout = await messages_of(chairs_screen, "poll.turnout")
+    assert [m["payload"]["turnout"] for m in turnout] == [1]
+    await chairs_screen.disconnect()
+
+
+@own_loop
+async def test_a_quiet_room_socket_still_sends_a_heartbeat(
+    assembly, open_secret_poll, present_voters, monkeypatch
+):
+    from voting import consumers
+
+    monkeypatch.setattr(consumers, "HEARTBEAT_SECONDS", 0.2)
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, _snapshot = await joined(assembly, user)
+    beats = [await phone.receive_json_from(timeout=2) for _ in range(2)]
+    assert beats == [{"type": "heartbeat"}, {"type": "heartbeat"}]
+    await phone.disconnect()
+
+
+@own_loop
+async def test_the_room_snapshot_carries_the_servers_clock(
+    assembly, open_secret_poll, present_voters
+):
+    user = await database_sync_to_async(user_of)(present_voters[0])
+    phone, snapshot = await joined(assembly, user)
+    sent_at = datetime.fromisoformat(snapshot["payload"]["now"])
+    assert abs((timezone.now() - sent_at).total_seconds()) < 5
     await phone.disconnect()

@@ -27,6 +27,8 @@
     });
   }
 
+  // The observers' figures, whole (they are checked against the audit export), one compact
+  // line each in the screen's foot.
   function figures(title, fig) {
     if (!fig) return null;
     var e = fig.electorate || {}, head = fig.audit_head || {};
@@ -37,12 +39,20 @@
     ]);
   }
 
+  function observers(rows) {
+    var lines = rows.map(function (row) { return figures(row[0], row[1]); }).filter(Boolean);
+    return lines.length ? R.el("footer", { "class": "observers" }, lines) : null;
+  }
+
+  // The time left comes from the absolute close time on the server's clock (countdown.js), never
+  // from a message's seconds_left: a redraw between two ticks must not take the count back up.
   function countdownNode(poll) {
     if (poll.state !== "open" || !poll.closes_at) return null;
+    var left = window.PlenaryClock ? window.PlenaryClock.secondsLeft(poll.closes_at) : poll.seconds_left;
     return R.el("p", {
       "class": "countdown", role: "timer", "aria-live": "off",
       "data-closes-at": poll.closes_at, "data-template": L.closes_in, "data-over": L.time_over,
-      text: R.fill(L.closes_in, { s: poll.seconds_left })
+      text: left > 0 ? R.fill(L.closes_in, { s: left }) : L.time_over
     });
   }
 
@@ -51,7 +61,11 @@
     lines.bars.forEach(function (bar) {
       list.appendChild(R.el("li", { "class": bar.elected ? "elected" : "" }, [
         R.el("span", { text: bar.label }),
-        R.el("span", { "class": "bar", "aria-hidden": "true" }, [R.el("span", { style: "width: " + bar.share + "%" })]),
+        R.el("span", { "class": "bar", "aria-hidden": "true" }, [
+          R.el("span", { style: "width: " + bar.share + "%" }),
+          bar.mark === null || bar.mark === undefined ? null
+            : R.el("span", { "class": "threshold-mark", style: "left: " + bar.mark + "%" })
+        ]),
         R.el("span", { "class": "count", text: R.numbers.format(bar.count) })
       ]));
     });
@@ -73,21 +87,29 @@
     }
     add(R.el("h1", { "class": "projector-question", id: "projector-question", text: poll.title }));
     if (poll.round > 1) add(R.el("p", { "class": "projector-round", text: R.fill(L.round, { n: poll.round }) }));
+    // A show of hands has no electronic turnout: its counts come with the result.
+    var byHand = poll.kind === "hand";
     var turnoutWords = R.fill(L.turnout, { turnout: poll.turnout, eligible: poll.eligible });
+    var turnout = byHand ? null : R.el("p", {
+      "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords
+    });
     if (poll.state === "open") {
       add(countdownNode(poll));
-      add(R.el("div", { "class": "gauge", role: "img", "aria-label": turnoutWords }, [
+      if (byHand) add(R.el("p", { "class": "projector-by-hand", text: L.by_hand }));
+      else add(R.el("div", { "class": "gauge", role: "img", "aria-label": turnoutWords }, [
         R.el("span", { "class": "gauge-fill", style: "width: " + R.pct(poll.turnout, poll.eligible) + "%" })
       ]));
-      add(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
-      add(figures(L.at_open, poll.at_open));
+      add(turnout);
+      add(observers([[L.at_open, poll.at_open]]));
       return;
     }
-    add(R.el("p", { "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords }));
-    if (poll.state === "published" && poll.lines) add(resultNode(poll.lines));
-    else add(R.el("p", { "class": "projector-awaiting", text: L.awaiting }));
-    add(figures(L.at_open, poll.at_open));
-    add(figures(L.at_close, poll.at_close));
+    if (poll.state === "published" && poll.lines) {
+      add(resultNode(poll.lines));
+    } else {
+      add(turnout);
+      add(R.el("p", { "class": "projector-awaiting", text: byHand ? L.by_hand_counting : L.awaiting }));
+    }
+    add(observers([[L.at_open, poll.at_open], [L.at_close, poll.at_close]]));
   }
 
   // The quorum of the body whose poll is on screen, else the first body's (the General Assembly).
@@ -103,13 +125,25 @@
     if (q) quorumEl.appendChild(R.quorumNode(q, false));
   }
 
+  // Nobody scrolls a hall's screen: when a long result overflows it, all type shrinks together.
+  function fit() {
+    var body = document.body;
+    var scale = 1;
+    body.style.setProperty("--fit", "1");
+    while (scale > 0.5 && pollEl.scrollHeight > pollEl.clientHeight + 1) {
+      scale -= 0.05;
+      body.style.setProperty("--fit", scale.toFixed(2));
+    }
+  }
+
   var drawn = false;
   function redraw() {
     // Coalesce redraws to one per frame whatever arrives.
     if (drawn) return;
     drawn = true;
-    window.requestAnimationFrame(function () { drawn = false; prune(); drawQuorum(); drawPoll(); });
+    window.requestAnimationFrame(function () { drawn = false; prune(); drawQuorum(); drawPoll(); fit(); });
   }
+  window.addEventListener("resize", redraw);
 
   function onSnapshot(payload) {
     state.quorum = payload.quorum;
@@ -134,8 +168,17 @@
     redraw();
   }
 
+  // The link was replaced (or live updates refused): nothing stale stays on the hall's screen.
+  function onEnd(why) {
+    state = { quorum: null, polls: {}, ended: why };
+    quorumEl.textContent = "";
+    pollEl.textContent = "";
+    var status = document.getElementById("live-status");
+    pollEl.appendChild(R.el("p", { "class": "projector-ended", role: "alert", text: status ? status.textContent : why }));
+  }
+
   var first = R.json("room-snapshot");
   if (first) onSnapshot(first.payload);
-  var connection = R.start({ onSnapshot: onSnapshot, onEvent: onEvent });
+  var connection = R.start({ onSnapshot: onSnapshot, onEvent: onEvent, onEnd: onEnd });
   if (connection && first) connection.accept(first);
 })();

@@ -69,9 +69,15 @@
     return window.PlenaryLive.connect({
       socket: config.socket,
       snapshot: config.snapshot,
+      heartbeatSeconds: config.heartbeat_seconds,
       statusEl: document.getElementById("live-status"),
-      onSnapshot: handlers.onSnapshot,
-      onEvent: handlers.onEvent
+      onSnapshot: function (payload, message) {
+        // Each snapshot carries the server's clock: countdowns follow it, not this device's.
+        if (window.PlenaryClock) window.PlenaryClock.sync(payload.now);
+        handlers.onSnapshot(payload, message);
+      },
+      onEvent: handlers.onEvent,
+      onEnd: handlers.onEnd
     });
   }
 
