@@ -1,5 +1,6 @@
 """Pages of the voting app: ballot, chair console, results, receipts, proxies, presence, PDFs."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,8 @@ from assembly.models import Assembly, MemberOrganization, Role
 from assembly.selectors import has_any_role, roles_for
 from registration.models import Delegate
 from voting import live, services
-from voting.live import projector_link_valid
+from voting.errors import PollNotOpen
+from voting.live import HEARTBEAT_SECONDS, projector_link_valid
 from voting.models import Motion, Poll, PollKind, PollState, Proxy
 from voting.presence import set_online_presence
 from voting.selectors import (
@@ -66,14 +68,18 @@ def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpRespo
 
 def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
     routes = voting_routes(delegate=delegate, poll=poll)
-    voted = members_voted(poll, [r.member.pk for r in routes])
+    # A show of hands has no electronic ballot: the card only says so.
+    by_hand = poll.kind == PollKind.HAND
+    voted = set() if by_hand else members_voted(poll, [r.member.pk for r in routes])
+    electronic = [] if by_hand else routes
     return {
         "poll": poll,
         "routes": routes,
+        "by_hand": by_hand,
         "no_vote": None if routes else not_a_voter_reason(delegate=delegate, body=poll.motion.body),
-        "to_vote": [r for r in routes if r.member.pk not in voted and not r.blocked],
-        "blocked": [r for r in routes if r.member.pk not in voted and r.blocked],
-        "voted": [r for r in routes if r.member.pk in voted],
+        "to_vote": [r for r in electronic if r.member.pk not in voted and not r.blocked],
+        "blocked": [r for r in electronic if r.member.pk not in voted and r.blocked],
+        "voted": [r for r in electronic if r.member.pk in voted],
         "options": poll_options(poll),
         "multi": poll.seats > 1 and poll_mode(poll) == "candidates",
         "seconds_left": seconds_left(poll),
@@ -108,6 +114,39 @@ def _counted_meanwhile(
     ]
 
 
+# The confirm forms this session sent and had counted, newest last: a reload of the receipt
+# (the browser sends the form again) shows the receipt page, not "already counted".
+SENT_FORMS = "voting_sent_forms"
+SENT_FORMS_KEPT = 20
+
+
+def _form_sent_before(request: HttpRequest, form: str) -> bool:
+    return bool(form) and form in request.session.get(SENT_FORMS, [])
+
+
+def _remember_form_sent(request: HttpRequest, form: str) -> None:
+    if form:
+        request.session[SENT_FORMS] = [*request.session.get(SENT_FORMS, []), form][
+            -SENT_FORMS_KEPT:
+        ]
+
+
+def _not_counted(assembly: Assembly, poll: Poll) -> str:
+    """A refused ballot in words: the vote was not counted, and when the poll closed."""
+    poll.refresh_from_db(fields=["state", "closed_at", "closes_at"])
+    closed_at = poll.closed_at or poll.closes_at
+    if poll.state == PollState.DRAFT or closed_at is None or closed_at > timezone.now():
+        return _("Your vote was not counted: the poll is not open.")
+    return _("Your vote was not counted: the poll closed at %(time)s.") % {
+        "time": timezone.localtime(closed_at, assembly.zone).strftime("%H:%M")
+    }
+
+
+def _refuse_hand_poll(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    messages.error(request, _("Vote by show of hands in the room: this poll has no ballot."))
+    return redirect("voting-ballot", slug=assembly.slug)
+
+
 @assembly_page(Role.DELEGATE)
 def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
     """Second tap: the choice repeated in words, then the ballot is cast."""
@@ -115,16 +154,25 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
     poll = _poll_or_none(assembly, poll_id)
     if delegate is None or poll is None:
         return _not_found(request)
+    if poll.kind == PollKind.HAND:
+        return _refuse_hand_poll(request, assembly)
     source = request.POST if request.method == "POST" else request.GET
     choices = source.getlist("choice")
     labels = {o["value"]: o["label"] for o in poll_options(poll)}
     state = _ballot_state(poll, delegate)
     if request.method == "POST":
+        form = request.POST.get("form", "")
+        if _form_sent_before(request, form):
+            return _receipt_again(request, assembly, poll, state)
         try:
             receipts = services.cast_ballots(poll=poll, delegate=delegate, choices=choices)
+        except PollNotOpen:
+            messages.error(request, _not_counted(assembly, poll))
+            return redirect("voting-ballot", slug=assembly.slug)
         except DomainError as error:
             messages.error(request, error.detail)
             return redirect("voting-ballot", slug=assembly.slug)
+        _remember_form_sent(request, form)
         # Shown once in this response and never stored: a stored code would link voter and ballot.
         return render(
             request,
@@ -150,9 +198,20 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
             "assembly": assembly,
             "choices": choices,
             "words": [labels[c] for c in choices],
+            "form": secrets.token_urlsafe(16),
+            "closed": poll.state != PollState.OPEN
+            or (poll.closes_at is not None and poll.closes_at <= timezone.now()),
             **state,
+            **_live_context(assembly),
         },
     )
+
+
+def _receipt_again(
+    request: HttpRequest, assembly: Assembly, poll: Poll, state: dict[str, Any]
+) -> HttpResponse:
+    """Which members' ballots are counted, without the codes (shown once, stored nowhere)."""
+    return render(request, "voting/receipt.html", {"assembly": assembly, "receipts": [], **state})
 
 
 @assembly_page(Role.DELEGATE)
@@ -162,11 +221,7 @@ def receipt(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
     poll = _poll_or_none(assembly, poll_id)
     if poll is None or delegate is None:
         return _not_found(request)
-    return render(
-        request,
-        "voting/receipt.html",
-        {"assembly": assembly, "poll": poll, "receipts": [], **_ballot_state(poll, delegate)},
-    )
+    return _receipt_again(request, assembly, poll, _ballot_state(poll, delegate))
 
 
 @require_POST
@@ -553,6 +608,9 @@ def _live_context(assembly: Assembly, token: str = "", display: bool = False) ->
         "live_config": {
             "socket": f"/ws/a/{assembly.slug}/room/{query}",
             "snapshot": reverse("voting-room-json", args=[assembly.slug]) + query,
+            # Countdowns run on the server's clock; a socket silent this long is dead.
+            "server_now": timezone.now().isoformat(),
+            "heartbeat_seconds": HEARTBEAT_SECONDS,
         },
     }
 

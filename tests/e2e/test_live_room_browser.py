@@ -1,6 +1,9 @@
 """The live room in browsers: chair opens, a half-filled ballot survives, the projector counts."""
 
+import itertools
+import os
 import threading
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
@@ -233,3 +236,240 @@ def test_the_projector_follows_the_quorum_of_the_body_whose_poll_opens(
 
 def live_token(assembly):
     return "projector=" + in_thread(lambda: live.projector_token(assembly))
+
+
+# --- a full hall (found by a tester) ----------------------------------------------------------
+
+PHONE_360 = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+def present_hall(assembly, n):
+    """n voting members of the General Assembly, all in the hall; returns (voters, body)."""
+    voters = electorate_of(assembly, n)
+    body = ga_body(assembly)
+    for delegate in voters:
+        record_hall_entry(delegate=delegate, at=timezone.now())
+    return voters, body
+
+
+def test_a_show_of_hands_gives_phones_no_ballot_and_the_projector_no_turnout(
+    asgi_server, browser, assembly, chair_user, secretariat_user
+):
+    from tests.voting.factories import resolution
+    from voting.models import PollKind
+    from voting.services import (
+        close_poll,
+        confirm_hand_counts,
+        enter_hand_counts,
+        open_poll,
+        publish_poll,
+    )
+
+    def setup():
+        voters, body = present_hall(assembly, 4)
+        return voters, draft_poll(resolution(body), kind=PollKind.HAND)
+
+    voters, poll = in_thread(setup)
+    base = f"{asgi_server}/a/{assembly.slug}"
+    phone = page_for(browser, asgi_server, voters[0].user, **PHONE_360)
+    projector = page_for(browser, asgi_server, None, viewport={"width": 1920, "height": 1080})
+    phone.goto(f"{base}/vote/")
+    projector.goto(f"{base}/projector/?{live_token(assembly)}")
+    projector.get_by_text("No poll is open.").wait_for()
+
+    in_thread(lambda: open_poll(poll=poll, by=chair_user))
+    phone.get_by_text("Vote by show of hands in the room.").wait_for()
+    assert phone.locator("#ballots button").count() == 0
+    screen = projector.locator("#projector-poll")
+    screen.get_by_text("Vote by show of hands in the room.").wait_for()
+    assert "have voted" not in screen.inner_text()
+    assert projector.locator(".gauge").count() == 0
+
+    def count_and_publish():
+        close_poll(poll=poll, by=chair_user)
+        enter_hand_counts(
+            poll=poll, by=secretariat_user, counts={"yes": 3, "no": 1, "abstain": 0}, ballots=4
+        )
+        confirm_hand_counts(poll=poll, by=chair_user)
+        publish_poll(poll=poll, by=chair_user)
+
+    in_thread(count_and_publish)
+    projector.locator(".result-sentence").wait_for()
+    assert "Votes cast: 4." in screen.inner_text()
+    assert "have voted" not in screen.inner_text()
+    for page in (phone, projector):
+        page.context.close()
+
+
+def countdown_numbers(page):
+    return [int(text) for text in page.evaluate("window.samples") if text]
+
+
+def test_the_projector_countdown_only_goes_down_on_the_servers_clock(
+    asgi_server, browser, assembly, chair_user
+):
+    from tests.voting.factories import resolution
+    from voting.services import cast_ballots, open_poll
+
+    def setup():
+        voters, body = present_hall(assembly, 5)
+        motion = resolution(body)
+        return voters, open_poll(poll=draft_poll(motion, close_after_seconds=120), by=chair_user)
+
+    voters, poll = in_thread(setup)
+    projector = page_for(browser, asgi_server, None, viewport={"width": 1920, "height": 1080})
+    # This computer's clock runs 30 seconds fast: the count follows the server's.
+    projector.add_init_script("(() => { const n = Date.now; Date.now = () => n() + 30000; })()")
+    projector.goto(f"{asgi_server}/a/{assembly.slug}/projector/?{live_token(assembly)}")
+    projector.locator(".countdown").wait_for()
+    projector.evaluate(
+        """() => { window.samples = []; setInterval(() => {
+             const node = document.querySelector('.countdown');
+             window.samples.push(node ? (node.textContent.match(/\\d+/) || [''])[0] : '');
+           }, 100); }"""
+    )
+    projector.wait_for_timeout(2500)
+    for delegate in voters:  # each ballot redraws the projector (turnout)
+        in_thread(
+            lambda delegate=delegate: cast_ballots(poll=poll, delegate=delegate, choices=["yes"])
+        )
+        projector.wait_for_timeout(300)
+    projector.get_by_text("5 of 5 voting members have voted").wait_for()
+    projector.wait_for_timeout(1200)
+    seen = countdown_numbers(projector)
+    assert len(seen) > 30
+    assert seen[0] >= 110, seen[:5]
+    assert all(later <= earlier for earlier, later in itertools.pairwise(seen)), seen
+    assert seen[-1] < seen[0]
+    projector.context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_a_published_result_fits_the_projector_screen_with_the_observer_figures(
+    asgi_server, browser, assembly, chair_user, size
+):
+    from voting.services import cast_ballots, close_poll, open_poll, publish_poll
+
+    def setup():
+        voters, body = present_hall(assembly, 6)
+        motion = election(body, names=["Kampala", "São Paulo", "Ulaanbaatar"], seats=2)
+        ids = [str(c.pk) for c in motion.candidates.order_by("position")]
+        poll = open_poll(poll=draft_poll(motion), by=chair_user)
+        for delegate, choice in zip(voters, [0, 1, 1, 2, 2, 2], strict=True):
+            cast_ballots(poll=poll, delegate=delegate, choices=[ids[choice]])
+        close_poll(poll=poll, by=chair_user)
+        publish_poll(poll=poll, by=chair_user)
+
+    in_thread(setup)
+    width, height = size
+    projector = page_for(browser, asgi_server, None, viewport={"width": width, "height": height})
+    projector.goto(f"{asgi_server}/a/{assembly.slug}/projector/?{live_token(assembly)}")
+    projector.locator(".result-sentence").wait_for()
+    projector.get_by_text("At closing").wait_for()
+    projector.wait_for_timeout(300)
+    assert projector.evaluate("document.documentElement.scrollHeight") <= height
+    for line in projector.locator(".observer").all():
+        box = line.bounding_box()
+        assert box["y"] + box["height"] <= height, line.inner_text()
+    if os.environ.get("PROJECTOR_SCREENSHOTS"):  # to look at: a folder to write them to
+        projector.screenshot(path=f"{os.environ['PROJECTOR_SCREENSHOTS']}/{width}x{height}.png")
+    projector.context.close()
+
+
+def test_a_replaced_projector_link_stops_the_open_screen(
+    asgi_server, browser, assembly, hall, chair_user
+):
+    _voters, _poll, token = hall
+    projector = page_for(browser, asgi_server, None, viewport={"width": 1920, "height": 1080})
+    projector.goto(f"{asgi_server}/a/{assembly.slug}/projector/?projector={token}")
+    projector.get_by_text("5 of 6 voting members present").wait_for()
+    projector.wait_for_function("document.getElementById('live-status').hidden")
+    in_thread(lambda: live.rotate_projector_links(assembly=assembly, by=chair_user))
+    projector.locator("#projector-poll").get_by_text("This projector link was replaced").wait_for()
+    assert "voting members present" not in projector.locator("main").inner_text()
+    projector.context.close()
+
+
+def test_the_confirm_page_counts_down_and_disables_confirm_when_the_poll_closes(
+    asgi_server, browser, assembly, chair_user
+):
+    from tests.voting.factories import resolution
+    from voting.models import Poll
+    from voting.services import close_poll, open_poll
+
+    def setup():
+        voters, body = present_hall(assembly, 3)
+        first = open_poll(poll=draft_poll(resolution(body), close_after_seconds=60), by=chair_user)
+        second = draft_poll(resolution(body, code="res2"), close_after_seconds=60)
+        return voters, first, second
+
+    voters, first, second = in_thread(setup)
+    phone = page_for(browser, asgi_server, voters[0].user, **PHONE_360)
+    phone.goto(f"{asgi_server}/a/{assembly.slug}/vote/")
+    phone.get_by_role("button", name="Yes").click()
+    confirm = phone.get_by_role("button", name="Confirm: Yes")
+    confirm.wait_for()
+    assert "Closes in" in phone.locator(".countdown").inner_text()
+    phone.wait_for_function("document.getElementById('live-status').hidden")
+
+    # The chair closes the poll: the open confirm page follows at once.
+    in_thread(lambda: close_poll(poll=first, by=chair_user))
+    phone.get_by_text("This poll is closed: the ballot can no longer be cast.").wait_for()
+    assert confirm.is_disabled()
+
+    # The countdown runs out with no message at all: the clock disables Confirm.
+    def open_closing_in_three_seconds():
+        open_poll(poll=second, by=chair_user)
+        Poll.objects.filter(pk=second.pk).update(closes_at=timezone.now() + timedelta(seconds=3))
+
+    in_thread(open_closing_in_three_seconds)
+    phone.goto(f"{asgi_server}/a/{assembly.slug}/vote/{second.pk}/confirm/?choice=no")
+    confirm = phone.get_by_role("button", name="Confirm: No")
+    assert confirm.is_enabled()
+    phone.get_by_text("This poll is closed: the ballot can no longer be cast.").wait_for(
+        timeout=8000
+    )
+    assert confirm.is_disabled()
+    phone.context.close()
+
+
+def test_a_silent_connection_is_taken_for_dead_and_reopened(asgi_server, browser, assembly, hall):
+    """Traffic dropped for 75 s kept showing "live" (found by a tester): no heartbeat for two
+    beats and a margin, and the page says so, polls meanwhile and opens a new socket."""
+    _voters, _poll, token = hall
+    page = page_for(browser, asgi_server, None)
+    page.goto(f"{asgi_server}/a/{assembly.slug}/projector/?projector={token}")
+    page.evaluate(
+        """() => {
+          const seen = window.silent = { sockets: 0, polled: 0, states: [] };
+          window.WebSocket = function () {  // a network that drops everything, silently
+            const socket = { close() {} };
+            seen.sockets += 1;
+            setTimeout(() => socket.onopen && socket.onopen(), 10);
+            return socket;
+          };
+          const status = document.createElement("p");
+          status.dataset.labelReconnecting = "Reconnecting…";
+          document.body.appendChild(status);
+          const connection = new window.PlenaryLive.LiveConnection({
+            socket: "/silent/", snapshot: "/unused/", heartbeatSeconds: 0.01, statusEl: status,
+          });
+          connection.fetchSnapshot = () => { seen.polled += 1; return Promise.resolve(); };
+          const setStatus = connection.setStatus;
+          connection.setStatus = function (state) {
+            setStatus.call(this, state);
+            seen.states.push([state, status.textContent, Math.round(performance.now() - began)]);
+          };
+          const began = performance.now();
+          connection.connect();
+        }"""
+    )
+    page.wait_for_function("window.silent.sockets >= 2", timeout=15000)
+    seen = page.evaluate("window.silent")
+    states = [state for state, _text, _at in seen["states"]]
+    assert states[:2] == ["live", "reconnecting"], seen
+    _state, text, after_ms = seen["states"][1]
+    assert text == "Reconnecting…"
+    assert 5000 <= after_ms < 12000  # two beats of 0.01 s and the 5 s margin (late under load)
+    assert seen["polled"] >= 1
+    page.context.close()

@@ -399,3 +399,148 @@ def test_console_says_when_a_hand_count_is_not_a_whole_number(
     assert "Enter each count and the ballots as a whole number." in response.content.decode()
     poll.refresh_from_db()
     assert poll.hand_counts == {}
+
+
+# --- the live room in a full hall (found by a tester) ----------------------------------------
+
+
+def test_a_show_of_hands_poll_gives_the_phone_no_ballot_to_cast(motion, present_voters, chair_user):
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    phone = client_for(present_voters[0].user)
+    html = phone.get(page("voting-ballot")).content.decode()
+    assert "Vote by show of hands in the room." in html
+    assert 'class="choice"' not in html
+    assert "Voting on behalf of:" not in html
+    response = phone.get(page("voting-confirm", poll.pk), {"choice": "yes"}, follow=True)
+    assert "Confirm: Yes" not in response.content.decode()
+    assert "Vote by show of hands in the room" in response.content.decode()
+
+
+def test_the_console_shows_no_electronic_turnout_for_a_show_of_hands(
+    motion, present_voters, chair_user, chair_client
+):
+    poll = open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user)
+    html = chair_client.get(page("voting-console")).content.decode()
+    assert "Show of hands in the room" in html
+    assert f'data-turnout-for="{poll.pk}"' not in html
+    assert "0 of 5 have voted" not in html
+
+
+def test_the_ballot_names_the_member_voted_for_as_on_behalf_of(open_secret_poll, present_voters):
+    client = client_for(present_voters[0].user)
+    member = present_voters[0].member.name
+    assert f"Voting on behalf of: <strong>{member}</strong>" in (
+        client.get(page("voting-ballot")).content.decode()
+    )
+    confirm = client.get(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"})
+    assert f"Voting on behalf of: <strong>{member}</strong>" in confirm.content.decode()
+    assert "You vote for" not in confirm.content.decode()
+
+
+def test_the_confirm_page_counts_down_and_listens_live(motion, present_voters, chair_user):
+    poll = open_poll(poll=draft_poll(motion, close_after_seconds=60), by=chair_user)
+    html = (
+        client_for(present_voters[0].user)
+        .get(page("voting-confirm", poll.pk), {"choice": "yes"})
+        .content.decode()
+    )
+    assert 'role="timer"' in html
+    assert "data-closes-at=" in html
+    assert 'id="live-config"' in html
+    assert "js/voting/confirm.js" in html
+
+
+def test_the_confirm_page_of_a_closed_poll_offers_no_active_confirm(
+    open_secret_poll, present_voters, chair_user
+):
+    client = client_for(present_voters[0].user)
+    close_poll(poll=open_secret_poll, by=chair_user)
+    html = client.get(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"}).content
+    button = re.search(r"<button[^>]*>Confirm: Yes</button>", html.decode()).group(0)
+    assert "disabled" in button
+    assert "the ballot can no longer be cast" in html.decode()
+
+
+def test_a_ballot_after_the_close_says_it_was_not_counted_and_when_in_local_time(
+    assembly, open_secret_poll, present_voters, chair_user
+):
+    from datetime import datetime
+
+    from voting.models import Poll
+
+    assembly.time_zone = "Pacific/Auckland"
+    assembly.save()
+    client = client_for(present_voters[0].user)
+    confirm_url = page("voting-confirm", open_secret_poll.pk)
+    form = re.search(
+        r'name="form" value="([^"]+)"', client.get(confirm_url, {"choice": "yes"}).content.decode()
+    ).group(1)
+    close_poll(poll=open_secret_poll, by=chair_user)
+    Poll.objects.filter(pk=open_secret_poll.pk).update(
+        closed_at=datetime(2026, 11, 28, 18, 41, tzinfo=assembly.zone)
+    )
+    response = client.post(confirm_url, {"choice": "yes", "form": form}, follow=True)
+    assert "Your vote was not counted: the poll closed at 18:41." in response.content.decode()
+    assert Ballot.objects.count() == 0
+
+
+def test_reloading_the_receipt_shows_the_receipt_not_already_counted(
+    open_secret_poll, present_voters
+):
+    client = client_for(present_voters[0].user)
+    confirm_url = page("voting-confirm", open_secret_poll.pk)
+    confirm = client.get(confirm_url, {"choice": "yes"}).content.decode()
+    form = re.search(r'name="form" value="([^"]+)"', confirm).group(1)
+    client.post(confirm_url, {"choice": "yes", "form": form})
+    reload = client.post(confirm_url, {"choice": "yes", "form": form})
+    html = reload.content.decode()
+    assert reload.status_code == 200
+    assert "Your vote is recorded" in html
+    assert f"The ballot for {present_voters[0].member.name} is counted." in html
+    assert "already been counted" not in html
+    assert Ballot.objects.count() == 1
+
+
+def test_create_draft_poll_sent_twice_makes_one_draft(motion, chair_client):
+    from voting.models import Poll
+
+    form = {"motion": motion.pk, "kind": PollKind.SECRET, "min_open_seconds": "0"}
+    chair_client.post(page("voting-create-poll"), form)
+    second = chair_client.post(page("voting-create-poll"), form, follow=True)
+    assert Poll.objects.filter(motion=motion).count() == 1
+    assert "already has a draft poll (round 1): open that one." in second.content.decode()
+
+
+def test_result_bars_measure_against_the_base_with_the_threshold_marked(
+    body, voters, present_voters, chair_user, client
+):
+    """8 yes of 26 needed (absolute majority of 51 present) must not fill the Yes bar."""
+    from tests.voting.factories import resolution
+    from voting.models import Poll
+    from voting.selectors import result_lines
+
+    poll = open_poll(poll=draft_poll(resolution(body, majority="absolute_present")), by=chair_user)
+    close_poll(poll=poll, by=chair_user)
+    Poll.objects.filter(pk=poll.pk).update(
+        result={
+            "mode": "yes_no",
+            "counts": {"yes": 8, "no": 2, "abstain": 8},
+            "cast": 18,
+            "abstentions": 8,
+            "base": 51,
+            "threshold": 26,
+            "outcome": "rejected",
+            "tie": False,
+            "elected": [],
+            "runoff": [],
+            "runoff_seats": 0,
+        }
+    )
+    poll.refresh_from_db()
+    bars = {bar["value"]: bar for bar in result_lines(poll)["bars"]}
+    assert [bars[v]["share"] for v in ("yes", "no", "abstain")] == [16, 4, 16]
+    assert bars["yes"]["mark"] == 51
+    assert bars["no"]["mark"] is None
+    publish_poll(poll=poll, by=chair_user)
+    html = client.get(page("voting-results", poll.pk)).content.decode()
+    assert '<span style="width: 16%"></span><span class="threshold-mark" style="left: 51%">' in html

@@ -49,7 +49,8 @@
     node.dataset.closed = "1";
     node.querySelectorAll("input, button, select, textarea").forEach(function (field) { field.disabled = true; });
     node.querySelectorAll("[data-closes-at]").forEach(function (timer) { timer.remove(); });
-    var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", text: L.closed_ballot });
+    var words = node.querySelector(".by-hand") ? L.closed : L.closed_ballot;
+    var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", text: words });
     node.insertBefore(note, node.children[1] || null);
     showQuorum(null);
   }
@@ -70,6 +71,24 @@
     if (!q) return;
     quorumLine.textContent = q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
     quorumLine.dataset.present = q.present;
+  }
+
+  // The countdown reached zero: the server refuses ballots from now on, so the buttons go too.
+  list.addEventListener("plenary:time-over", function (event) {
+    var node = event.target.closest(".ballot-card");
+    if (node) close({ id: node.dataset.pollId });
+  });
+
+  list.querySelectorAll("[data-closes-at][data-ended]").forEach(function (timer) {
+    close({ id: timer.closest(".ballot-card").dataset.pollId });
+  });
+
+  // A refused vote comes back here with its reason at the top: a screen reader must hear it.
+  var refusal = document.querySelector(".messages .message.error");
+  if (refusal) {
+    refusal.setAttribute("role", "alert");
+    refusal.setAttribute("tabindex", "-1");
+    refusal.focus();
   }
 
   R.start({
