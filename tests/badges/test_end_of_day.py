@@ -39,11 +39,12 @@ def inside() -> int:
 
 
 def test_ending_the_day_empties_every_checkpoint_and_the_quorum(
-    assembly, delegate, body, in_the_hall, secretariat_user
+    assembly, delegate, body, in_the_hall, secretariat_user, django_capture_on_commit_callbacks
 ):
     assert inside() == 2
 
-    assert end_the_day(assembly=assembly, by=secretariat_user) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # audit entries link after commit
+        assert end_the_day(assembly=assembly, by=secretariat_user) == 1
 
     assert inside() == 0
     assert not DelegatePresence.objects.get(delegate=delegate).in_hall
