@@ -343,7 +343,9 @@ class Tour(models.Model):
                 condition=Q(taken__lte=models.F("capacity")), name="tour_never_oversold"
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="tour_ends_after_it_starts"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="tour_ends_after_it_starts",
+                violation_error_message=_("A tour must end after it starts."),
             ),
         ]
 

@@ -283,6 +283,9 @@ class Motion(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="resolution", seats=0) | Q(kind="election", seats__gte=1),
                 name="motion_seats_match_kind",
+                violation_error_message=_(
+                    "An election needs at least one seat; a resolution has none."
+                ),
             ),
         ]
 

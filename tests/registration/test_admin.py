@@ -152,3 +152,23 @@ def test_admin_reads_the_edit_cutoff_at_the_assemblys_wall_time(office_client, a
     cutoff = RegistrationSettings.objects.get(assembly=assembly).edit_cutoff
     local = cutoff.astimezone(assembly.zone)
     assert (local.date(), local.strftime("%H:%M")) == (day, "20:00")
+
+
+def test_admin_says_plainly_that_a_tour_must_end_after_it_starts(office_client, assembly):
+    # Found by a tester: "Constraint “tour_ends_after_it_starts” is violated."
+    day = assembly.start_date + timedelta(days=1)
+    data = {
+        "assembly": assembly.pk,
+        "code": "late",
+        "title": "Backwards walk",
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": "15:00:00",
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": "13:00:00",
+        "meeting_point": "Pier 3",
+        "capacity": 20,
+    }
+    response = office_client.post(reverse("admin:registration_tour_add"), data)
+    assert response.status_code == 200
+    assert "A tour must end after it starts." in response.content.decode()
+    assert not Tour.objects.filter(code="late").exists()
