@@ -19,7 +19,6 @@ from assembly.lifespan import Lifespan  # noqa: E402
 from assembly.mail import start_email_sender, stop_email_sender  # noqa: E402
 from assembly.routing import websocket_urlpatterns  # noqa: E402
 from badges.services import stop_badge_rendering  # noqa: E402
-from registration.emails import finish_email_batches  # noqa: E402
 from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
 
 protocols = ProtocolTypeRouter(
@@ -30,11 +29,11 @@ protocols = ProtocolTypeRouter(
         ),
     }
 )
-# Background work that belongs to a running server: scheduled poll closes and the email queue; on
-# the way out, badge batches end and an import's emails still being written get a moment (each
-# one not queued is logged); the queue keeps what the sender has not sent yet.
+# Background work that belongs to a running server: scheduled poll closes, the night's end of
+# presence and the email queue; on the way out, badge batches end, and the queue keeps what the
+# sender has not sent yet.
 application = Lifespan(
     protocols,
     startup=[start_poll_closer, start_email_sender],
-    shutdown=[stop_badge_rendering, stop_poll_closer, finish_email_batches, stop_email_sender],
+    shutdown=[stop_badge_rendering, stop_poll_closer, stop_email_sender],
 )

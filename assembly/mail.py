@@ -84,42 +84,74 @@ def deliver_queued(stop: threading.Event | None = None) -> int:
         .values_list("pk", flat=True)[:ROUND_SIZE]
     )
     smtp = get_connection(settings.MAILER_EMAIL_BACKEND)
+    sent: list[tuple[Message, str]] = []  # on SQLite, forgotten FORGET_AT_ONCE to a write
     try:
         for pk in ids:
             if stop is not None and stop.is_set():
                 break
-            if not deliver_one(pk, smtp):
+            if not deliver_one(pk, smtp, sent):
                 close_quietly(smtp)  # a refused message may have broken the connection
+            if len(sent) >= FORGET_AT_ONCE:
+                forget_sent(sent)
     finally:
         close_quietly(smtp)
+        forget_sent(sent)
     return len(ids)
 
 
-def deliver_one(pk: int, smtp: BaseEmailBackend) -> bool:
-    """Send one queued message and forget it; False when it failed (it is then deferred)."""
+FORGET_AT_ONCE = 20
+
+
+def deliver_one(pk: int, smtp: BaseEmailBackend, sent: list[tuple[Message, str]]) -> bool:
+    """Send one queued message; False when it failed (it is then deferred).
+
+    On PostgreSQL it is forgotten in the transaction that holds its row; on SQLite it joins
+    `sent`, forgotten with others in one short write (a write per message kept the desks
+    waiting for the lock). A server killed in between sends it again: at least once.
+    """
     if connection.vendor == "postgresql":
         with transaction.atomic():
             message = Message.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            return message is None or send_or_defer(message, smtp)
+            if message is None:
+                return True
+            to = send_or_defer(message, smtp)
+            if to is not None:
+                forget_sent([(message, to)])
+            return to is not None
     message = Message.objects.filter(pk=pk).first()
-    return message is None or send_or_defer(message, smtp)
+    if message is None:
+        return True
+    to = send_or_defer(message, smtp)
+    if to is not None:
+        sent.append((message, to))
+    return to is not None
 
 
-def send_or_defer(message: Message, smtp: BaseEmailBackend) -> bool:
+def send_or_defer(message: Message, smtp: BaseEmailBackend) -> str | None:
+    """Hand the message to the mail server: the addresses it went to, or None when it
+    failed (it is then deferred and logged)."""
     email = message.email
     if email is None:  # kept, in sight in the admin, rather than dropped
         defer_failed(message, ValueError("the stored message cannot be read"))
-        return False
-    to = ", ".join(email.to)
+        return None
     try:
         smtp.open()  # nothing to do while the connection is open
         smtp.send_messages([email])
     except Exception as exc:
         defer_failed(message, exc)
-        return False
-    MessageLog.objects.log(message, RESULT_SUCCESS, log_message=f"to {to}")
-    message.delete()
-    return True
+        return None
+    return ", ".join(email.to)
+
+
+def forget_sent(sent: list[tuple[Message, str]]) -> None:
+    """Log the sent messages and take them off the queue, in one write; empties `sent`."""
+    if not sent:
+        return
+    with transaction.atomic():
+        for message, to in sent:
+            MessageLog.objects.log(message, RESULT_SUCCESS, log_message=f"to {to}")
+        Message.objects.filter(pk__in=[message.pk for message, _to in sent]).delete()
+    sent.clear()
 
 
 def defer_failed(message: Message, exc: Exception) -> None:

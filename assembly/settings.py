@@ -236,10 +236,11 @@ LOGGING = {
     },
 }
 
-# --- registration ---
-# Many emails at once (an import's) are written and queued after the commit, in a background
-# thread so the request does not wait; the test suite queues them inline.
-EMAIL_BATCH_IN_BACKGROUND = True
+
+# --- registration and badges ---
+# An import's approved delegates get their badges rendered after its commit in a background
+# thread, a few at a time (the tests render them inline).
+BADGES_IN_BACKGROUND = True
 
 # --- agenda ---
 # Rendered VEVENTs and whole feeds are cached by revision (0 turns caching off), in their own

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -111,6 +112,56 @@ def ensure_badges_rendered(*, delegates: Iterable[Delegate]) -> list[Badge]:
         for (badge, face), content in zip(stale, contents, strict=True):
             _store(badge, content, face.fingerprint())
     return badges
+
+
+BADGES_AT_A_TIME = 50  # one short write transaction each: the desks keep the database
+
+
+def render_badges_in_background(delegate_ids: list[int]) -> threading.Thread | None:
+    """Render these delegates' badges after an import, in a thread of their own (inline when
+    BADGES_IN_BACKGROUND is off, as in the tests)."""
+    if not settings.BADGES_IN_BACKGROUND:
+        render_badges_of(delegate_ids)
+        return None
+    thread = threading.Thread(
+        target=_render_badges_in_thread, args=(delegate_ids,), name="badges-after-import"
+    )
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
+def _render_badges_in_thread(delegate_ids: list[int]) -> None:
+    try:
+        render_badges_of(delegate_ids)
+    finally:
+        connection.close()
+
+
+def render_badges_of(delegate_ids: list[int]) -> None:
+    """Each delegate's badge, BADGES_AT_A_TIME at a time; a part that fails is logged and the
+    rest still go (a desk renders a missing one when it is asked for)."""
+    for start in range(0, len(delegate_ids), BADGES_AT_A_TIME):
+        part = delegate_ids[start : start + BADGES_AT_A_TIME]
+        try:
+            render_badges_apart(part)
+        except Exception:
+            logger.exception("Badges of delegates %s..%s were not rendered", part[0], part[-1])
+    logger.info("Badges rendered for %s delegates", len(delegate_ids))
+
+
+def render_badges_apart(delegate_ids: list[int]) -> None:
+    """Issue the badges in one short write, render their PDFs outside any transaction, store
+    them in another: on SQLite the write lock is never held while PDFs are drawn, so the
+    desks' scans go in between (a stale fingerprint only means a render again later)."""
+    delegates = Delegate.objects.select_related("assembly", "member").filter(pk__in=delegate_ids)
+    with transaction.atomic():
+        badges = [_issued_badge(delegate) for delegate in delegates]
+    stale = [(badge, face) for badge in badges if (face := _stale_face(badge)) is not None]
+    contents = pdf.render_faces_apart([face for _badge, face in stale])
+    with transaction.atomic():
+        for (badge, face), content in zip(stale, contents, strict=True):
+            _store(badge, content, face.fingerprint())
 
 
 def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:

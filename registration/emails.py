@@ -1,17 +1,17 @@
-"""Emails to delegates: HTML and text from templates, queued only after the transaction commits."""
+"""Emails to delegates: HTML and text from templates, queued with the transaction that
+causes them (the database queue), or sent after it commits (another backend)."""
 
 import logging
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.module_loading import import_string
+from mailer.backend import DbBackend
 
 from assembly.services import magic_link_url
 from registration.models import Delegate
@@ -71,114 +71,69 @@ def send_on_commit(email: DelegateEmail) -> None:
 
 
 def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
-    """After the commit, write and queue many emails, in a background thread unless
-    EMAIL_BATCH_IN_BACKGROUND is off: a 10,000-row import must not wait for them."""
+    """Many emails for one action (an import's): queued in the caller's transaction when mail
+    goes through the database queue, so they are kept or dropped with the registrations
+    themselves (a server killed after the commit loses none); written when sent, so a
+    10,000-row import does not render them in its transaction. With another backend (the
+    tests' outbox), sent after the commit."""
     if not emails:
         return
-    if settings.EMAIL_BATCH_IN_BACKGROUND:
-        transaction.on_commit(lambda: start_sending(emails), robust=True)
+    if mail_is_queued():
+        get_connection().send_messages([WrittenWhenSent(email) for email in emails])
     else:
-        transaction.on_commit(lambda: send_batch(emails), robust=True)
+        transaction.on_commit(lambda: send_each(emails), robust=True)
 
 
-# The batches still being written in this process, and the signal a stopping server gives them:
-# a daemon thread dies with the process, and the emails it had not queued would go unsaid.
-_batches: set[threading.Thread] = set()
-_batches_lock = threading.Lock()
-_stopping = threading.Event()
-SHUTDOWN_SECONDS = 20.0
+def mail_is_queued() -> bool:
+    return issubclass(import_string(settings.EMAIL_BACKEND), DbBackend)
 
 
-def start_sending(emails: list[DelegateEmail]) -> None:
-    thread = threading.Thread(
-        target=send_batch_in_thread, args=(emails,), name="delegate-emails", daemon=True
-    )
-    with _batches_lock:
-        _batches.add(thread)
-    thread.start()
+class WrittenWhenSent(EmailMultiAlternatives):
+    """A delegate's email stored with its addressee and subject; its text is written from
+    the templates when the sender sends it (it reads the delegate as they are then)."""
+
+    def __init__(self, email: DelegateEmail) -> None:
+        delegate = email.delegate
+        contact = delegate.assembly.contact_email
+        super().__init__(
+            subject=str(email.subject), to=[delegate.email], reply_to=[contact] if contact else None
+        )
+        self.delegate_id = delegate.pk
+        self.template = email.template
+        self.context = dict(email.context)
+        self.written = False
+
+    def write(self) -> None:
+        if self.written:
+            return
+        delegate = Delegate.objects.select_related("assembly", "user").get(pk=self.delegate_id)
+        text = render_email(
+            DelegateEmail(
+                delegate=delegate,
+                template=self.template,
+                subject=self.subject,
+                context=self.context,
+            )
+        )
+        self.body, self.alternatives = text.body, text.alternatives
+        self.written = True
+
+    def message(self, *args: Any, **kwargs: Any) -> Any:
+        self.write()
+        return super().message(*args, **kwargs)
 
 
-def send_batch_in_thread(emails: list[DelegateEmail]) -> None:
-    try:
-        send_batch(emails, stop=_stopping)
-    finally:
-        connection.close()  # a template may have read the database in this thread
-        with _batches_lock:
-            _batches.discard(threading.current_thread())
-
-
-def finish_email_batches(timeout: float = SHUTDOWN_SECONDS) -> None:
-    """The server stops (ASGI lifespan): let the batches being queued finish for up to
-    `timeout` seconds, then stop them; each email not queued is logged with its address."""
-    deadline = time.monotonic() + timeout
-    with _batches_lock:
-        running = list(_batches)
-    for thread in running:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    _stopping.set()
-    try:
-        for thread in running:
-            thread.join(5.0)  # the chunk being queued, then the log lines
-    finally:
-        _stopping.clear()
-
-
-QUEUE_CHUNK = 100
-
-
-def send_batch(
-    emails: list[DelegateEmail], stop: threading.Event | None = None
-) -> list[DelegateEmail]:
-    """Write each email and hand them to the mail queue, a chunk at a time; returns those that
-    failed.
-
-    A failure is logged with its address and the reason, and the rest still go. Once `stop`
-    is set (the server is stopping) the rest are logged as not queued.
-    """
-    logger.info("Queueing %s delegate emails", len(emails))
-    failed: list[DelegateEmail] = []
-    outbox = get_connection()
-    for start in range(0, len(emails), QUEUE_CHUNK):
-        chunk = emails[start : start + QUEUE_CHUNK]
-        if stop is not None and stop.is_set():
-            for email in chunk:
-                logger.error(
-                    "Email %r to %s was not queued: the server stopped",
-                    email.template,
-                    email.delegate.email,
-                )
-            failed.extend(chunk)
-            continue
-        failed.extend(queue_chunk(outbox, chunk))
-    log = logger.error if failed else logger.info
-    log("Delegate emails: %s queued, %s not queued", len(emails) - len(failed), len(failed))
-    return failed
-
-
-def queue_chunk(outbox: BaseEmailBackend, chunk: list[DelegateEmail]) -> list[DelegateEmail]:
-    """Queue the chunk in one write; if that fails, each email alone, to name the one at fault."""
-    written, failed = [], []
-    for email in chunk:
-        try:
-            written.append((email, render_email(email)))
-        except Exception:
-            logger.exception("Email %r to %s was not queued", email.template, email.delegate.email)
-            failed.append(email)
-    try:
-        outbox.send_messages([message for _, message in written])
-    except Exception:  # all or nothing: find the one at fault
-        failed.extend(queue_one_by_one(outbox, written))
-    return failed
-
-
-def queue_one_by_one(
-    outbox: BaseEmailBackend, written: list[tuple[DelegateEmail, EmailMultiAlternatives]]
-) -> list[DelegateEmail]:
+def send_each(emails: list[DelegateEmail]) -> list[DelegateEmail]:
+    """Send each email over one connection; returns those that failed, each logged with its
+    address and reason while the rest still go."""
     failed = []
-    for email, message in written:
+    outbox = get_connection()
+    for email in emails:
         try:
-            outbox.send_messages([message])
+            outbox.send_messages([render_email(email)])
         except Exception:
-            logger.exception("Email %r to %s was not queued", email.template, email.delegate.email)
+            logger.exception("Email %r to %s was not sent", email.template, email.delegate.email)
             failed.append(email)
+    log = logger.error if failed else logger.info
+    log("Delegate emails: %s sent, %s not sent", len(emails) - len(failed), len(failed))
     return failed

@@ -27,6 +27,7 @@ from registration.models import (
 from registration.normal import NormalEmailField, name_key, normal_email
 from registration.services import (
     DelegateDetails,
+    badges_follow_on_commit,
     register_delegate,
     state_email,
     travel_dates_problem,
@@ -389,8 +390,8 @@ def import_registrations(
 ) -> list[Delegate]:
     """Write every row of a fully valid file in one transaction, or nothing at all.
 
-    Each person's email for the state their registration is in goes after the commit, all of
-    them over one SMTP connection in the background (registration.emails).
+    Each person's email for the state their registration is in is queued in that transaction
+    (registration.emails); the approved ones' badges are rendered after it, in the background.
     """
     preview = preview_import(assembly=assembly, text=text)
     if not preview.valid:
@@ -420,6 +421,7 @@ def import_registrations(
                     approve=data.get("state") == RegistrationState.APPROVED,
                     notify=False,
                     user=users[data["email"]],
+                    render_badge=False,
                 )
             except AlreadyRegistered:
                 raise ImportInvalid(
@@ -428,6 +430,7 @@ def import_registrations(
                 ) from None
             created.append(delegate)
         email_delegates_on_commit([state_email(delegate) for delegate in created])
+        badges_follow_on_commit(created)
     return created
 
 

@@ -278,6 +278,7 @@ def register_delegate(
     approve: bool = False,
     notify: bool = True,
     user: AbstractBaseUser | None = None,
+    render_badge: bool = True,
 ) -> Delegate:
     """Create a submitted registration, approved at once when asked or the invitation says so.
 
@@ -321,7 +322,8 @@ def register_delegate(
                 by=by if approve else None,
                 note=source if approve else _("Approved by invitation"),
             )
-            badge_follows_on_commit(delegate)  # as when the secretariat approves
+            if render_badge:  # an import renders its badges together (badges_follow_on_commit)
+                badge_follows_on_commit(delegate)  # as when the secretariat approves
         if notify:
             notify_state(delegate)  # one email, for the state the registration ends in
     return delegate
@@ -487,6 +489,19 @@ def badge_follows_on_commit(delegate: Delegate) -> None:
 
     # robust: a failed render is logged and never undoes the approval; the desk renders on demand.
     transaction.on_commit(render, robust=True)
+
+
+def badges_follow_on_commit(delegates: list[Delegate]) -> None:
+    """Many approved at once (an import): their badges are rendered after the commit, a few at
+    a time in the background, so the secretariat does not wait for thousands of PDFs and the
+    desks are not kept out of the database; one not rendered yet (a server that stopped) is
+    rendered when a desk asks for it."""
+    ids = [delegate.pk for delegate in delegates if delegate.state == S.APPROVED]
+    if not ids:
+        return
+    from badges.services import render_badges_in_background
+
+    transaction.on_commit(lambda: render_badges_in_background(ids), robust=True)
 
 
 def change_state(

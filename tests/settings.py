@@ -17,7 +17,7 @@ from assembly.settings import CACHES, DATABASES, REDIS_URL
 # Fast hashing: tests create many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-EMAIL_BATCH_IN_BACKGROUND = False  # a test's transaction never commits for another thread
+BADGES_IN_BACKGROUND = False  # a test's transaction never commits for another thread
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/plenary-test-media")  # noqa: S108
 
 if REDIS_URL:

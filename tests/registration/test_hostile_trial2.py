@@ -1,16 +1,14 @@
 """Found by a tester on trial 2: a secretariat volunteer's wrong file and a server that stops."""
 
-import threading
-import time
-
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.mail.backends import locmem
+from django.db import transaction
 from django.urls import reverse
+from mailer.models import Message
 
-from registration import emails, imports
-from registration.emails import finish_email_batches
+from assembly.mail import deliver_queued
+from registration import imports
 from registration.imports import import_registrations
 from registration.models import Delegate
 
@@ -40,57 +38,47 @@ def test_a_huge_upload_is_refused_after_reading_no_more_than_the_limit(
     assert Delegate.objects.count() == 0
 
 
-class SlowOutbox(locmem.EmailBackend):
-    """A mail server that takes a while for each message."""
-
-    def send_messages(self, messages):
-        time.sleep(0.05)
-        return super().send_messages(messages)
-
-
 def people(n: int) -> str:
     return "full_name,email,role\n" + "".join(
         f"Person {i},person{i}@x.example,observer\n" for i in range(n)
     )
 
 
-def test_a_stopping_server_logs_every_import_email_it_did_not_send(
-    assembly, settings, caplog, django_capture_on_commit_callbacks, monkeypatch
+@pytest.fixture
+def queued(settings):
+    """Mail through the database queue, as served; the queue delivers to the test outbox."""
+    settings.EMAIL_BACKEND = "assembly.mail.QueueBackend"
+    settings.MAILER_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_an_imports_emails_are_queued_with_its_registrations_in_one_transaction(
+    assembly, queued, django_capture_on_commit_callbacks
 ):
-    # Found by a tester: the server stopped 1 s after a 10,000-row import had committed and
-    # 8,754 emails were never sent, with no line in the log saying so or to whom.
-    settings.EMAIL_BACKEND = f"{__name__}.SlowOutbox"
-    settings.EMAIL_BATCH_IN_BACKGROUND = True
-    monkeypatch.setattr(emails, "QUEUE_CHUNK", 4)
-    with django_capture_on_commit_callbacks(execute=True):
-        import_registrations(assembly=assembly, text=people(40), by=None)
-    time.sleep(0.2)
+    # Found by a tester: a server killed right after a 500-row import had committed queued
+    # none of its emails (a background thread wrote them after the commit). They are now
+    # written to the queue inside the import's own transaction: kept or dropped with it.
+    with django_capture_on_commit_callbacks(execute=False):  # nothing runs after the commit
+        created = import_registrations(assembly=assembly, text=people(40), by=None)
+    assert Message.objects.count() == len(created) == 40
+    assert mail.outbox == []
 
-    finish_email_batches(timeout=0.2)  # what the ASGI lifespan's shutdown runs
+    deliver_queued()
+    deliver_queued()
 
-    assert not [t for t in threading.enumerate() if t.name == "delegate-emails"]
-    sent = {m.to[0] for m in mail.outbox}
-    unsent = {f"person{i}@x.example" for i in range(40) if f"person{i}@x.example" not in sent}
-    assert 0 < len(sent) < 40
-    logged = " ".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
-    assert all(f"to {address} was not queued" in logged for address in unsent)
-    assert f"{len(sent)} queued, {len(unsent)} not queued" in logged
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"person{i}@x.example" for i in range(40))
+    sent = next(m for m in mail.outbox if m.to == ["person7@x.example"])
+    assert "Person 7" in sent.body  # written when sent, from the templates
+    assert "Person 7" in sent.alternatives[0][0]
 
 
-def test_a_stopping_server_lets_a_short_email_batch_finish(
-    assembly, settings, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = f"{__name__}.SlowOutbox"
-    settings.EMAIL_BATCH_IN_BACKGROUND = True
-    with django_capture_on_commit_callbacks(execute=True):
+def import_then_fail(assembly) -> None:
+    with transaction.atomic():
         import_registrations(assembly=assembly, text=people(3), by=None)
-
-    finish_email_batches(timeout=10)
-
-    assert len(mail.outbox) == 3
+        raise RuntimeError("the import's transaction fails after the rows")
 
 
-def test_the_server_waits_for_email_batches_when_it_stops():
-    from assembly.asgi import application
-
-    assert finish_email_batches in application.shutdown
+def test_an_import_rolled_back_queues_no_email(assembly, queued):
+    with pytest.raises(RuntimeError):
+        import_then_fail(assembly)
+    assert not Message.objects.exists()
+    assert not Delegate.objects.exists()
