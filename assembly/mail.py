@@ -168,7 +168,7 @@ def defer_failed(message: Message, exc: Exception) -> None:
 def mailer_error_handler(
     connection: BaseEmailBackend | None, message: Message, exc: Exception
 ) -> tuple[None, str]:
-    """django-mailer's own sending (`runmailer`, the admin's action) defers any failure too:
+    """django-mailer's own sending (`runmailer`, `send_mail`) defers any failure too:
     its default re-raises all but SMTP errors, and one bad message then stops the queue."""
     defer_failed(message, exc)
     return None, "deferred"

@@ -102,13 +102,17 @@ def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
 
 
 def ensure_badges_rendered(*, delegates: Iterable[Delegate]) -> list[Badge]:
-    """ensure_badge_rendered for many delegates (the demo, render_badges): the badges to
-    render are laid out as one document and written one PDF each, which takes about two
-    thirds of the time of rendering them one by one."""
+    """ensure_badge_rendered for many delegates (the demo, render_badges, an import): the
+    badges to render are laid out as one document and written one PDF each, which takes
+    about two thirds of the time of rendering them one by one. They are issued in one short
+    write and stored in another, with the PDFs drawn in between outside any transaction of
+    its own: on SQLite the desks' scans go in between (a stale fingerprint only means a
+    render again later)."""
     with transaction.atomic():
         badges = [_issued_badge(delegate) for delegate in delegates]
-        stale = [(badge, face) for badge in badges if (face := _stale_face(badge)) is not None]
-        contents = pdf.render_faces_apart([face for _badge, face in stale])
+    stale = [(badge, face) for badge in badges if (face := _stale_face(badge)) is not None]
+    contents = pdf.render_faces_apart([face for _badge, face in stale])
+    with transaction.atomic():
         for (badge, face), content in zip(stale, contents, strict=True):
             _store(badge, content, face.fingerprint())
     return badges
@@ -144,24 +148,11 @@ def render_badges_of(delegate_ids: list[int]) -> None:
     for start in range(0, len(delegate_ids), BADGES_AT_A_TIME):
         part = delegate_ids[start : start + BADGES_AT_A_TIME]
         try:
-            render_badges_apart(part)
+            delegates = Delegate.objects.select_related("assembly", "member").filter(pk__in=part)
+            ensure_badges_rendered(delegates=list(delegates))
         except Exception:
             logger.exception("Badges of delegates %s..%s were not rendered", part[0], part[-1])
     logger.info("Badges rendered for %s delegates", len(delegate_ids))
-
-
-def render_badges_apart(delegate_ids: list[int]) -> None:
-    """Issue the badges in one short write, render their PDFs outside any transaction, store
-    them in another: on SQLite the write lock is never held while PDFs are drawn, so the
-    desks' scans go in between (a stale fingerprint only means a render again later)."""
-    delegates = Delegate.objects.select_related("assembly", "member").filter(pk__in=delegate_ids)
-    with transaction.atomic():
-        badges = [_issued_badge(delegate) for delegate in delegates]
-    stale = [(badge, face) for badge in badges if (face := _stale_face(badge)) is not None]
-    contents = pdf.render_faces_apart([face for _badge, face in stale])
-    with transaction.atomic():
-        for (badge, face), content in zip(stale, contents, strict=True):
-            _store(badge, content, face.fingerprint())
 
 
 def _locked_badge(*, assembly: Assembly, delegate_id: int) -> Badge:
@@ -954,7 +945,7 @@ def end_the_day(
     """
     at = at or timezone.now()
     with transaction.atomic():
-        Assembly.objects.select_for_update().filter(pk=assembly.pk).exists()  # one at a time
+        Assembly.objects.select_for_update().get(pk=assembly.pk)  # one end at a time
         if not while_voting and Poll.objects.filter(assembly=assembly, state=PollState.OPEN):
             raise Conflict(_("A poll is open: close it before ending the day."))
         people = {scan.delegate_id for scan in _exits_at_the_end_of_the_day(assembly, at, by)}
@@ -1017,7 +1008,7 @@ def end_days_due(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             fresh = Assembly.objects.select_for_update().get(pk=assembly.pk)
-            if fresh.presence_ended_at is None or fresh.presence_ended_at < cut:
+            if _night_cut_due(fresh, cut):  # again, under the lock: another process may have
                 end_the_day(assembly=fresh, by=None, at=cut, while_voting=True)
                 ended += 1
     return ended

@@ -634,10 +634,15 @@ def _ballot_poll(poll: Poll) -> Poll:
     return found
 
 
+def voting_time_over(poll: Poll, now: datetime) -> bool:
+    """Whether the poll takes no more ballots: not open, or its countdown has run out."""
+    return poll.state != PollState.OPEN or bool(poll.closes_at and now >= poll.closes_at)
+
+
 def _check_open(poll: Poll, now: datetime) -> None:
     if poll.state != PollState.OPEN or poll.kind == PollKind.HAND:
         raise PollNotOpen()
-    if poll.closes_at and now >= poll.closes_at:
+    if voting_time_over(poll, now):
         raise PollNotOpen(_("The voting time is over."))
 
 

@@ -199,8 +199,7 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
             "choices": choices,
             "words": [labels[c] for c in choices],
             "form": secrets.token_urlsafe(16),
-            "closed": poll.state != PollState.OPEN
-            or (poll.closes_at is not None and poll.closes_at <= timezone.now()),
+            "closed": services.voting_time_over(poll, timezone.now()),
             **state,
             **_live_context(assembly),
         },
