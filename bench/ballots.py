@@ -316,10 +316,13 @@ async def watch(port: int, path: str, cookie: str, poll_id: int, screen: Screen)
                 if message["type"] == "snapshot":
                     screen.snapshot = True
                     continue
+                if message["type"] == "heartbeat":  # every 15 s on a quiet socket
+                    continue
                 screen.messages += 1
-                payload = message["payload"]
-                if message["type"] == "poll.turnout" and payload["poll"] == poll_id:
-                    screen.turnout = max(screen.turnout, payload["turnout"])
+                merged = message["payload"] if message["type"] == "batch" else [message]
+                for each in merged:
+                    if each["type"] == "poll.turnout" and each["payload"]["poll"] == poll_id:
+                        screen.turnout = max(screen.turnout, each["payload"]["turnout"])
     except asyncio.CancelledError:
         raise
     except Exception as error:  # reported, not raised: one socket must not stop the run
