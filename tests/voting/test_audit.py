@@ -90,7 +90,7 @@ def test_verify_reports_an_edited_ballot(published, capsys):
     status, out = verify(capsys)
     assert status == 1
     assert f"ballot {ballot.pk} edited" in out
-    assert "no longer give the published result" in out
+    assert "the ballots now count yes 4, no 0, abstain 1 (5 cast)" in out
 
 
 def test_verify_reports_an_inserted_ballot(published, capsys):
@@ -202,7 +202,8 @@ def test_verify_recomputes_hand_counted_polls_and_waits_for_their_counts(
     )
     status, out = verify(capsys)
     assert status == 1
-    assert "no longer give the published result" in out
+    assert "hand counts are now yes 2, no 3, abstain 0 (5 ballots)" in out
+    assert "the hand counts now give yes 2, no 3, abstain 0 (5 cast)" in out
 
 
 @requires_postgres

@@ -8,13 +8,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assembly.models import Assembly
 from voting.export import audit_export
-from voting.verify import verify_export
+from voting.verify import check_export, summary
 
 
 class Command(BaseCommand):
     help = (
-        "Check the hash chain (edited, inserted or deleted rows) and recompute every closed or "
-        "published poll from its ballots. Exits with status 1 when anything is wrong. "
+        "Check the hash chain (edited, inserted or deleted rows, the heads recorded at each poll's "
+        "open and close), replay each poll's life from the log against its stored state, and "
+        "recompute every closed or published poll from its ballots. Prints the final head. "
+        "Exits with status 1 when anything is wrong. "
         "--export FILE writes the JSON an observer checks with voting/verify.py."
     )
 
@@ -36,15 +38,14 @@ class Command(BaseCommand):
                     json.dumps(export, ensure_ascii=False, indent=1), encoding="utf-8"
                 )
                 self.stdout.write(f"Export written to {options['export']}")
-            problems, checked = verify_export(export)
-            for line in checked:
+            verdict = check_export(export)
+            for line in verdict.checked:
                 self.stdout.write(f"{assembly.slug}: checked {line}")
-            for line in problems:
+            for line in verdict.notes:
+                self.stdout.write(f"{assembly.slug}: {line}")
+            for line in verdict.problems:
                 self.stdout.write(self.style.ERROR(f"{assembly.slug}: PROBLEM {line}"))
-            self.stdout.write(
-                f"{assembly.slug}: {len(export['audit'])} audit rows, {len(checked)} polls "
-                f"recomputed, {len(problems)} problems"
-            )
-            failed += len(problems)
+            self.stdout.write(f"{assembly.slug}: {summary(export, verdict)}")
+            failed += len(verdict.problems)
         if failed:
             raise SystemExit(1)
