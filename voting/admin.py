@@ -106,6 +106,19 @@ class MotionAdmin(AssemblyScopedAdmin):
             readonly += [name for name in VOTING_FIELDS if name not in readonly]
         return readonly
 
+    def has_delete_permission(self, request: HttpRequest, obj: Motion | None = None) -> bool:
+        # Deleting a motion would delete its polls, which the audit log names: the verifiers
+        # would then report them as deleted from the database.
+        if obj is not None and obj.polls.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # The bulk delete asks no motion whether it has polls.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def save_model(self, request: HttpRequest, obj: Motion, form: Any, change: bool) -> None:
         # A new motion is made in save_related, once its candidates are known.
         if change:

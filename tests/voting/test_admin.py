@@ -237,3 +237,20 @@ def test_dues_marked_unpaid_in_the_admin_take_the_member_out_of_the_quorum_at_on
     assert response.status_code == 302, response.content.decode()[-2000:]
     quorum.refresh_from_db()
     assert (quorum.eligible, quorum.present) == (4, 4)
+
+
+def test_admin_keeps_a_motion_whose_polls_the_audit_log_names(office_client, motion):
+    poll = draft_poll(motion)
+    delete = reverse("admin:voting_motion_delete", args=[motion.pk])
+    assert office_client.get(delete).status_code == 403
+    assert office_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = office_client.get(reverse("admin:voting_motion_changelist"))
+    assert "delete_selected" not in changelist.content.decode()
+    assert Motion.objects.filter(pk=motion.pk).exists()
+    assert verify_export(audit_export(poll.assembly))[0] == []
+
+
+def test_admin_deletes_a_motion_nobody_has_polled(office_client, motion):
+    delete = reverse("admin:voting_motion_delete", args=[motion.pk])
+    assert office_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Motion.objects.filter(pk=motion.pk).exists()
