@@ -277,6 +277,7 @@ class AssemblyAdmin(admin.ModelAdmin):
                     "quorum_fraction",
                     "quorum_absolute",
                     "online_presence_counts",
+                    "proxies_allowed",
                     "max_proxies_per_holder",
                 ]
             },

@@ -63,6 +63,7 @@ from voting.models import (
     VoteCast,
 )
 from voting.presence import recount_quorum, refresh_member_presence
+from voting.proxies import refuse_member_without_vote
 from voting.selectors import (
     BallotReads,
     Route,
@@ -825,6 +826,7 @@ def request_proxy(
     """Member `member` asks to be represented by `holder`, another member's voting delegate."""
     if not assembly.proxies_allowed:
         raise ProxyRefused(_("This assembly does not allow proxies."))
+    refuse_member_without_vote(assembly=assembly, member=member)
     accreditation = Accreditation.objects.filter(
         assembly=assembly, delegate=holder, kind=AccreditationKind.VOTING, ended_at__isnull=True
     ).first()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from voting import views
+from voting import proxy_views, views
 
 urlpatterns = [
     path("vote/", views.ballot, name="voting-ballot"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("results/<int:poll_id>/", views.results, name="voting-results"),
     path("results/<int:poll_id>/receipts/", views.receipts, name="voting-receipts"),
     path("results/<int:poll_id>/sheet.pdf", views.results_pdf, name="voting-results-pdf"),
-    path("proxies/", views.proxies, name="voting-proxies"),
+    path("proxies/", proxy_views.proxies, name="voting-proxies"),
     path("presence/", views.presence, name="voting-presence"),
     path("live/room.json", views.room_snapshot_json, name="voting-room-json"),
     path("projector/", views.projector, name="voting-projector"),

@@ -230,12 +230,14 @@ def test_proxy_for_a_member_outside_the_body_adds_no_ballot(
     assembly.proxies_allowed = True
     assembly.save()
     holder = present_voters[0]
+    # Its dues unpaid, the member votes only on the committee that lists it.
+    committee_only = MemberFactory(dues_paid=False)
+    create_body(
+        assembly=assembly, code="exco", name="ExCo", kind=BodyKind.LISTED, members=[committee_only]
+    )
     approve_proxy(
         proxy=request_proxy(
-            assembly=assembly,
-            member=MemberFactory(dues_paid=False),
-            holder=holder,
-            by=secretariat_user,
+            assembly=assembly, member=committee_only, holder=holder, by=secretariat_user
         ),
         by=secretariat_user,
     )
