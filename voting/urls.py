@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from voting import proxy_views, views
+from voting import proxy_views, receipt_views, views
 
 urlpatterns = [
     path("vote/", views.ballot, name="voting-ballot"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("results/", views.published, name="voting-published"),
     path("results/minutes.pdf", views.minutes_pdf, name="voting-minutes-pdf"),
     path("results/<int:poll_id>/", views.results, name="voting-results"),
-    path("results/<int:poll_id>/receipts/", views.receipts, name="voting-receipts"),
+    path("results/<int:poll_id>/receipts/", receipt_views.receipts, name="voting-receipts"),
     path("results/<int:poll_id>/sheet.pdf", views.results_pdf, name="voting-results-pdf"),
     path("proxies/", proxy_views.proxies, name="voting-proxies"),
     path("presence/", views.presence, name="voting-presence"),

@@ -171,11 +171,11 @@ def test_public_receipt_list_finds_a_voters_code(
     [receipt] = cast_ballots(poll=open_secret_poll, delegate=present_voters[0], choices=["no"])
     assert client.get(page("voting-receipts", open_secret_poll.pk)).status_code == 403
     publish_with_votes(open_secret_poll, present_voters[1:], chair_user, ["yes", "yes"])
-    html = client.get(page("voting-receipts", open_secret_poll.pk), {"code": receipt.code})
+    html = client.post(page("voting-receipts", open_secret_poll.pk), {"code": receipt.code})
     text = html.content.decode()
     assert "Found: your ballot was counted as “No”" in text
     assert receipt_hash(receipt.code) in text
-    missing = client.get(page("voting-receipts", open_secret_poll.pk), {"code": "AAAAA"})
+    missing = client.post(page("voting-receipts", open_secret_poll.pk), {"code": "AAAAA"})
     assert "not in the list" in missing.content.decode()
 
 
@@ -186,7 +186,7 @@ def test_receipt_check_finds_a_code_typed_without_dashes_or_with_spaces(
     publish_with_votes(open_secret_poll, present_voters[1:], chair_user, ["yes"])
     bare = receipt.code.replace("-", "")
     for typed in (bare, receipt.code.replace("-", " "), f" {bare[:7]}-{bare[7:]} ".lower()):
-        html = client.get(page("voting-receipts", open_secret_poll.pk), {"code": typed})
+        html = client.post(page("voting-receipts", open_secret_poll.pk), {"code": typed})
         assert "Found: your ballot was counted as “No”" in html.content.decode(), typed
 
 
