@@ -9,7 +9,7 @@ from assembly.errors import Forbidden
 from assembly.models import Assembly, Role
 from assembly.pagination import BoundedPageNumberPagination
 from registration import selectors, services, tours
-from registration.models import Delegate, RegistrationState, VisaLetter
+from registration.models import Accreditation, Delegate, RegistrationState, VisaLetter
 from registration.schemas import (
     AccreditationOut,
     AccreditIn,
@@ -218,16 +218,25 @@ def reject_registration(
 
 @router.post(
     "/assemblies/{slug}/accreditations",
-    response={201: AccreditationOut},
+    response={200: AccreditationOut, 201: AccreditationOut},
     operation_id="accredit_delegate",
 )
 def accredit_delegate(request: HttpRequest, slug: str, payload: AccreditIn) -> Status:
-    """Accredit an approved delegate as its member's voting delegate (replacing) or alternate."""
+    """Accredit an approved delegate as its member's voting delegate (replacing) or alternate:
+    201 with the new accreditation, 200 with the one the delegate already holds."""
     assembly = get_assembly(slug)
     require_role(request, assembly, Role.SECRETARIAT)
     delegate = services.get_delegate(assembly=assembly, delegate_id=payload.delegate_id)
     if delegate.member is None:
         raise services.AccreditationRefused("This delegate represents no member organization.")
+    # accredit() hands back an active accreditation of the same kind unchanged.
+    held = Accreditation.objects.filter(
+        assembly=assembly,
+        member=delegate.member,
+        delegate=delegate,
+        kind=payload.kind,
+        ended_at__isnull=True,
+    ).exists()
     accreditation = services.accredit(
         assembly=assembly,
         member=delegate.member,
@@ -237,7 +246,7 @@ def accredit_delegate(request: HttpRequest, slug: str, payload: AccreditIn) -> S
         reason=payload.reason,
     )
     return Status(
-        201,
+        200 if held else 201,
         {
             "id": accreditation.pk,
             "member": delegate.member.name,

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from assembly.models import Region
-from registration.models import Attendance, DelegateRole, RegistrationState
+from registration.models import AccreditationKind, Attendance, DelegateRole, RegistrationState
 
 
 class RegistrationOut(Schema):
@@ -105,8 +105,9 @@ class StateChangeIn(Schema):
 class AccreditIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    delegate_id: int
-    kind: str = "voting"
+    # Strict: true or "12" is no delegate id (lax parsing read true as delegate 1).
+    delegate_id: StrictInt
+    kind: AccreditationKind = AccreditationKind.VOTING
     reason: str = Field("", max_length=300)
 
 

@@ -74,11 +74,13 @@ class MotionOut(Schema):
     agenda_item: str
 
 
+# Numbers and ids in requests are StrictInt: pydantic's lax int reads true as 1 and takes "123",
+# 123.0 and " 123 ", so `{"members": [true]}` would vote for member 1.
 class PollCreateIn(Schema):
     motion: str = Field(description="The motion's code")
     kind: str = Field(description="secret, roll_call or hand")
-    min_open_seconds: int = Field(0, ge=0, le=MAX_MIN_OPEN_SECONDS)
-    close_after_seconds: int | None = Field(
+    min_open_seconds: StrictInt = Field(0, ge=0, le=MAX_MIN_OPEN_SECONDS)
+    close_after_seconds: StrictInt | None = Field(
         None, ge=CLOSE_AFTER_SECONDS[0], le=CLOSE_AFTER_SECONDS[1]
     )
 
@@ -89,7 +91,7 @@ class OpenIn(Schema):
 
 class BallotIn(Schema):
     choices: list[str] = Field(description='"yes", "no", "abstain", or candidate ids')
-    members: list[int] | None = Field(
+    members: list[StrictInt] | None = Field(
         None, description="Members to vote for (default: every member you represent)"
     )
 
@@ -129,8 +131,10 @@ class ReceiptRowOut(Schema):
 
 
 class ProxyIn(Schema):
-    member: int = Field(description="The represented member's id")
-    holder: int = Field(description="The holder's delegate id (another member's voting delegate)")
+    member: StrictInt = Field(description="The represented member's id")
+    holder: StrictInt = Field(
+        description="The holder's delegate id (another member's voting delegate)"
+    )
 
 
 class ProxyOut(Schema):
