@@ -5,11 +5,14 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict, deque
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib import auth
 
 from assembly.consumers import ListeningConsumer
 from assembly.layers import group_fanout
@@ -72,6 +75,21 @@ def batch(held: list[tuple[int, str]]) -> str:
 
 
 @database_sync_to_async
+def standing_roles(*, user_id: int, session_key: str | None, assembly: Assembly) -> frozenset:
+    """The roles the socket's login holds now: none once its session was logged out, or its
+    user deactivated, deleted or given a new password (Django's own session checks)."""
+    if session_key is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        user = auth.get_user(SimpleNamespace(session=store))
+    else:
+        # A user put in the scope by other means than the session (tests do): its row alone.
+        user = auth.get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.pk != user_id:
+        return frozenset()
+    return roles_for(user=user, assembly=assembly)
+
+
+@database_sync_to_async
 def audience(slug: str, user: Any, token: str) -> tuple[Assembly | None, frozenset, int | None]:
     """The assembly, the caller's roles and the version of the valid projector link that stands
     in for them (None without one)."""
@@ -108,6 +126,9 @@ class RoomConsumer(ListeningConsumer):
     flush_due = False
     live = False  # the snapshot is out: deltas may follow
     link_version: int | None = None  # let in by this projector link version alone
+    assembly: Assembly
+    user_id: int | None = None  # the login whose roles the socket holds
+    session_key: str | None = None
     merging = False  # its last frame merged several messages: more than one group is moving
 
     async def connect(self) -> None:
@@ -122,6 +143,12 @@ class RoomConsumer(ListeningConsumer):
         self.link_version = None if roles else link_version
         # A projector shows what the public sees, whoever's session opened it.
         self.roles = frozenset() if "display" in query else roles
+        # Kept to read the roles again before anything only some roles see (follow_poll).
+        self.assembly = assembly
+        if self.roles:
+            self.user_id = self.scope["user"].pk
+            session = self.scope.get("session")
+            self.session_key = session.session_key if session is not None else None
         self.groups_joined = set()
         self.held = {}
         self.sent = deque(maxlen=max(1, round(1 / settings.LIVE_COALESCE_SECONDS)))
@@ -228,13 +255,45 @@ class RoomConsumer(ListeningConsumer):
                 await self.leave(group)
             text = frame(message)
             if payload["state"] == "closed" and self.roles & SEES_CLOSED_COUNTS:
-                # The chair side sees a closed poll's counts; the broadcast carries none.
-                payload = await database_sync_to_async(poll_state_for)(payload["id"], self.roles)
-                if payload is None:
+                # The chair side sees a closed poll's counts; the broadcast carries none. The
+                # roles read at connect may be gone (role removed, logged out, deactivated):
+                # read them again first. A close is rare; turnout and quorum never come here.
+                if not await self.roles_still_held():
                     return
-                text = json.dumps({"type": "poll.state", "seq": message["seq"], "payload": payload})
+                if self.roles & SEES_CLOSED_COUNTS:
+                    payload = await database_sync_to_async(poll_state_for)(
+                        payload["id"], self.roles
+                    )
+                    if payload is None:
+                        return
+                    text = json.dumps(
+                        {"type": "poll.state", "seq": message["seq"], "payload": payload}
+                    )
             self.hold(message["seq"], subject(message), text)
             await self.flush()
+
+    async def roles_still_held(self) -> bool:
+        """Read the login's roles again: keep what it still holds, or close with 4403 when it
+        holds none (and nothing more is sent)."""
+        roles = frozenset()
+        if self.user_id is not None:
+            roles = await standing_roles(
+                user_id=self.user_id, session_key=self.session_key, assembly=self.assembly
+            )
+        if roles:
+            self.roles = roles
+            return True
+        # Nothing more goes out: no group message, no held frame, no heartbeat.
+        self.roles = frozenset()
+        self.live = False
+        self.held.clear()
+        for group in list(self.groups_joined):
+            await self.leave(group)
+        for task in list(self.tasks):
+            if task is not asyncio.current_task():
+                task.cancel()
+        await self.close(code=4403)
+        return False
 
     async def flush(self) -> None:
         """Send what is held, as one frame."""
