@@ -25,6 +25,7 @@ QUORUM_RULES = frozenset(
         "quorum_fraction",
         "quorum_absolute",
         "online_presence_counts",
+        "proxies_allowed",
     }
 )
 

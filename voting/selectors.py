@@ -106,6 +106,8 @@ def member_is_present(*, assembly: Assembly, member_id: int) -> bool:
     )
     if accredited.exists():
         return True
+    if not assembly.proxies_allowed:  # approved proxies left from before count for nothing
+        return False
     return Delegate.objects.filter(
         present_delegates_q(assembly),
         proxies_held__assembly=assembly,

@@ -6,13 +6,15 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assembly.models import MembershipType
 from tests.factories import MemberFactory
 from tests.voting.factories import accredit
 from tests.voting.test_admin import assembly_form
 from voting.errors import ProxyRefused
-from voting.models import BodyKind, Proxy, ProxyState
+from voting.models import BodyKind, BodyQuorum, Proxy, ProxyState
+from voting.presence import record_hall_entry
 from voting.proxies import members_to_represent
 from voting.services import approve_proxy, create_body, request_proxy, revoke_proxy
 
@@ -179,3 +181,22 @@ def test_another_assemblys_secretariat_sees_no_proxies_page(proxies_on, other_as
 
     outsider = client_for(staff_user(other_assembly, "secretariat", "outsider"))
     assert outsider.get(reverse("voting-proxies", args=["ga"])).status_code == 403
+
+
+def test_switching_proxies_off_ends_their_members_presence_in_the_quorum(
+    proxies_on, body, voters, secretariat_user, office_client
+):
+    holder, absent = voters[0], voters[1]
+    record_hall_entry(delegate=holder, at=timezone.now())
+    approve_proxy(
+        proxy=request_proxy(
+            assembly=proxies_on, member=absent.member, holder=holder, by=secretariat_user
+        ),
+        by=secretariat_user,
+    )
+    assert BodyQuorum.objects.get(body=body).present == 2
+    change = reverse("admin:assembly_assembly_change", args=[proxies_on.pk])
+    response = office_client.post(change, assembly_form(proxies_on))  # the box left unticked
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    # Ballots ignore proxies once they are off; the quorum no longer counts them either.
+    assert BodyQuorum.objects.get(body=body).present == 1
