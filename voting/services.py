@@ -4,7 +4,9 @@ import json
 import logging
 import random
 import secrets
-from contextlib import AbstractContextManager, nullcontext
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -351,8 +353,61 @@ def _shuffle_ballots(poll: Poll) -> None:
     """
     rows = list(Ballot.objects.filter(poll=poll))
     random.SystemRandom().shuffle(rows)
-    Ballot.objects.filter(poll=poll).delete()
+    with _secure_delete():
+        Ballot.objects.filter(poll=poll).delete()
     Ballot.objects.bulk_create(rows)
+
+
+@contextmanager
+def _secure_delete() -> Iterator[None]:
+    """On SQLite, deleted rows overwritten with zeros (secure_delete) for this connection while
+    inside: a freed cell or page otherwise keeps the old ballot rows in their cast order."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        (before,) = cursor.fetchone()
+        cursor.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
+SQLITE_CHECKPOINT_TRIES = 5
+SQLITE_CHECKPOINT_WAIT_MS = 200
+
+
+def truncate_sqlite_wal() -> bool:
+    """Copy SQLite's write-ahead log into the database file and cut it to zero bytes.
+
+    Run after a secret poll's close commits: until then the log's frames hold every page a
+    ballot wrote, in the order the ballots were cast (matched with the ballot.cast audit
+    entries, that is every vote). A reader still on an older snapshot blocks it: tried a few
+    times, waiting briefly each time; logged when it could not.
+    """
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (busy_timeout,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_CHECKPOINT_WAIT_MS}")
+        try:
+            for attempt in range(1, SQLITE_CHECKPOINT_TRIES + 1):
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                blocked, _frames, _copied = cursor.fetchone()
+                if not blocked:
+                    return True
+                time.sleep(0.05 * attempt)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+    logger.warning(
+        "The SQLite write-ahead log could not be truncated after a secret poll closed (readers"
+        " kept it busy): its frames still show the ballots in cast order. Run"
+        " 'PRAGMA wal_checkpoint(TRUNCATE)' once the server is idle, or restart it."
+    )
+    return False
 
 
 def poll_facts(poll: Poll) -> dict[str, Any]:
@@ -417,6 +472,8 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
         if poll.kind != PollKind.HAND:
             if poll.kind == PollKind.SECRET:
                 _shuffle_ballots(poll)
+                # The log's frames still hold the ballots as cast until it is truncated.
+                transaction.on_commit(truncate_sqlite_wal, robust=True)
             rows = ballot_rows(poll)
             seal = [[row["id"], ballot_hash(row)] for row in rows]
             poll.turnout, poll.turnout_weight = len(rows), sum(row["weight"] for row in rows)
