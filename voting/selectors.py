@@ -23,6 +23,7 @@ from voting.models import (
     BodyKind,
     BodyQuorum,
     BodySeat,
+    Candidate,
     DelegatePresence,
     GoverningBody,
     Motion,
@@ -529,20 +530,39 @@ def poll_candidate_ids(poll: Poll) -> list[str]:
     ]
 
 
-def poll_options(poll: Poll) -> list[dict[str, str]]:
-    """The choices a voter sees, each with its value and its words."""
+def lone_candidate(poll: Poll) -> Candidate | None:
+    """The candidate of an election with one candidate (voted on with yes / no / abstain)."""
+    if poll.motion.kind != MotionKind.ELECTION:
+        return None
+    candidates = list(poll.candidates.order_by("position", "name"))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def poll_question(poll: Poll) -> str | None:
+    """What a voter answers when the motion's title does not say it: "Elect Karin Meier?"."""
     from django.utils.translation import gettext as _
 
-    if poll_mode(poll) == "yes_no":
+    candidate = lone_candidate(poll)
+    return None if candidate is None else _("Elect %(name)s?") % {"name": candidate.name}
+
+
+def poll_options(poll: Poll) -> list[dict[str, str]]:
+    """The choices a voter sees, each with its value and its words; a lone candidate's yes and
+    no name the candidate, so the confirmation, the receipt and the lists say who."""
+    from django.utils.translation import gettext as _
+
+    abstain = {"value": "abstain", "label": _("Abstain")}
+    if poll.motion.kind == MotionKind.RESOLUTION:
+        return [{"value": "yes", "label": _("Yes")}, {"value": "no", "label": _("No")}, abstain]
+    candidates = list(poll.candidates.order_by("position", "name"))
+    if len(candidates) == 1:
+        name = candidates[0].name
         return [
-            {"value": "yes", "label": _("Yes")},
-            {"value": "no", "label": _("No")},
-            {"value": "abstain", "label": _("Abstain")},
+            {"value": "yes", "label": _("Yes to %(name)s") % {"name": name}},
+            {"value": "no", "label": _("No to %(name)s") % {"name": name}},
+            abstain,
         ]
-    options = [
-        {"value": str(c.pk), "label": c.name} for c in poll.candidates.order_by("position", "name")
-    ]
-    return [*options, {"value": "abstain", "label": _("Abstain")}]
+    return [*({"value": str(c.pk), "label": c.name} for c in candidates), abstain]
 
 
 def runoff_due(poll: Poll) -> bool:
@@ -652,6 +672,107 @@ def roll_call(poll: Poll) -> list[dict[str, Any]]:
 # --- results in words ---------------------------------------------------------------------------
 
 
+def votes_weighted(poll: Poll) -> bool:
+    """Whether some member's vote weighs more than 1 in the poll's body (as recorded at close, or
+    at open): counts and bases are then votes, not members."""
+    for figures in (poll.at_close, poll.at_open):
+        electorate = (figures or {}).get("electorate")
+        if electorate:
+            return electorate.get("weight") != electorate.get("count")
+    return BodySeat.objects.filter(body_id=poll.motion.body_id).exclude(weight=1).exists()
+
+
+def base_words(motion: Motion, *, weighted: bool) -> str:
+    """What the majority's base counts, with the abstention rule: "votes cast, abstentions not
+    counted", "voting members present", "votes of the members present" (weights other than 1)."""
+    from django.utils.translation import gettext as _
+
+    if motion.majority == "absolute_present":
+        return _("votes of the members present") if weighted else _("voting members present")
+    if motion.abstentions_in_base:
+        return _("votes cast, abstentions included")
+    return _("votes cast, abstentions not counted")
+
+
+def _base_phrase(motion: Motion, *, base: int, weighted: bool) -> str:
+    """The base with its number, in the singular or plural: "23 votes cast, abstentions not
+    counted"."""
+    from django.utils.translation import ngettext
+
+    if motion.majority == "absolute_present" and weighted:
+        phrase = ngettext(
+            "%(n)d vote of the members present", "%(n)d votes of the members present", base
+        )
+    elif motion.majority == "absolute_present":
+        phrase = ngettext("%(n)d voting member present", "%(n)d voting members present", base)
+    elif motion.abstentions_in_base:
+        phrase = ngettext(
+            "%(n)d vote cast, abstentions included", "%(n)d votes cast, abstentions included", base
+        )
+    else:
+        phrase = ngettext(
+            "%(n)d vote cast, abstentions not counted",
+            "%(n)d votes cast, abstentions not counted",
+            base,
+        )
+    return phrase % {"n": base}
+
+
+def majority_words(poll: Poll) -> str:
+    """The majority rule in words fitting the poll (a resolution, a lone candidate, an election
+    among several) with what abstentions count for."""
+    from django.utils.translation import gettext as _
+
+    motion = poll.motion
+    among_several = motion.kind == MotionKind.ELECTION and poll_mode(poll) == "candidates"
+    if motion.majority == "simple":
+        if among_several:
+            return _(
+                "Relative majority: the candidates with the most votes are elected;"
+                " abstentions do not count"
+            )
+        return _("Simple majority: more yes than no; abstentions do not count")
+    if motion.majority == "absolute_present":
+        weighted = votes_weighted(poll)
+        if among_several:
+            rule = (
+                _(
+                    "Each candidate elected needs an absolute majority of the votes of the members"
+                    " present"
+                )
+                if weighted
+                else _(
+                    "Each candidate elected needs an absolute majority of the voting members"
+                    " present"
+                )
+            )
+        else:
+            rule = (
+                _("Absolute majority of the votes of the members present")
+                if weighted
+                else _("Absolute majority of the voting members present")
+            )
+        return rule + "; " + _("members present who abstain or do not vote count in the base")
+    if motion.majority == "two_thirds_cast":
+        rule = (
+            _("Each candidate elected needs two thirds of votes cast")
+            if among_several
+            else _("Two thirds of votes cast")
+        )
+    else:
+        rule = (
+            _("Each candidate elected needs an absolute majority of votes cast")
+            if among_several
+            else _("Absolute majority of votes cast")
+        )
+    abstentions = (
+        _("abstentions count as votes cast")
+        if motion.abstentions_in_base
+        else _("abstentions not counted")
+    )
+    return f"{rule}; {abstentions}"
+
+
 def _no_votes_sentence(*, cast: int, abstentions: int, mode: str) -> str:
     """Nothing decided: either no ballot at all, or only abstentions (said as such)."""
     from django.utils.translation import gettext as _
@@ -670,11 +791,83 @@ def _threshold_applies(value: str, mode: str) -> bool:
     return value == "yes" if mode == "yes_no" else value not in ("no", "abstain")
 
 
-def result_lines(poll: Poll) -> dict[str, Any] | None:
-    """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
+def _yes_no_sentence(poll: Poll, result: dict[str, Any], base: str) -> str:
+    """A resolution's or a lone candidate's outcome, the candidate named."""
     from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
+    counts = result["counts"]
+    abstain = counts.get("abstain", 0)
+    words = {
+        "head": {
+            "adopted": _("Adopted"),
+            "rejected": _("Rejected"),
+            "elected": _("Elected"),
+            "not_elected": _("Not elected"),
+        }[result["outcome"]],
+        "yes": counts.get("yes", 0),
+        "no": counts.get("no", 0),
+        "abstentions": ngettext("%(n)d abstention", "%(n)d abstentions", abstain) % {"n": abstain},
+        "base": base,
+        "threshold": result["threshold"],
+    }
+    candidate = lone_candidate(poll)
+    if candidate is not None:
+        words["name"] = candidate.name
+    if poll.motion.majority == "simple":
+        if candidate is None:
+            text = _("%(head)s: %(yes)d yes, %(no)d no, %(abstentions)s (more yes than no needed)")
+        else:
+            text = _(
+                "%(head)s: %(name)s with %(yes)d yes, %(no)d no, %(abstentions)s"
+                " (more yes than no needed)"
+            )
+    elif candidate is None:
+        text = _("%(head)s: %(yes)d yes of %(base)s; %(threshold)d needed")
+    else:
+        text = _("%(head)s: %(name)s with %(yes)d yes of %(base)s; %(threshold)d needed")
+    return text % words
+
+
+def _election_sentence(
+    poll: Poll, result: dict[str, Any], labels: dict[str, str], base: str
+) -> str:
+    """An election among several candidates: who is elected with their votes, any runoff."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    counts = result["counts"]
+    elected = ", ".join(
+        ngettext("%(name)s (%(n)d vote)", "%(name)s (%(n)d votes)", counts.get(c, 0))
+        % {"name": labels.get(c, c), "n": counts.get(c, 0)}
+        for c in result.get("elected", [])
+    )
+    relative = poll.motion.majority == "simple"
+    outcome = result["outcome"]
+    words = {"names": elected, "threshold": result["threshold"], "base": base}
+    if outcome == "elected":
+        if relative:
+            return _("Elected with the most votes: %(names)s") % words
+        return _("Elected: %(names)s; %(threshold)d needed of %(base)s") % words
+    if outcome == "runoff":
+        seats = result.get("runoff_seats", 0)
+        sentence = ngettext(
+            "Runoff for %(n)d seat among %(runoff)s",
+            "Runoff for %(n)d seats among %(runoff)s",
+            seats,
+        ) % {"n": seats, "runoff": ", ".join(labels.get(c, c) for c in result.get("runoff", []))}
+        if elected:
+            sentence = _("Elected: %(names)s. ") % words + sentence
+        if result.get("tie"):
+            sentence += " " + _("(tie)")
+        return sentence
+    if relative:
+        return _("Nobody elected.")
+    return _("Nobody elected: no candidate reached %(threshold)d of %(base)s.") % words
+
+
+def result_lines(poll: Poll) -> dict[str, Any] | None:
+    """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
     result = poll.result
     if not result:
         return None
@@ -698,63 +891,23 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
         }
         for value, count in counts.items()
     ]
-    yes = counts.get("yes", 0)
-    names = ", ".join(labels.get(c, c) for c in result.get("elected", []))
-    runoff = ", ".join(labels.get(c, c) for c in result.get("runoff", []))
-    base_words = {
-        "absolute_present": _("voting members present"),
-    }.get(poll.motion.majority, _("votes cast"))
-    outcome = result["outcome"]
-    if outcome == "no_votes":
+    weighted = votes_weighted(poll)
+    phrase = _base_phrase(poll.motion, base=base, weighted=weighted)
+    if result["outcome"] == "no_votes":
         sentence = _no_votes_sentence(
             cast=cast, abstentions=result["abstentions"], mode=result["mode"]
         )
-    elif outcome in ("adopted", "rejected") and poll.motion.majority == "simple":
-        sentence = (
-            (_("Adopted") if outcome == "adopted" else _("Rejected"))
-            + ": "
-            + _("%(yes)d yes, %(no)d no, %(abstain)d abstentions (more yes than no needed)")
-            % {"yes": yes, "no": counts.get("no", 0), "abstain": counts.get("abstain", 0)}
-        )
-    elif (
-        outcome in ("adopted", "rejected", "elected", "not_elected") and result["mode"] == "yes_no"
-    ):
-        head = {
-            "adopted": _("Adopted"),
-            "rejected": _("Rejected"),
-            "elected": _("Elected"),
-            "not_elected": _("Not elected"),
-        }[outcome]
-        sentence = f"{head}: " + _(
-            "%(yes)d yes of %(base)d %(base_words)s, %(threshold)d needed"
-        ) % {"yes": yes, "base": base, "base_words": base_words, "threshold": threshold}
-    elif outcome == "elected":
-        sentence = _("Elected: %(names)s (%(threshold)d of %(base)d %(base_words)s needed)") % {
-            "names": names,
-            "threshold": threshold,
-            "base": base,
-            "base_words": base_words,
-        }
-    elif outcome == "runoff":
-        seats = result.get("runoff_seats", 0)
-        sentence = ngettext(
-            "Runoff for %(n)d seat among %(runoff)s",
-            "Runoff for %(n)d seats among %(runoff)s",
-            seats,
-        ) % {"n": seats, "runoff": runoff}
-        if names:
-            sentence = _("Elected: %(names)s. ") % {"names": names} + sentence
-        if result.get("tie"):
-            sentence += " " + _("(tie)")
+    elif result["mode"] == "yes_no":
+        sentence = _yes_no_sentence(poll, result, phrase)
     else:
-        sentence = _("Nobody elected.")
+        sentence = _election_sentence(poll, result, labels, phrase)
     return {
         "bars": bars,
         "cast": cast,
         "base": base,
-        "base_words": base_words,
+        "base_words": base_words(poll.motion, weighted=weighted),
         "abstentions": result["abstentions"],
         "threshold": threshold,
-        "outcome": outcome,
+        "outcome": result["outcome"],
         "sentence": sentence,
     }

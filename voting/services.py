@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assembly.errors import InvalidInput, NotFound
 from assembly.live import assembly_group, broadcast_on_commit
@@ -461,9 +462,14 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
         now = timezone.now()
         earliest = poll.opened_at + timedelta(seconds=poll.min_open_seconds)
         if now < earliest and not scheduled:
+            left = int((earliest - now).total_seconds()) + 1
             raise TooEarly(
-                _("The poll must stay open for %(n)d more seconds.")
-                % {"n": int((earliest - now).total_seconds()) + 1}
+                ngettext(
+                    "The poll must stay open for %(n)d more second.",
+                    "The poll must stay open for %(n)d more seconds.",
+                    left,
+                )
+                % {"n": left}
             )
         poll.at_close = _figures(poll)
         poll.state = PollState.CLOSED
@@ -677,7 +683,12 @@ def clean_choices(
             raise InvalidChoice(_("Choose exactly one option."))
         return choices
     if len(choices) > poll.seats:
-        raise TooManyChoices(_("Choose at most %(n)d candidates.") % {"n": poll.seats})
+        raise TooManyChoices(
+            ngettext(
+                "Choose at most %(n)d candidate.", "Choose at most %(n)d candidates.", poll.seats
+            )
+            % {"n": poll.seats}
+        )
     return sorted(choices, key=options.index)
 
 

@@ -35,6 +35,7 @@ from voting.selectors import (
     open_polls,
     poll_mode,
     poll_options,
+    poll_question,
     polls_for,
     receipt_list,
     result_lines,
@@ -81,6 +82,7 @@ def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
         "blocked": [r for r in electronic if r.member.pk not in voted and r.blocked],
         "voted": [r for r in electronic if r.member.pk in voted],
         "options": poll_options(poll),
+        "question": poll_question(poll),
         "multi": poll.seats > 1 and poll_mode(poll) == "candidates",
         "seconds_left": seconds_left(poll),
     }

@@ -7,9 +7,11 @@ from django.conf import settings
 
 from assembly.models import Assembly
 from registration.models import Attendance, Delegate
+from voting.models import Poll
 from voting.selectors import (
     assembly_quorum,
     delegate_is_present,
+    majority_words,
     open_polls,
     voting_routes,
     with_live_turnout,
@@ -44,3 +46,9 @@ def voting_chair_panel(assembly: Assembly) -> dict[str, Any]:
         "quorum": assembly_quorum(assembly),
         "polls": [with_live_turnout(poll) for poll in open_polls(assembly)],
     }
+
+
+@register.filter(name="majority_words")
+def majority_words_filter(poll: Poll) -> str:
+    """The poll's majority rule in words, with what abstentions count for."""
+    return majority_words(poll)
