@@ -518,6 +518,24 @@ def with_live_turnout(poll: Poll) -> Poll:
     return poll
 
 
+def _takes_motion_offer(poll: Poll) -> bool:
+    """A first-round draft offers the motion's seats and candidates as they are when it opens."""
+    return poll.state == PollState.DRAFT and poll.runoff_of_id is None
+
+
+def offered_candidates(poll: Poll) -> list[Candidate]:
+    """The candidates the poll offers: a first-round draft the motion's as they are now (it
+    takes them when it opens), a runoff or any poll that has opened its own."""
+    source = poll.motion.candidates if _takes_motion_offer(poll) else poll.candidates
+    return list(source.order_by("position", "name"))
+
+
+def offered_seats(poll: Poll) -> int:
+    """The seats the poll fills: a first-round draft the motion's as they are now; a runoff the
+    seats its round's result left open (kept from when it was made)."""
+    return poll.motion.seats if _takes_motion_offer(poll) else poll.seats
+
+
 def poll_mode(poll: Poll) -> str:
     if poll.motion.kind == MotionKind.RESOLUTION:
         return "yes_no"
@@ -525,6 +543,8 @@ def poll_mode(poll: Poll) -> str:
 
 
 def poll_candidate_ids(poll: Poll) -> list[str]:
+    if _takes_motion_offer(poll):
+        return [str(c.pk) for c in offered_candidates(poll)]
     return [
         str(pk) for pk in poll.candidates.order_by("position", "name").values_list("pk", flat=True)
     ]
@@ -534,7 +554,7 @@ def lone_candidate(poll: Poll) -> Candidate | None:
     """The candidate of an election with one candidate (voted on with yes / no / abstain)."""
     if poll.motion.kind != MotionKind.ELECTION:
         return None
-    candidates = list(poll.candidates.order_by("position", "name"))
+    candidates = offered_candidates(poll)
     return candidates[0] if len(candidates) == 1 else None
 
 
@@ -554,7 +574,7 @@ def poll_options(poll: Poll) -> list[dict[str, str]]:
     abstain = {"value": "abstain", "label": _("Abstain")}
     if poll.motion.kind == MotionKind.RESOLUTION:
         return [{"value": "yes", "label": _("Yes")}, {"value": "no", "label": _("No")}, abstain]
-    candidates = list(poll.candidates.order_by("position", "name"))
+    candidates = offered_candidates(poll)
     if len(candidates) == 1:
         name = candidates[0].name
         return [
@@ -603,7 +623,7 @@ def poll_snapshot(poll: Poll, *, with_results: bool = False) -> dict[str, Any]:
         "kind": poll.kind,
         "state": poll.state,
         "round": poll.round,
-        "seats": poll.seats,
+        "seats": offered_seats(poll),
         "mode": poll_mode(poll),
         "majority": motion.majority,
         "options": poll_options(poll),

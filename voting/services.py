@@ -74,9 +74,12 @@ from voting.selectors import (
     electorate_fingerprint,
     members_voted,
     not_a_voter_reason,
+    offered_candidates,
+    offered_seats,
     poll_candidate_ids,
     poll_mode,
     quorum_snapshot,
+    result_lines,
     voting_routes,
 )
 from voting.verify import ballot_hash, receipt_hash, result_for_poll
@@ -230,8 +233,9 @@ def create_poll(
     seats: int | None = None,
     runoff_of: Poll | None = None,
 ) -> Poll:
-    """A draft poll (the next round) on a motion that has none yet; locks the motion's row, so
-    a form sent twice at once makes one draft."""
+    """A draft poll (the next round) on a motion with no draft and no open round, not decided
+    yet (a runoff: the one its round's result called for); locks the motion's row, so a form
+    sent twice at once makes one draft."""
     if kind not in PollKind.values:
         raise InvalidInput(_("Unknown poll kind."))
     check_poll_times(min_open_seconds=min_open_seconds, close_after_seconds=close_after_seconds)
@@ -240,9 +244,14 @@ def create_poll(
         draft = Poll.objects.filter(motion=motion, state=PollState.DRAFT).first()
         if draft is not None:
             raise DraftExists(
-                _("%(motion)s already has a draft poll (round %(round)d): open that one.")
+                _(
+                    "%(motion)s already has a draft poll (round %(round)d): open or discard"
+                    " that one."
+                )
                 % {"motion": motion.title, "round": draft.round}
             )
+        _refuse_round_while_open(motion=motion)
+        _refuse_unless_undecided(motion=motion, runoff_of=runoff_of)
         last = Poll.objects.filter(motion=motion).aggregate(n=Max("round"))["n"] or 0
         poll = Poll.objects.create(
             motion=motion,
@@ -270,6 +279,85 @@ def create_poll(
         )
         _broadcast_poll(poll)
     return poll
+
+
+def _refuse_round_while_open(*, motion: Motion) -> None:
+    """Two rounds of one motion are never prepared or held at once: a round prepared while one
+    is open offers what that round may already decide (two winners for one seat)."""
+    open_round = (
+        Poll.objects.filter(motion=motion, state=PollState.OPEN).values_list("round", flat=True)
+    ).first()
+    if open_round is not None:
+        raise WrongPollState(
+            _("Round %(round)d of %(motion)s is open: close it before preparing another round.")
+            % {"round": open_round, "motion": motion.title}
+        )
+
+
+def _refuse_unless_undecided(*, motion: Motion, runoff_of: Poll | None) -> None:
+    """A round is held only while the motion is undecided: no round has a result yet, or the
+    round closed last called for a runoff and this is that runoff."""
+    last = (
+        Poll.objects.filter(motion=motion, state__in=[PollState.CLOSED, PollState.PUBLISHED])
+        .select_related("motion", "motion__body")
+        .order_by("closed_at", "round")
+        .last()
+    )
+    if last is None:
+        return
+    words = {"round": last.round, "motion": motion.title}
+    if not last.result:
+        raise WrongPollState(
+            _(
+                "Round %(round)d of %(motion)s is not counted yet: enter and confirm its counts"
+                " first."
+            )
+            % words,
+            code="round_not_counted",
+        )
+    if last.result.get("outcome") == "runoff":
+        if runoff_of is not None and runoff_of.pk == last.pk:
+            return
+        raise WrongPollState(
+            _(
+                "Round %(round)d of %(motion)s called for a runoff: only that runoff can be held"
+                " now (prepare it from round %(round)d)."
+            )
+            % words,
+            code="runoff_pending",
+        )
+    lines = result_lines(last)
+    raise WrongPollState(
+        _("%(motion)s was decided in round %(round)d (%(result)s). A new vote needs a new motion.")
+        % {**words, "result": lines["sentence"] if lines else last.result.get("outcome")},
+        code="motion_decided",
+    )
+
+
+def discard_draft(*, poll: Poll, by: AbstractBaseUser) -> None:
+    """Remove a draft poll that was never opened (made with the wrong kind, or by mistake);
+    logged. Locks the poll's row; tells the consoles after commit."""
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.state != PollState.DRAFT:
+            raise WrongPollState(_("Only a draft poll can be discarded: this one has been opened."))
+        append_audit(
+            assembly_id=poll.assembly_id,
+            event="poll.discarded",
+            data={
+                "poll": poll.pk,
+                "motion": poll.motion_id,
+                "round": poll.round,
+                "kind": poll.kind,
+                "by": by.pk,
+            },
+        )
+        broadcast_on_commit(
+            group=assembly_group(poll.assembly_id),
+            event="poll.state",
+            payload={**poll_payload(poll, with_results=False), "state": "discarded"},
+        )
+        poll.delete()
 
 
 # --- poll states -------------------------------------------------------------------------------
@@ -315,9 +403,13 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
         poll = _locked(poll)
         if poll.state != PollState.DRAFT:
             raise WrongPollState(_("Only a draft poll can be opened."))
+        # The motion's row, as create_poll takes it: one round of a motion opens at a time.
+        motion = Motion.objects.select_for_update().get(pk=poll.motion_id)
         if Poll.objects.filter(motion_id=poll.motion_id, state=PollState.OPEN).exists():
             # Two open rounds of one motion would take two ballots from each member.
             raise WrongPollState(_("Another round of this motion is open: close it first."))
+        _refuse_unless_undecided(motion=motion, runoff_of=poll.runoff_of)
+        _take_offer(poll)
         figures = _figures(poll)
         if not figures["quorum"]["reached"] and not override_reason:
             raise NoQuorum()
@@ -340,10 +432,24 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
                 "figures": figures,
                 "quorum_override": poll.override_reason or None,
                 "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+                "seats": poll.seats,
+                "candidates": poll_candidate_ids(poll),
             },
         )
         _broadcast_poll(poll)
     return poll
+
+
+def _take_offer(poll: Poll) -> None:
+    """The seats and candidates the draft offers now (selectors.offered_candidates): a first
+    round takes the motion's as edited since the draft was made; a runoff keeps its own."""
+    seats, candidates = offered_seats(poll), offered_candidates(poll)
+    if poll.motion.kind == MotionKind.ELECTION and not candidates:
+        raise InvalidInput(_("This election has no candidates: add them to the motion first."))
+    if seats != poll.seats:
+        poll.seats = seats
+        poll.save(update_fields=["seats"])
+    poll.candidates.set(candidates)
 
 
 def _shuffle_ballots(poll: Poll) -> None:
@@ -619,7 +725,9 @@ def publish_poll(*, poll: Poll, by: AbstractBaseUser) -> Poll:
             data={"poll": poll.pk, "by": by.pk, "result": poll.result},
         )
         _broadcast_poll(poll)
-        if poll.result.get("outcome") == "runoff":
+        stray = Poll.objects.filter(motion_id=poll.motion_id, state=PollState.DRAFT).exists()
+        if poll.result.get("outcome") == "runoff" and not stray:
+            # With another draft in the way the console offers "Prepare the runoff" instead.
             create_runoff(poll=poll)
     return poll
 

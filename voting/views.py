@@ -32,6 +32,8 @@ from voting.selectors import (
     can_see_results,
     members_voted,
     not_a_voter_reason,
+    offered_candidates,
+    offered_seats,
     open_polls,
     poll_mode,
     poll_options,
@@ -263,6 +265,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "result": result_lines(poll),
             "seconds_left": seconds_left(poll),
             "runoff_due": runoff_due(poll),
+            "offer": _draft_offer(poll) if poll.state == PollState.DRAFT else None,
             "most_ballots": services.most_hand_ballots(poll),
             # Without quorum the chair opens only with a written reason; with it, one button.
             "needs_reason": not reached.get(poll.motion.body.code, False),
@@ -284,6 +287,11 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             **_live_context(assembly),
         },
     )
+
+
+def _draft_offer(poll: Poll) -> dict[str, Any]:
+    """What a draft will offer when it opens (a first round: the motion as it is now)."""
+    return {"seats": offered_seats(poll), "candidates": offered_candidates(poll)}
 
 
 # What the chair acts on comes first: open polls, then closed ones to count or publish, drafts.
@@ -325,6 +333,17 @@ def console_action(
         elif action == "runoff":
             services.create_runoff(poll=poll)
             messages.success(request, _("The runoff is ready as a draft."))
+        elif action == "discard":
+            if poll.state == PollState.DRAFT and request.POST.get("confirmed") != "yes":
+                # The confirm step: what would go, and one more button.
+                return render(
+                    request,
+                    "voting/discard_draft.html",
+                    {"assembly": assembly, "poll": poll, "offer": _draft_offer(poll)},
+                )
+            services.discard_draft(poll=poll, by=request.user)
+            messages.success(request, _("The draft poll is discarded."))
+            return redirect("voting-console", slug=assembly.slug)
         elif action == "counts" and Role.SECRETARIAT in roles:
             counts = {
                 o["value"]: _whole_number(request.POST.get(f"count_{o['value']}"))

@@ -508,7 +508,8 @@ def test_create_draft_poll_sent_twice_makes_one_draft(motion, chair_client):
     chair_client.post(page("voting-create-poll"), form)
     second = chair_client.post(page("voting-create-poll"), form, follow=True)
     assert Poll.objects.filter(motion=motion).count() == 1
-    assert "already has a draft poll (round 1): open that one." in second.content.decode()
+    refusal = "already has a draft poll (round 1): open or discard that one."
+    assert refusal in second.content.decode()
 
 
 def test_result_bars_measure_against_the_base_with_the_threshold_marked(

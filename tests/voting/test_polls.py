@@ -206,15 +206,16 @@ def test_hand_counts_of_a_poll_opened_without_quorum_are_bounded_by_the_electora
     assert poll.hand_counts["ballots"] == 5
 
 
-def test_a_second_draft_of_a_motion_is_refused_until_the_first_is_opened(
+def test_a_second_draft_of_a_motion_is_refused_until_the_first_is_discarded(
     motion, present_voters, chair_user
 ):
     from voting.errors import DraftExists
+    from voting.services import discard_draft
 
     first = draft_poll(motion)
     with pytest.raises(DraftExists) as refused:
         draft_poll(motion)
     assert refused.value.code == "draft_exists"
     assert Poll.objects.filter(motion=motion).count() == 1
-    open_poll(poll=first, by=chair_user)
-    assert draft_poll(motion).round == 2
+    discard_draft(poll=first, by=chair_user)
+    assert draft_poll(motion).round == 1
