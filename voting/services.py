@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assembly.errors import InvalidInput, NotFound
+from assembly.errors import Forbidden, InvalidInput, NotFound
 from assembly.live import assembly_group, broadcast_on_commit
-from assembly.models import Assembly, MemberOrganization
+from assembly.models import Assembly, MemberOrganization, Role
 from assembly.rows import fetch
+from assembly.selectors import roles_for
 from registration.models import Accreditation, AccreditationKind, Delegate
 from sessions.models import AgendaItem
 from voting.audit import (
@@ -694,6 +695,10 @@ def confirm_hand_counts(*, poll: Poll, by: AbstractBaseUser) -> Poll:
         poll = _locked(poll)
         if poll.kind != PollKind.HAND or poll.state != PollState.CLOSED or not poll.hand_counts:
             raise WrongPollState(_("There are no entered counts to confirm."))
+        # The chair's own role (a superuser holds it too): the secretariat, which may do all
+        # other staff work, enters counts and must not also confirm them (DESIGN: four eyes).
+        if Role.CHAIR not in roles_for(user=by, assembly=poll.motion.body.assembly):
+            raise Forbidden(_("Only the chair confirms hand counts."), code="not_chair")
         if poll.hand_counts_entered_by_id == by.pk:
             raise SameCounter()  # four eyes: whoever entered the counts cannot confirm them
         poll.result = _result(poll)

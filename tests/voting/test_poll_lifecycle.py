@@ -1,21 +1,26 @@
 """A poll's life around its drafts: discarding one, one round of a motion at a time, a motion
-decided once, a draft that takes the motion as edited."""
+decided once, a draft that takes the motion as edited, and counts confirmed by the chair."""
 
 import json
 
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from assembly.errors import Forbidden
+from assembly.models import Role
+from tests.conftest import client_for, staff_user
+from tests.factories import UserFactory
 from tests.voting.factories import draft_poll, election, election_without_majority
 from voting.errors import WrongPollState
 from voting.models import AuditEntry, Candidate, Motion, Poll, PollKind, PollState
 from voting.services import (
     cast_ballots,
     close_poll,
+    confirm_hand_counts,
     create_poll,
     create_runoff,
     discard_draft,
+    enter_hand_counts,
     open_poll,
     publish_poll,
 )
@@ -229,3 +234,47 @@ def test_a_runoff_draft_keeps_its_own_candidates_and_seats(body, present_voters,
     runoff = open_poll(poll=first.runoffs.get(), by=chair_user)
     assert runoff.seats == 1
     assert sorted(str(c.pk) for c in runoff.candidates.all()) == sorted(ids[:2])
+
+
+# --- hand counts: the chair confirms ------------------------------------------------------------
+
+
+@pytest.fixture
+def entered_hand_poll(motion, present_voters, chair_user, secretariat_user):
+    poll = close_poll(
+        poll=open_poll(poll=draft_poll(motion, kind=PollKind.HAND), by=chair_user), by=chair_user
+    )
+    counts = {"yes": 3, "no": 1, "abstain": 1}
+    return enter_hand_counts(poll=poll, by=secretariat_user, counts=counts, ballots=5)
+
+
+def test_a_second_secretariat_user_cannot_confirm_hand_counts(assembly, entered_hand_poll):
+    other = staff_user(assembly, Role.SECRETARIAT, "secretariat-2")
+    with pytest.raises(Forbidden) as refused:
+        confirm_hand_counts(poll=entered_hand_poll, by=other)
+    assert refused.value.code == "not_chair"
+    entered_hand_poll.refresh_from_db()
+    assert entered_hand_poll.hand_counts_confirmed_by is None
+
+
+def test_the_api_refuses_a_secretariat_user_confirming_hand_counts(assembly, entered_hand_poll):
+    other = client_for(staff_user(assembly, Role.SECRETARIAT, "secretariat-2"))
+    path = f"/api/v1/assemblies/ga/polls/{entered_hand_poll.pk}/counts/confirm"
+    response = other.post(path, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_chair"
+    publish = other.post(
+        f"/api/v1/assemblies/ga/polls/{entered_hand_poll.pk}/publish",
+        content_type="application/json",
+    )
+    assert publish.json()["code"] == "counts_not_confirmed"
+    entered_hand_poll.refresh_from_db()
+    assert entered_hand_poll.state == PollState.CLOSED
+
+
+def test_the_chair_or_a_superuser_confirms_hand_counts(entered_hand_poll, chair_user):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    assert confirm_hand_counts(poll=entered_hand_poll, by=root).result["outcome"] == "adopted"
+    assert confirm_hand_counts(poll=entered_hand_poll, by=chair_user).hand_counts_confirmed_by == (
+        chair_user
+    )
