@@ -283,14 +283,15 @@ def create_poll(
 
 
 def _refuse_round_while_open(*, motion: Motion) -> None:
-    """Two rounds of one motion are never prepared or held at once: a round prepared while one
-    is open offers what that round may already decide (two winners for one seat)."""
+    """Two rounds of one motion are never prepared or held at once: two open rounds would take
+    two ballots from each member, and a round prepared while one is open offers what that round
+    may already decide (two winners for one seat)."""
     open_round = (
         Poll.objects.filter(motion=motion, state=PollState.OPEN).values_list("round", flat=True)
     ).first()
     if open_round is not None:
         raise WrongPollState(
-            _("Round %(round)d of %(motion)s is open: close it before preparing another round.")
+            _("Round %(round)d of %(motion)s is open: close it first.")
             % {"round": open_round, "motion": motion.title}
         )
 
@@ -406,9 +407,7 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
             raise WrongPollState(_("Only a draft poll can be opened."))
         # The motion's row, as create_poll takes it: one round of a motion opens at a time.
         motion = Motion.objects.select_for_update().get(pk=poll.motion_id)
-        if Poll.objects.filter(motion_id=poll.motion_id, state=PollState.OPEN).exists():
-            # Two open rounds of one motion would take two ballots from each member.
-            raise WrongPollState(_("Another round of this motion is open: close it first."))
+        _refuse_round_while_open(motion=motion)
         _refuse_unless_undecided(motion=motion, runoff_of=poll.runoff_of)
         _take_offer(poll)
         figures = _figures(poll)
@@ -730,11 +729,14 @@ def publish_poll(*, poll: Poll, by: AbstractBaseUser) -> Poll:
             data={"poll": poll.pk, "by": by.pk, "result": poll.result},
         )
         _broadcast_poll(poll)
-        stray = Poll.objects.filter(motion_id=poll.motion_id, state=PollState.DRAFT).exists()
-        if poll.result.get("outcome") == "runoff" and not stray:
+        if poll.result.get("outcome") == "runoff" and not _has_draft(poll.motion_id):
             # With another draft in the way the console offers "Prepare the runoff" instead.
             create_runoff(poll=poll)
     return poll
+
+
+def _has_draft(motion_id: int) -> bool:
+    return Poll.objects.filter(motion_id=motion_id, state=PollState.DRAFT).exists()
 
 
 def create_runoff(*, poll: Poll) -> Poll:

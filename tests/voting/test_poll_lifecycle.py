@@ -117,9 +117,7 @@ def test_no_round_is_prepared_while_another_round_of_the_motion_is_open(
 ):
     with pytest.raises(WrongPollState) as refused:
         create_poll(motion=open_secret_poll.motion, kind=PollKind.SECRET)
-    assert refused.value.detail == (
-        "Round 1 of Adopt the agenda is open: close it before preparing another round."
-    )
+    assert refused.value.detail == "Round 1 of Adopt the agenda is open: close it first."
     assert Poll.objects.filter(motion=open_secret_poll.motion).count() == 1
 
 
