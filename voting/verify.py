@@ -382,6 +382,8 @@ LIFE = {
     "poll.published": "published",
 }
 STEPS = list(LIFE)
+# A draft may be discarded instead of opened: its row is deleted, its log stays.
+DISCARDED = "poll.discarded"
 COUNTS = ("poll.counts_entered", "poll.counts_confirmed")
 
 
@@ -440,6 +442,10 @@ def _outcome(event: Event) -> Any:
     return result.get("outcome") if isinstance(result, dict) else None
 
 
+def _state(step: Event) -> str:
+    return "discarded" if step.event == DISCARDED else LIFE[step.event]
+
+
 def replay_poll(pid: int, log: PollLog, kind: str | None) -> tuple[list[str], Event | None]:
     """Walk a poll's entries in log order: created, opened, closed, published, each at most
     once and in that order; ballots only while open (one per member); hand counts only
@@ -453,8 +459,18 @@ def replay_poll(pid: int, log: PollLog, kind: str | None) -> tuple[list[str], Ev
     entered = confirmed = False
     for event in log.events:
         name = event.event
-        state = f"{LIFE[step.event]} (row {step.seq})" if step else "not yet created"
-        if name in LIFE:
+        state = f"{_state(step)} (row {step.seq})" if step else "not yet created"
+        if step is not None and step.event == DISCARDED:
+            problems.append(f"poll {pid}: {name} in row {event.seq} after it was discarded")
+            continue
+        if name == DISCARDED:
+            if step is None or step.event != "poll.created":
+                problems.append(
+                    f"poll {pid}: discarded in row {event.seq} while the log had it {state}"
+                )
+                continue
+            step = event
+        elif name in LIFE:
             verb = name.removeprefix("poll.")
             expected = STEPS.index(step.event) + 1 if step else 0
             if name in done:
@@ -525,8 +541,17 @@ def verify_polls(
         poll, log = exported.get(pid), logs.get(pid, PollLog())
         found, step = replay_poll(pid, log, poll["kind"] if poll else None)
         problems += found
+        discarded = step is not None and step.event == DISCARDED
+        if poll is None and discarded:
+            continue
+        if poll is not None and discarded:
+            problems.append(
+                f"poll {pid}: stored as {poll['state']}, but its audit log discarded it "
+                f"(row {step.seq})"
+            )
+            continue
         if poll is None:
-            last = f"{LIFE[step.event]} in row {step.seq}" if step else f"row {log.events[0].seq}"
+            last = f"{_state(step)} in row {step.seq}" if step else f"row {log.events[0].seq}"
             problems.append(
                 f"poll {pid}: in the audit log (last {last}) but missing from the export: "
                 "deleted from the database"
@@ -608,18 +633,21 @@ def _facts_against_log(
     if created is None or created.data is None:
         return []
     problems = []
+    # A draft takes its motion's seats and candidates as they are when it opens.
+    opened = log.first("poll.opened")
     for key in ("kind", "round", "seats", "candidates"):
-        then, now = created.data.get(key), poll.get(key)
+        source, verb = created, "it was created with"
+        if key in ("seats", "candidates") and opened and opened.data and key in opened.data:
+            source, verb = opened, "it opened with"
+        then, now = source.data.get(key), poll.get(key)
         if key == "candidates" and isinstance(then, list) and isinstance(now, list):
             then, now = sorted(then), sorted(now)
-        if key in created.data and then != now:
+        if key in source.data and then != now:
             problems.append(
-                f"poll {pid}: its {key} is now {now!r}, it was created with {then!r} "
-                f"(row {created.seq})"
+                f"poll {pid}: its {key} is now {now!r}, {verb} {then!r} (row {source.seq})"
             )
     # The majority as the log last recorded it before the poll opened (a draft's motion may
     # still change; once a poll has opened the back office shows it, it does not edit it).
-    opened = log.first("poll.opened")
     rules = [
         event
         for event in motions.get(created.data.get("motion"), [])

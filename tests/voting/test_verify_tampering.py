@@ -295,3 +295,32 @@ def test_edited_hand_counts_are_named_as_the_counts_not_the_ballots(
         f"poll {poll.pk}: the hand counts now give yes 2, no 3, abstain 0 (5 cast), but the "
         "result confirmed in row",
     )
+
+
+def test_a_discarded_draft_and_a_draft_opened_on_an_edited_motion_verify_clean(
+    body, present_voters, chair_user, capsys, tmp_path
+):
+    from tests.voting.factories import election
+    from voting.models import Candidate
+    from voting.services import discard_draft
+
+    discard_draft(poll=draft_poll(resolution(body), kind=PollKind.ROLL_CALL), by=chair_user)
+    motion = election(body, names=["Seoul", "Kampala", "Lyon"], seats=2)
+    draft = draft_poll(motion)
+    Motion.objects.filter(pk=motion.pk).update(seats=1)
+    Candidate.objects.create(motion=motion, name="Bogotá", position=3)
+    poll = open_poll(poll=draft, by=chair_user)
+    vote(poll, present_voters[:2], [str(poll.candidates.first().pk)] * 2)
+    publish_poll(poll=close_poll(poll=poll, by=chair_user), by=chair_user)
+    status, out, offline_status, offline_out = verdicts(capsys, tmp_path)
+    assert (status, offline_status) == (0, 0), out + offline_out
+
+
+def test_a_discarded_draft_put_back_in_the_database_is_reported(body, chair_user, capsys, tmp_path):
+    from voting.services import discard_draft
+
+    draft = draft_poll(resolution(body))
+    kept = Poll.objects.filter(pk=draft.pk).values()[0]
+    discard_draft(poll=draft, by=chair_user)
+    Poll.objects.create(**kept)
+    reported(capsys, tmp_path, f"poll {draft.pk}: stored as draft, but its audit log discarded it")
