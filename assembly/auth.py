@@ -24,6 +24,7 @@ from assembly.models import Assembly, Role
 from assembly.rows import columns, fetch, load_model
 from assembly.selectors import has_any_role, roles_for
 from assembly.services import user_for_api_token
+from registration.selectors import has_live_registration
 
 
 class BearerTokenAuth(HttpBearer):
@@ -135,12 +136,17 @@ def require_role(request: HttpRequest, assembly: Assembly, *allowed: Role) -> fr
     return roles
 
 
-def assembly_page(*allowed: Role) -> Callable[..., Callable[..., HttpResponse]]:
+def assembly_page(
+    *allowed: Role, registrant: bool = False
+) -> Callable[..., Callable[..., HttpResponse]]:
     """Decorate a page view taking `slug`: load the assembly, check the role, pass both on.
 
     Anonymous visitors go to the login page; a logged-in user without the role gets 403.
-    With no roles given, the page is public. The view runs in the assembly's time zone, so
-    its pages, PDFs and forms show and read every time as the assembly's local time.
+    With no roles given, the page is public. With registrant=True, the page is also open to
+    whoever has a registration there that is not cancelled, approved or not yet: the pages of
+    their own registration (its state, details, photo, withdrawal), none of the members' data.
+    The view runs in the assembly's time zone, so its pages, PDFs and forms show and read
+    every time as the assembly's local time.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -153,7 +159,10 @@ def assembly_page(*allowed: Role) -> Callable[..., Callable[..., HttpResponse]]:
             roles = roles_for(user=request.user, assembly=assembly)
             request.assembly = assembly
             request.roles = roles
-            if allowed and not has_any_role(roles, set(allowed)):
+            if (allowed or registrant) and not (
+                has_any_role(roles, set(allowed))
+                or (registrant and has_live_registration(user=request.user, assembly=assembly))
+            ):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 return render(

@@ -18,7 +18,11 @@ from assembly.models import (
 
 
 def roles_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> frozenset[Role]:
-    """The roles a user holds at an assembly; superusers hold every staff role."""
+    """The roles a user holds at an assembly; superusers hold every staff role.
+
+    Only an approved registration makes a delegate: one still submitted (or waitlisted,
+    rejected) opens the registrant's own pages (assembly_page(registrant=True)) and nothing else.
+    """
     if not user.is_authenticated:
         return frozenset()
     roles: set[Role] = set()
@@ -30,9 +34,9 @@ def roles_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> 
             "role", flat=True
         )
     }
-    from registration.selectors import has_delegate_record
+    from registration.selectors import is_approved_delegate
 
-    if has_delegate_record(user=user, assembly=assembly):
+    if is_approved_delegate(user=user, assembly=assembly):
         roles.add(Role.DELEGATE)
     return frozenset(roles)
 

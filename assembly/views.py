@@ -145,7 +145,7 @@ def magic_link(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def delegate_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = delegate_for(user=request.user, assembly=assembly)
     return render(

@@ -116,7 +116,7 @@ def desk(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 
 @never_cache
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)  # not approved yet: the page says the badge comes with approval
 def my_badge(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = delegate_for(user=request.user, assembly=assembly)
     badge = None

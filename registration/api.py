@@ -26,7 +26,8 @@ router = Router(tags=["registration"])
 
 
 def my_delegate(request: HttpRequest, assembly: Assembly) -> Delegate:
-    """The caller's live registration: having one is what the delegate role means."""
+    """The caller's own registration in any state but cancelled (approved or not yet): its
+    details and tour sign-ups are theirs to ask for; the services say what the state allows."""
     delegate = selectors.delegate_for(user=request.user, assembly=assembly)
     if delegate is None:
         raise Forbidden("You have no registration at this assembly.")
@@ -85,14 +86,12 @@ def update_my_registration(request: HttpRequest, slug: str, payload: Registratio
 
 @router.get("/assemblies/{slug}/tours", response=list[TourOut], operation_id="list_tours")
 def list_tours(request: HttpRequest, slug: str) -> list[dict]:
-    """The tour programme with places left and, for a delegate, their sign-up and position."""
+    """The tour programme with places left and, for a registrant, their sign-up and position."""
     assembly = get_assembly(slug)
-    roles = require_role(request, assembly, Role.DELEGATE, Role.SECRETARIAT)
-    delegate = (
-        selectors.delegate_for(user=request.user, assembly=assembly)
-        if Role.DELEGATE in roles
-        else None
-    )
+    # Registrants see the programme as the tours page shows it; signing up needs approval.
+    delegate = selectors.delegate_for(user=request.user, assembly=assembly)
+    if delegate is None:
+        require_role(request, assembly, Role.SECRETARIAT)
     rows = selectors.tours_with_my_signups(assembly=assembly, delegate=delegate)
     return [
         {

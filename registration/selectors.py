@@ -21,7 +21,21 @@ from registration.models import (
 from registration.normal import normal_text
 
 
-def has_delegate_record(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
+def is_approved_delegate(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
+    """Whether the user's registration at the assembly is approved: that is the delegate role.
+
+    A submitted, waitlisted or rejected registration holds no role: it opens only its own
+    pages (has_live_registration), never the members' data.
+    """
+    if not user.is_authenticated:
+        return False
+    return Delegate.objects.filter(
+        assembly=assembly, user=user, state=RegistrationState.APPROVED
+    ).exists()
+
+
+def has_live_registration(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> bool:
+    """Whether the user has a registration at the assembly that is not cancelled, in any state."""
     if not user.is_authenticated:
         return False
     return (

@@ -156,7 +156,7 @@ def registered(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def my_registration(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     editable = services.editing_open(delegate)
@@ -223,7 +223,7 @@ def refused_photo_page(
 
 
 @require_POST
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def my_photo(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     form = rforms.PhotoForm(request.POST, request.FILES)
@@ -242,7 +242,7 @@ def my_photo(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 
 @require_POST
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def my_cancel(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     try:
@@ -256,7 +256,7 @@ def my_cancel(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return redirect("assembly-home", assembly.slug)
 
 
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def my_visa_letter(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     letter = VisaLetter.objects.filter(delegate=delegate).select_related("delegate").first()
@@ -289,7 +289,7 @@ def visa_verify(request: HttpRequest, assembly: Assembly, token: str) -> HttpRes
 # --- tours -----------------------------------------------------------------------------------
 
 
-@assembly_page(Role.DELEGATE)
+@assembly_page(registrant=True)
 def tour_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
     return render(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from assembly.models import Assembly
-from registration.models import Delegate
+from registration.models import Delegate, RegistrationState
 from sessions.models import PersonalFeed, Session, SessionKind, SessionStatus
 
 PRODID = "-//Plenary//Agenda//EN"
@@ -250,7 +250,9 @@ def delegate_for_feed_token(token: str) -> Delegate | None:
     except (PersonalFeed.DoesNotExist, ValueError, TypeError):
         return None
     delegate = feed.delegate
-    if delegate.state == "cancelled":
+    # The members' programme and the personal agenda are a delegate's: approved registrations
+    # only (a submitted or rejected registrant's address answers as an unknown one).
+    if delegate.state != RegistrationState.APPROVED:
         return None
     last_day: date = delegate.assembly.end_date
     if timezone.localdate() > last_day + FEED_TOKEN_LIFETIME:

@@ -10,7 +10,7 @@ from django.utils.http import http_date, urlencode
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly
-from registration.models import Delegate
+from registration.models import Delegate, RegistrationState
 from sessions.calendar import (
     CalendarEntry,
     absolute,
@@ -154,7 +154,8 @@ def feed_links(
     suffix = f"?{query}" if query else ""
     public = absolute(reverse("agenda:programme-feed", args=[assembly.slug])) + suffix
     links = {"public": public, "public_webcal": webcal(public)}
-    if delegate is not None:
+    # The other feeds answer only for an approved delegate (delegate_for_feed_token).
+    if delegate is not None and delegate.state == RegistrationState.APPROVED:
         token = personal_feed_token(personal_feed_of(delegate))
         members = absolute(reverse("agenda:members-feed", args=[assembly.slug, token])) + suffix
         personal = absolute(reverse("agenda:personal-feed", args=[assembly.slug, token]))
