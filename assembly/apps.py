@@ -12,10 +12,11 @@ class AssemblyConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save
 
-        from assembly.models import ApiToken
+        from assembly.models import ApiToken, StaffRole
         from assembly.services import forget_verified_tokens
 
-        for model in (ApiToken, get_user_model()):
+        # A token works while its user may hold one: a withdrawn staff role ends it too.
+        for model in (ApiToken, StaffRole, get_user_model()):
             post_save.connect(forget_verified_tokens, sender=model, dispatch_uid=f"tokens-{model}")
             post_delete.connect(
                 forget_verified_tokens, sender=model, dispatch_uid=f"tokens-d-{model}"

@@ -41,6 +41,13 @@ def roles_for(*, user: AbstractBaseUser | AnonymousUser, assembly: Assembly) -> 
     return frozenset(roles)
 
 
+def may_hold_api_tokens(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Staff at some assembly, or a superuser: who may create bearer tokens, and whose work."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or StaffRole.objects.filter(user=user).exists()
+
+
 def has_any_role(roles: frozenset[Role], allowed: frozenset[Role] | set[Role]) -> bool:
     """Secretariat may do anything staff may do; other roles only what they are given."""
     if Role.SECRETARIAT in roles and (allowed & STAFF_ROLES):

@@ -17,6 +17,7 @@ from sesame.utils import get_query_string
 
 from assembly.errors import Forbidden, NotFound
 from assembly.models import STAFF_ROLES, ApiToken, Assembly, Role, StaffRole, hash_token
+from assembly.selectors import may_hold_api_tokens
 
 User = get_user_model()
 
@@ -28,7 +29,7 @@ def issue_api_token(
     *, user: AbstractBaseUser, name: str, lifetime: timedelta = API_TOKEN_LIFETIME
 ) -> tuple[ApiToken, str]:
     """Create a bearer token for a staff user; the raw value is returned once and never stored."""
-    if not (user.is_superuser or StaffRole.objects.filter(user=user).exists()):
+    if not may_hold_api_tokens(user):
         raise Forbidden(_("Only staff members can hold API tokens."))
     raw = f"plen_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -55,8 +56,8 @@ def revoke_api_token(*, token_id: int, by: AbstractBaseUser) -> ApiToken:
 
 
 # Desks send their token with every scan: a verified token is trusted for TOKEN_TTL seconds
-# per process (one query less per scan). Revoking in this process applies at once, in the
-# others within TOKEN_TTL, the same delay as a withdrawn desk role.
+# per process (one query less per scan). Revoking a token or withdrawing a staff role applies
+# at once in this process, in the others within TOKEN_TTL.
 TOKEN_TTL = 10.0
 _verified_tokens: dict[str, tuple[AbstractBaseUser, float, datetime]] = {}
 
@@ -67,7 +68,8 @@ def forget_verified_tokens(**_kwargs: object) -> None:
 
 
 def user_for_api_token(raw: str) -> AbstractBaseUser | None:
-    """The active token's user, or None for an unknown, revoked or expired token."""
+    """The active token's user, or None for an unknown, revoked or expired token, or one whose
+    user may no longer hold tokens (their last staff role withdrawn)."""
     key_hash = hash_token(raw)
     now = timezone.now()
     cached = _verified_tokens.get(key_hash)
@@ -80,7 +82,7 @@ def user_for_api_token(raw: str) -> AbstractBaseUser | None:
         .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or not may_hold_api_tokens(token.user):
         _verified_tokens.pop(key_hash, None)
         return None
     # One write a minute at most: desks call this on every scan.

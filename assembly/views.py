@@ -24,6 +24,7 @@ from assembly.forms import ApiTokenForm, MagicLinkRequestForm
 from assembly.models import ApiToken, Assembly, MemberKind, Region, Role
 from assembly.selectors import (
     assemblies_visible_to,
+    may_hold_api_tokens,
     member_counts,
     members_list,
 )
@@ -208,27 +209,25 @@ def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
-def is_staff_anywhere(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_superuser or user.staff_roles.exists()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    if not is_staff_anywhere(request):
+    """Staff create and revoke their tokens; someone whose staff role ended still sees the
+    tokens they hold (which no longer work) and may revoke them, but creates none."""
+    may_hold = may_hold_api_tokens(request.user)
+    tokens = ApiToken.objects.filter(user=request.user)
+    if not may_hold and (request.method == "POST" or not tokens.exists()):
         return render(
             request,
             "errors/message.html",
             {"message": _("Only staff members can hold API tokens.")},
             status=403,
         )
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None) if may_hold else None
     new_token = None
     if request.method == "POST" and form.is_valid():
         _token, new_token = issue_api_token(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,
         "assembly/api_tokens.html",

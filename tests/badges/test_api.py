@@ -347,7 +347,10 @@ def test_withdrawn_desk_role_stops_scans_at_once(client, bearer, token, desk_use
 
     assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 200
     StaffRole.objects.filter(user=desk_user).delete()
-    assert post(client, url("badge_scan"), scan_body(token), **bearer).status_code == 403
+    # Their last staff role gone, the desk's token no longer authenticates anyone.
+    refused = post(client, url("badge_scan"), scan_body(token), **bearer)
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "not_authenticated"
 
 
 def test_secretariat_sets_the_attention_flag_the_desk_then_shows(
