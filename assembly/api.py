@@ -1,6 +1,9 @@
 """The one NinjaAPI: authentication, the error shape, and each app's router under /api/v1/."""
 
 import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -8,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.params.models import BodyModel
 
 from assembly.api_routes import router as assembly_router
 from assembly.auth import api_auth
@@ -39,6 +43,38 @@ def error(
     request: HttpRequest, status: int, code: str, detail: str, **extra: object
 ) -> HttpResponse:
     return api.create_response(request, {"code": code, "detail": detail, **extra}, status=status)
+
+
+# The bodies the API reads: JSON (ObjectParser). A form-urlencoded body keeps its answer (400,
+# not JSON). Any other declared type is refused before anything reads the body: a session's
+# CSRF check reads a multipart body as a form, and then nothing else could read it (a 500).
+READ_AS_JSON = frozenset({"", "application/json", "application/x-www-form-urlencoded"})
+
+
+def body_readable(content_type: str) -> bool:
+    return content_type in READ_AS_JSON or content_type.endswith("+json")
+
+
+def refuse_unreadable_bodies(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap an operation that takes a JSON body: 415 for a body of another type, checked
+    before authentication. Operations without a body are left as they are."""
+    operation = getattr(run, "__self__", None)  # ninja hands each operation's bound run
+    if operation is not None and not any(issubclass(m, BodyModel) for m in operation.models):
+        return run
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not body_readable(request.content_type or ""):
+            detail = _("Send the body as JSON (Content-Type: application/json), not %(type)s.")
+            return error(
+                request, 415, "unsupported_media_type", detail % {"type": request.content_type}
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_unreadable_bodies, mode="view")
 
 
 @api.exception_handler(DomainError)
