@@ -1,4 +1,5 @@
-"""Middleware of our own: NUL refused in addresses; the session's user by fixed SQL; one thread."""
+"""Middleware of our own: NUL refused in addresses; the API's 405 in its error shape; the
+session's user by fixed SQL; one thread."""
 
 from collections.abc import Callable
 
@@ -34,6 +35,32 @@ def _query_has_nul(request: HttpRequest) -> bool:
         "\x00" in key or any("\x00" in value for value in values)
         for key, values in request.GET.lists()
     )
+
+
+class ApiMethodNotAllowed:
+    """A method the API's path does not take answers 405 in the API's {code, detail} shape.
+
+    django-ninja answers it itself, before any of the API's error handlers, as text/html
+    "Method not allowed".
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        detail = _("%(method)s is not allowed here; this address takes %(allowed)s.") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
+        answer = JsonResponse({"code": "method_not_allowed", "detail": detail}, status=405)
+        answer["Allow"] = allowed
+        return answer
 
 
 class SessionUserMiddleware(AuthenticationMiddleware):

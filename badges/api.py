@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import parse_etags
 from ninja import Router, Status
 
 from assembly.auth import get_assembly, require_role
@@ -155,6 +156,13 @@ def upload(request: HttpRequest, slug: str, payload: OfflineUploadIn) -> dict[st
     }
 
 
+def roster_unchanged(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match as HTTP reads it: a list of entity tags, compared weakly, or `*` for any
+    roster (there always is one once the desk may read it)."""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in tags or etag in {tag.removeprefix("W/") for tag in tags}
+
+
 @router.get(
     "/assemblies/{slug}/roster",
     operation_id="badge_roster",
@@ -167,7 +175,7 @@ def roster(request: HttpRequest, slug: str) -> HttpResponse:
     require_role(request, assembly, Role.DESK)
     body = selectors.roster(assembly)
     etag = selectors.roster_etag(body)
-    if etag in request.headers.get("If-None-Match", ""):
+    if roster_unchanged(request, etag):
         response = HttpResponse(status=304)
     else:
         response = HttpResponse(

@@ -10,6 +10,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 SCANS = "/api/v1/assemblies/ga/scans"
+ROSTER = "/api/v1/assemblies/ga/roster"
 
 
 @pytest.fixture
@@ -56,3 +57,28 @@ def test_an_operation_without_a_body_still_takes_a_form_post(delegate, desk_user
     token, _raw = issue_api_token(user=desk_user, name="Old laptop")
     response = client_for(desk_user).post(f"/api/v1/tokens/{token.pk}/revoke")  # multipart
     assert response.status_code == 200
+
+
+def test_a_method_the_path_lacks_is_405_in_the_error_shape(client, assembly, bearer):
+    response = client.delete(SCANS, **bearer)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "method_not_allowed"
+    assert "POST" in response.json()["detail"]
+    assert response["Allow"] == "POST"
+
+
+def test_the_roster_answers_304_only_for_its_own_entity_tag(client, assembly, bearer):
+    etag = client.get(ROSTER, **bearer)["ETag"]
+    assert client.get(ROSTER, HTTP_IF_NONE_MATCH=etag, **bearer).status_code == 304
+    listed = f'"stale", {etag}'
+    assert client.get(ROSTER, HTTP_IF_NONE_MATCH=listed, **bearer).status_code == 304
+    assert client.get(ROSTER, HTTP_IF_NONE_MATCH=f"W/{etag}", **bearer).status_code == 304
+    for header in (f"xx{etag}yy", '"stale"', etag.strip('"')):
+        assert client.get(ROSTER, HTTP_IF_NONE_MATCH=header, **bearer).status_code == 200, header
+
+
+def test_the_roster_answers_304_to_any_tag(client, assembly, bearer):
+    response = client.get(ROSTER, HTTP_IF_NONE_MATCH="*", **bearer)
+    assert response.status_code == 304
+    assert response["ETag"]
