@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from assembly.live import assembly_group, next_sequence, staff_group
 from assembly.models import STAFF_ROLES, Assembly
@@ -25,8 +25,9 @@ def assembly_snapshot(assembly: Assembly) -> dict[str, Any]:
 
 
 class ListeningConsumer(AsyncJsonWebsocketConsumer):
-    """A socket that mostly listens: a frame that is not JSON text (binary, empty, garbage)
-    is ignored rather than crashing the connection with an unhandled error."""
+    """A socket that mostly listens: a frame that is not JSON text (binary, empty, garbage,
+    arrays nested deeper than the decoder goes) is ignored rather than crashing the connection
+    with an unhandled error."""
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -35,9 +36,23 @@ class ListeningConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         await self.receive_json(content, **kwargs)
+
+
+class Refused(AsyncWebsocketConsumer):
+    """A socket refused at the handshake (the browser sees HTTP 403): an address no route
+    takes, an origin not the page's own. Not an error in the log."""
+
+    channel_layer_alias = None  # it hears nothing: no channel to make
+
+    def __init__(self, *args: Any, code: int = 4403, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code
+
+    async def connect(self) -> None:
+        await self.close(code=self.code)
 
 
 class AssemblyConsumer(ListeningConsumer):

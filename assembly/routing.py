@@ -1,6 +1,6 @@
 """Websocket routes of every app, gathered for the ASGI application."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from assembly import consumers
 from badges.routing import websocket_urlpatterns as badges_routes
@@ -12,4 +12,5 @@ websocket_urlpatterns = [
     *agenda_routes,
     *badges_routes,
     *voting_routes,
+    re_path(r"", consumers.Refused.as_asgi(code=4404)),  # last: whatever no route above takes
 ]
