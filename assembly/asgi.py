@@ -13,10 +13,10 @@ django_asgi_app = ThreadKeepingASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from assembly.lifespan import Lifespan  # noqa: E402
 from assembly.mail import start_email_sender, stop_email_sender  # noqa: E402
+from assembly.origins import SameOriginValidator  # noqa: E402
 from assembly.routing import websocket_urlpatterns  # noqa: E402
 from badges.services import stop_badge_rendering  # noqa: E402
 from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
@@ -24,9 +24,7 @@ from voting.closer import start_poll_closer, stop_poll_closer  # noqa: E402
 protocols = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 # Background work that belongs to a running server: scheduled poll closes, the night's end of

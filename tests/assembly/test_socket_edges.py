@@ -9,11 +9,71 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from assembly.asgi import application
+from assembly.origins import origin_allowed
 from tests.factories import DelegateFactory
 from tests.voting.test_live_consumers import own_loop
 
 LOCAL = "http://127.0.0.1"
 DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def handshake(origin: str | None, host: str | None = "127.0.0.1:8000", **scope: object) -> dict:
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if host is not None:
+        headers.append((b"host", host.encode()))
+    return {"type": "websocket", "path": "/ws/a/ga/", "headers": headers, **scope}
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["http://127.0.0.1:8000", "HTTP://127.0.0.1:8000"],
+)
+def test_the_pages_own_origin_opens_a_socket(origin):
+    assert origin_allowed(handshake(origin))
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://127.0.0.1:9999",  # another port of the same host
+        "https://127.0.0.1:8000",  # another scheme
+        "http://127.0.0.1",
+        "http://localhost:8000",  # an allowed host, but not the one the page is on
+        "http://evil.example:8000",
+        "null",
+        "",
+        None,
+    ],
+)
+def test_any_other_origin_is_refused(origin):
+    assert not origin_allowed(handshake(origin))
+
+
+def test_a_host_the_site_does_not_answer_to_is_no_origin_of_ours():
+    # DNS rebinding: evil.example resolved to this server, the page's origin matches its Host.
+    assert not origin_allowed(handshake("http://evil.example:8000", host="evil.example:8000"))
+
+
+def test_a_tls_socket_takes_the_https_origin():
+    assert origin_allowed(handshake("https://localhost", host="localhost", scheme="wss"))
+    assert not origin_allowed(handshake("http://localhost", host="localhost", scheme="wss"))
+
+
+def test_behind_a_tls_proxy_the_forwarded_scheme_counts(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    scope = handshake("https://localhost", host="localhost")
+    scope["headers"].append((b"x-forwarded-proto", b"https"))
+    assert origin_allowed(scope)
+
+
+def test_a_trusted_origin_opens_a_socket_through_a_proxy(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://ga.example.org", "https://*.wego.example"]
+    assert origin_allowed(handshake("https://ga.example.org"))
+    assert origin_allowed(handshake("https://desk.wego.example"))
+    assert not origin_allowed(handshake("http://ga.example.org"))
+    assert not origin_allowed(handshake("https://ga.example.org:8443"))
 
 
 @database_sync_to_async
@@ -29,6 +89,23 @@ async def open_socket(path: str, user, headers=None):
     communicator.scope["user"] = user
     connected, code = await communicator.connect()
     return communicator, connected, code
+
+
+@pytest.mark.django_db(transaction=True)
+@own_loop
+async def test_a_socket_from_another_port_is_refused_through_the_application():
+    assembly, user = await delegate_of()
+    path = f"/ws/a/{assembly.slug}/"
+    headers = [(b"host", b"127.0.0.1:8000")]
+    own, connected, _code = await open_socket(
+        path, user, [*headers, (b"origin", b"http://127.0.0.1:8000")]
+    )
+    assert connected
+    await own.disconnect()
+    _other, connected, code = await open_socket(
+        path, user, [*headers, (b"origin", b"http://127.0.0.1:9999")]
+    )
+    assert (connected, code) == (False, 4403)
 
 
 @pytest.mark.django_db(transaction=True)
