@@ -1,5 +1,7 @@
 """The now/next socket: join the public (and, for members, the members) group, snapshot, forward."""
 
+import asyncio
+import contextlib
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -9,6 +11,11 @@ from assembly.live import next_sequence
 from assembly.models import Assembly
 from sessions.live import session_payload, sessions_group
 from sessions.selectors import is_member, visible_sessions
+
+# A socket's asked-for snapshots: the first at once, then at most one per this many seconds;
+# asks in between are answered together by one snapshot when the window ends. (Each is a read
+# and the whole programme: a lobby screen asking a thousand times cost a thousand of them.)
+SNAPSHOT_SECONDS = 5.0
 
 
 @database_sync_to_async
@@ -30,7 +37,14 @@ def programme_snapshot(assembly: Assembly, members: bool) -> dict[str, Any]:
 
 
 class NowNextConsumer(ListeningConsumer):
-    """Lobby screens are public: anyone gets public sessions, members also members-only ones."""
+    """Lobby screens are public: anyone gets public sessions, members also members-only ones.
+
+    A client that suspects a gap may ask for the state again ({"type": "snapshot"}), within
+    SNAPSHOT_SECONDS per socket.
+    """
+
+    next_snapshot_at = 0.0  # loop time from which an asked-for snapshot may go at once
+    planned: asyncio.Task | None = None  # the snapshot that answers the asks waiting
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -50,17 +64,27 @@ class NowNextConsumer(ListeningConsumer):
         await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
 
     async def disconnect(self, code: int) -> None:
+        if self.planned is not None:
+            self.planned.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        # A client that suspects a gap asks for the state again.
-        if isinstance(content, dict) and content.get("type") == "snapshot":
-            slug = self.scope["url_route"]["kwargs"]["slug"]
-            assembly, members = await assembly_and_membership(slug, self.scope.get("user"))
-            if assembly is not None:
-                seq = next_sequence()
-                snapshot = await programme_snapshot(assembly, members)
+        if isinstance(content, dict) and content.get("type") == "snapshot" and not self.planned:
+            self.planned = asyncio.get_running_loop().create_task(self.snapshot_when_due())
+
+    async def snapshot_when_due(self) -> None:
+        """Send a fresh snapshot once the socket's window allows; asks until then share it."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self.next_snapshot_at - loop.time()))
+        self.next_snapshot_at = loop.time() + SNAPSHOT_SECONDS
+        self.planned = None  # an ask from now on wants a state newer than this one
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        assembly, members = await assembly_and_membership(slug, self.scope.get("user"))
+        if assembly is not None:
+            seq = next_sequence()
+            snapshot = await programme_snapshot(assembly, members)
+            with contextlib.suppress(OSError):  # the socket closed meanwhile
                 await self.send_json({"type": "snapshot", "seq": seq, "payload": snapshot})
 
     async def live_event(self, message: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """Sockets at their edges: the page's own origin only, unknown addresses and deep frames refused
 cleanly, asked-for snapshots limited per socket, registrants kept out of the members' rooms."""
 
+import asyncio
 import logging
 
 import pytest
@@ -10,7 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 
 from assembly.asgi import application
 from assembly.origins import origin_allowed
-from tests.factories import DelegateFactory
+from sessions.models import Visibility
+from tests.agenda.factories import RoomFactory, SessionFactory, local
+from tests.factories import AssemblyFactory, DelegateFactory
 from tests.voting.test_live_consumers import own_loop
 
 LOCAL = "http://127.0.0.1"
@@ -132,4 +135,87 @@ async def test_a_deeply_nested_frame_is_ignored_and_the_socket_stays_open(socket
     if socket == "now/":  # it still answers what it answers
         await communicator.send_json_to({"type": "snapshot"})
         assert (await communicator.receive_json_from())["type"] == "snapshot"
+    await communicator.disconnect()
+
+
+async def frames_until_quiet(communicator, quiet: float) -> list[tuple[float, dict]]:
+    """Every frame the socket sends until it has been silent for `quiet` seconds, timed."""
+    loop = asyncio.get_running_loop()
+    frames = []
+    while not await communicator.receive_nothing(timeout=quiet):
+        frames.append((loop.time(), await communicator.receive_json_from()))
+    return frames
+
+
+@pytest.mark.django_db(transaction=True)
+@own_loop
+async def test_a_flood_of_snapshot_asks_gets_one_at_once_and_one_when_the_window_ends(
+    monkeypatch,
+):
+    monkeypatch.setattr("sessions.consumers.SNAPSHOT_SECONDS", 1.0)
+    assembly = await database_sync_to_async(AssemblyFactory)()
+    path = f"/ws/a/{assembly.slug}/now/"
+    communicator, connected, _code = await open_socket(path, AnonymousUser())
+    assert connected
+    first = await communicator.receive_json_from(timeout=3)
+    for _ in range(200):
+        await communicator.send_json_to({"type": "snapshot"})
+    frames = await frames_until_quiet(communicator, quiet=2.5)
+    assert [frame["type"] for _at, frame in frames] == ["snapshot", "snapshot"]
+    (answered_at, answered), (coalesced_at, coalesced) = frames
+    assert first["seq"] < answered["seq"] < coalesced["seq"]
+    assert coalesced_at - answered_at > 0.5  # the rest waited for the window, then shared one
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@own_loop
+async def test_asks_spread_out_are_each_answered(monkeypatch):
+    monkeypatch.setattr("sessions.consumers.SNAPSHOT_SECONDS", 0.2)
+    assembly = await database_sync_to_async(AssemblyFactory)()
+    communicator, _connected, _code = await open_socket(
+        f"/ws/a/{assembly.slug}/now/", AnonymousUser()
+    )
+    await communicator.receive_json_from(timeout=3)
+    for _ in range(3):
+        await asyncio.sleep(0.3)
+        await communicator.send_json_to({"type": "snapshot"})
+        assert (await communicator.receive_json_from(timeout=1))["type"] == "snapshot"
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("socket", ["", "room/"])
+@own_loop
+async def test_a_submitted_registrant_is_refused_by_the_members_sockets(socket):
+    assembly, user = await delegate_of(state="submitted")
+    _communicator, connected, code = await open_socket(f"/ws/a/{assembly.slug}/{socket}", user)
+    assert (connected, code) == (False, 4403)
+
+
+@database_sync_to_async
+def programme_with_members_only_session(assembly):
+    for code, visibility in (("workshop", Visibility.PUBLIC), ("excom", Visibility.MEMBERS)):
+        SessionFactory(
+            assembly=assembly,
+            room=RoomFactory(assembly=assembly, code=code, name=code),
+            code=code,
+            title=code,
+            visibility=visibility,
+            starts_at=local(assembly, 0, "09:30"),
+            ends_at=local(assembly, 0, "11:30"),
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("state", "seen"), [("submitted", {"workshop"}), ("approved", None)])
+@own_loop
+async def test_the_lobby_socket_shows_a_registrant_the_public_programme(state, seen):
+    assembly, user = await delegate_of(state=state)
+    await programme_with_members_only_session(assembly)
+    communicator, connected, _code = await open_socket(f"/ws/a/{assembly.slug}/now/", user)
+    assert connected
+    snapshot = await communicator.receive_json_from(timeout=3)
+    codes = {session["code"] for session in snapshot["payload"]["sessions"]}
+    assert codes == (seen or {"workshop", "excom"})
     await communicator.disconnect()
