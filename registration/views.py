@@ -59,6 +59,37 @@ def form_error(form: object, error: DomainError) -> None:
         form.add_error(None, error.detail)
 
 
+def confirmed(request: HttpRequest) -> bool:
+    """A destructive action runs on the second POST only, which carries confirm=yes."""
+    return request.POST.get("confirm") == "yes"
+
+
+def confirm_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    *,
+    question: str,
+    consequence: str,
+    confirm_label: str,
+    back_label: str,
+    back_url: str,
+) -> HttpResponse:
+    """Ask before an action that cannot be undone; works without JavaScript."""
+    return render(
+        request,
+        "registration/confirm.html",
+        {
+            "assembly": assembly,
+            "question": question,
+            "consequence": consequence,
+            "confirm_label": confirm_label,
+            "back_label": back_label,
+            "back_url": back_url,
+            "action": request.path,
+        },
+    )
+
+
 def current_delegate(request: HttpRequest, assembly: Assembly) -> Delegate:
     delegate = selectors.delegate_for(user=request.user, assembly=assembly)
     if delegate is None:
@@ -245,6 +276,16 @@ def my_photo(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 @assembly_page(registrant=True)
 def my_cancel(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = current_delegate(request, assembly)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            assembly,
+            question=_("Cancel your registration?"),
+            consequence=_("Your tour places go to the next people in line. This cannot be undone."),
+            confirm_label=_("Yes, cancel my registration"),
+            back_label=_("No, keep my registration"),
+            back_url=reverse("registration:my-registration", args=[assembly.slug]),
+        )
     try:
         services.change_state(
             delegate=delegate, to_state=RegistrationState.CANCELLED, by=request.user
@@ -333,8 +374,11 @@ def tour_signup(request: HttpRequest, assembly: Assembly, code: str) -> HttpResp
 @assembly_page(Role.DELEGATE)
 def tour_cancel(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
     delegate = current_delegate(request, assembly)
+    back = reverse("registration:tours", args=[assembly.slug]) + f"#tour-{code}"
     try:
         tour = selectors.tour_by_code(assembly=assembly, code=code)
+        if not confirmed(request):
+            return confirm_tour_cancel(request, assembly, tour=tour, delegate=delegate, back=back)
         signup = tours.cancel_signup(tour=tour, delegate=delegate)
     except DomainError as error:
         messages.error(request, error.detail)
@@ -344,7 +388,32 @@ def tour_cancel(request: HttpRequest, assembly: Assembly, code: str) -> HttpResp
         else:
             text = _("Your place on “%(t)s” is cancelled.")
         messages.success(request, text % {"t": tour.title})
-    return redirect(reverse("registration:tours", args=[assembly.slug]) + f"#tour-{code}")
+    return redirect(back)
+
+
+def confirm_tour_cancel(
+    request: HttpRequest, assembly: Assembly, *, tour: object, delegate: Delegate, back: str
+) -> HttpResponse:
+    waiting = TourSignup.objects.filter(tour=tour, delegate=delegate, status="waitlisted").exists()
+    if waiting:
+        question = _("Leave the waiting list of “%(t)s”?") % {"t": tour.title}
+        consequence = _("You lose your position; joining again puts you at the end.")
+        label = _("Yes, leave the waiting list")
+    else:
+        question = _("Cancel your place on “%(t)s”?") % {"t": tour.title}
+        consequence = _(
+            "Your place goes to the next person in line at once; you may not get it back."
+        )
+        label = _("Yes, cancel my place")
+    return confirm_page(
+        request,
+        assembly,
+        question=question,
+        consequence=consequence,
+        confirm_label=label,
+        back_label=_("No, keep it"),
+        back_url=back,
+    )
 
 
 # --- the secretariat -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -189,6 +190,23 @@ def session_url_path(assembly: Assembly, code: str) -> str:
 @require_POST
 @assembly_page(Role.DELEGATE)
 def reset_feed(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "registration/confirm.html",
+            {
+                "assembly": assembly,
+                "question": _("Get a new address for your calendar feed?"),
+                "consequence": _(
+                    "The old address stops working at once: every calendar app that uses it "
+                    "must subscribe again."
+                ),
+                "confirm_label": _("Yes, get a new address"),
+                "back_label": _("No, keep the address"),
+                "back_url": reverse("agenda:my-agenda", args=[assembly.slug]) + "#feed-heading",
+                "action": request.path,
+            },
+        )
     services.reset_personal_feed(delegate=delegate_of(request, assembly))
     messages.success(
         request,

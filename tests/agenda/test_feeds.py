@@ -187,7 +187,9 @@ def test_personal_feed_holds_the_delegates_chosen_sessions_only(
 def test_reset_token_kills_the_old_personal_feed_url(client, assembly, delegate, ga_session):
     old = personal_url(delegate)
     assert client.get(old).status_code == 200
-    client_for(delegate.user).post(reverse("agenda:reset-feed", args=[assembly.slug]))
+    client_for(delegate.user).post(
+        reverse("agenda:reset-feed", args=[assembly.slug]), {"confirm": "yes"}
+    )
     assert client.get(old).status_code == 404
     old_members = old.replace("my.ics", "programme.ics")
     assert client.get(old_members).status_code == 404

@@ -125,7 +125,7 @@ def test_a_submitted_registrant_sees_and_edits_their_own_registration(press_clie
 
 
 def test_a_submitted_registrant_can_withdraw(press_client):
-    response = press_client.post(reverse("registration:my-cancel", args=["ga"]))
+    response = press_client.post(reverse("registration:my-cancel", args=["ga"]), {"confirm": "yes"})
     assert response.status_code == 302
     assert Delegate.objects.get(email="reporter@news.example").state == "cancelled"
 
@@ -136,7 +136,7 @@ def test_a_rejected_registrant_sees_the_state_and_may_withdraw(make_delegate):
     page = client.get(reverse("registration:my-registration", args=["ga"])).content.decode()
     assert "Rejected" in page
     assert reverse("registration:my-cancel", args=["ga"]) in page
-    client.post(reverse("registration:my-cancel", args=["ga"]))
+    client.post(reverse("registration:my-cancel", args=["ga"]), {"confirm": "yes"})
     registrant.refresh_from_db()
     assert registrant.state == "cancelled"
 

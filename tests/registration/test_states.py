@@ -143,7 +143,9 @@ def test_cancelling_gives_back_the_invitation_place_accreditation_and_tours(
 
 
 def test_delegate_cancels_their_own_registration_from_the_page(delegate_client, assembly, delegate):
-    response = delegate_client.post(reverse("registration:my-cancel", args=[assembly.slug]))
+    response = delegate_client.post(
+        reverse("registration:my-cancel", args=[assembly.slug]), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     delegate.refresh_from_db()
     assert delegate.state == "cancelled"

@@ -1,0 +1,48 @@
+"""The delegate's pages as testers used them on a phone: confirmations, repeats, messages."""
+
+from django.urls import reverse
+
+from registration.tours import sign_up
+from tests.conftest import client_for
+
+
+def test_cancel_my_registration_asks_first_and_changes_nothing(delegate_client, assembly, delegate):
+    url = reverse("registration:my-cancel", args=[assembly.slug])
+    page = delegate_client.post(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Cancel your registration?" in html
+    assert 'name="confirm" value="yes"' in html
+    assert reverse("registration:my-registration", args=[assembly.slug]) in html
+    delegate.refresh_from_db()
+    assert delegate.state != "cancelled"
+    done = delegate_client.post(url, {"confirm": "yes"})
+    assert done.status_code == 302
+    delegate.refresh_from_db()
+    assert delegate.state == "cancelled"
+
+
+def test_cancel_my_place_on_a_full_tour_asks_first(assembly, tour, make_delegate):
+    delegate = make_delegate(state="approved", attendance="in_person")
+    sign_up(tour=tour, delegate=delegate)
+    client = client_for(delegate.user)
+    url = reverse("registration:tour-cancel", args=[assembly.slug, tour.code])
+    page = client.post(url)
+    assert page.status_code == 200
+    assert "Cancel your place on" in page.content.decode()
+    assert delegate.tour_signups.get().status == "confirmed"
+    client.post(url, {"confirm": "yes"})
+    assert delegate.tour_signups.get().status == "cancelled"
+
+
+def test_get_a_new_feed_address_asks_first(assembly, delegate):
+    from sessions.models import PersonalFeed
+
+    client = client_for(delegate.user)
+    url = reverse("agenda:reset-feed", args=[assembly.slug])
+    page = client.post(url)
+    assert page.status_code == 200
+    assert "Get a new address for your calendar feed?" in page.content.decode()
+    assert not PersonalFeed.objects.filter(delegate=delegate, reset_at__isnull=False).exists()
+    client.post(url, {"confirm": "yes"})
+    assert PersonalFeed.objects.get(delegate=delegate).reset_at is not None
