@@ -1,11 +1,13 @@
 """Registration pages: invitation and public forms, my registration, tours, the back office."""
 
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are escaped
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +29,7 @@ from registration.models import (
     TourSignup,
     VisaLetter,
 )
+from registration.normal import normal_email
 
 SECRETARIAT = Role.SECRETARIAT
 
@@ -111,6 +114,35 @@ def registration_rate_limited(request: HttpRequest) -> bool:
     )
 
 
+JUST_REGISTERED_SECONDS = 600
+
+
+def just_registered_key(request: HttpRequest, assembly: Assembly, email: str) -> str | None:
+    """This browser (its CSRF cookie, which both taps of a double tap carry) and this address."""
+    browser = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not browser:
+        return None
+    mark = f"{browser}|{assembly.pk}|{normal_email(email)}"
+    return "just-registered:" + hashlib.sha256(mark.encode()).hexdigest()
+
+
+def remember_registration(request: HttpRequest, assembly: Assembly, email: str) -> None:
+    key = just_registered_key(request, assembly, email)
+    if key:
+        cache.set(key, True, JUST_REGISTERED_SECONDS)
+
+
+def registered_just_now(request: HttpRequest, assembly: Assembly, email: str) -> bool:
+    key = just_registered_key(request, assembly, email)
+    return bool(key and cache.get(key))
+
+
+def received_page(assembly: Assembly, email: str) -> HttpResponse:
+    return redirect(
+        reverse("registration:registered", args=[assembly.slug]) + "?" + urlencode({"email": email})
+    )
+
+
 def register_from_form(
     request: HttpRequest,
     assembly: Assembly,
@@ -119,6 +151,10 @@ def register_from_form(
 ) -> HttpResponse:
     """Shared by the invitation and public forms: validate, register, or show the errors."""
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        # A second tap on a slow network: the first one registered, so say so again.
+        if registered_just_now(request, assembly, email):
+            return received_page(assembly, email)
         if registration_rate_limited(request):
             form.add_error(None, _("Too many registrations from this network. Please wait."))
         else:
@@ -133,13 +169,14 @@ def register_from_form(
                     photo=form.cleaned_data.get("photo_upload"),
                 )
             except DomainError as error:
+                if error.code == "already_registered" and registered_just_now(
+                    request, assembly, email
+                ):
+                    return received_page(assembly, email)
                 form_error(form, error)
             else:
-                return redirect(
-                    reverse("registration:registered", args=[assembly.slug])
-                    + "?"
-                    + urlencode({"email": form.cleaned_data["email"]})
-                )
+                remember_registration(request, assembly, email)
+                return received_page(assembly, email)
     if invitation is not None:
         invitation.refresh_from_db(fields=["places_used"])
     return render(

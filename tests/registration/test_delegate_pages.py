@@ -46,3 +46,40 @@ def test_get_a_new_feed_address_asks_first(assembly, delegate):
     assert not PersonalFeed.objects.filter(delegate=delegate, reset_at__isnull=False).exists()
     client.post(url, {"confirm": "yes"})
     assert PersonalFeed.objects.get(delegate=delegate).reset_at is not None
+
+
+def test_a_double_tap_on_register_shows_the_received_page_not_an_error(client, assembly):
+    from django.core.cache import cache
+
+    from registration.models import Delegate
+    from tests.registration.test_invitations import details
+
+    cache.clear()
+    url = reverse("registration:public-register", args=[assembly.slug])
+    client.get(url)  # the form page sets the browser's CSRF cookie
+    data = details(role="observer", email="double@tap.example")
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    assert "registered" in second.url
+    assert Delegate.objects.filter(email="double@tap.example").count() == 1
+    cache.clear()
+
+
+def test_another_browser_registering_the_same_address_is_still_refused(client, assembly):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from tests.registration.test_invitations import details
+
+    cache.clear()
+    url = reverse("registration:public-register", args=[assembly.slug])
+    client.get(url)
+    client.post(url, details(role="observer", email="double@tap.example"))
+    stranger = Client()
+    stranger.get(url)
+    response = stranger.post(url, details(role="observer", email="double@tap.example"))
+    assert response.status_code == 400
+    assert "already registered" in response.content.decode()
+    cache.clear()
