@@ -3,6 +3,7 @@
 import secrets
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -94,16 +95,21 @@ def user_for_api_token(raw: str) -> AbstractBaseUser | None:
     return token.user
 
 
-def magic_link_url(*, user: AbstractBaseUser, assembly: Assembly | None = None) -> str:
-    """An absolute, signed, single-use, expiring login link for a delegate."""
+def magic_link_url(
+    *, user: AbstractBaseUser, assembly: Assembly | None = None, next_path: str = ""
+) -> str:
+    """An absolute, signed, single-use, expiring login link for a delegate; next_path is the
+    page it lands on (a lapsed session sent them to log in from there)."""
     path = reverse("magic-link")
     query = get_query_string(user, scope=MAGIC_LINK_SCOPE)
     if assembly is not None:
         query += f"&assembly={assembly.slug}"
+    if next_path:
+        query += "&" + urlencode({"next": next_path})
     return f"{settings.SITE_URL}{path}{query}"
 
 
-def send_magic_link(*, email: str, assembly: Assembly | None = None) -> bool:
+def send_magic_link(*, email: str, assembly: Assembly | None = None, next_path: str = "") -> bool:
     """Email a login link to the delegate with this address; False when no delegate has it.
 
     The caller answers the same either way, so the form does not reveal who is registered.
@@ -120,7 +126,7 @@ def send_magic_link(*, email: str, assembly: Assembly | None = None) -> bool:
     delegate = delegates.select_related("user", "assembly").order_by("-created_at").first()
     if delegate is None or not delegate.user.is_active:
         return False
-    link = magic_link_url(user=delegate.user, assembly=delegate.assembly)
+    link = magic_link_url(user=delegate.user, assembly=delegate.assembly, next_path=next_path)
     context = {
         "delegate": delegate,
         "assembly": delegate.assembly,

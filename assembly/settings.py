@@ -156,6 +156,8 @@ AUTHENTICATION_BACKENDS = [
     "sesame.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# An old tab posting after its session changed: plain words and a way back, not a bare 403.
+CSRF_FAILURE_VIEW = "assembly.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

@@ -7,11 +7,14 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,6 +32,7 @@ from assembly.selectors import (
     members_list,
 )
 from assembly.services import MAGIC_LINK_SCOPE, issue_api_token, revoke_api_token, send_magic_link
+from registration.normal import normal_email
 from registration.selectors import delegate_for
 
 STAFF = (Role.SECRETARIAT, Role.DESK, Role.CHAIR)
@@ -73,33 +77,50 @@ def magic_link_rate_limited(request: HttpRequest, email: str) -> bool:
     by_email = is_ratelimited(
         request,
         group="magic-link-email",
-        key=lambda _group, _request: email.lower(),
+        # The address as lookup folds it: full-width letters once made a fresh key.
+        key=lambda _group, _request: normal_email(email),
         rate=settings.MAGIC_LINK_RATE,
         increment=True,
     )
     return by_ip or by_email
 
 
+def safe_next(request: HttpRequest) -> str:
+    """The page to return to after logging in: a path on this site, or nothing."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @require_http_methods(["GET", "POST"])
 def request_magic_link(request: HttpRequest) -> HttpResponse:
     form = MagicLinkRequestForm(request.POST or None)
+    next_path = safe_next(request)
+    context = {"form": form, "next": next_path}
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if magic_link_rate_limited(request, email):
-            return render(
-                request,
-                "assembly/magic_link_request.html",
-                {
-                    "form": form,
-                    "error": _(
-                        "Too many login links were asked for. Please wait an hour and try again."
-                    ),
-                },
-                status=429,
+            context["error"] = _(
+                "Too many login links were asked for. Please wait an hour and try again."
             )
-        send_magic_link(email=email)
+            return render(request, "assembly/magic_link_request.html", context, status=429)
+        send_magic_link(email=email, next_path=next_path)
         return render(request, "assembly/magic_link_sent.html", {"email": email})
-    return render(request, "assembly/magic_link_request.html", {"form": form})
+    return render(request, "assembly/magic_link_request.html", context)
+
+
+def use_link_once(user: AbstractBaseUser) -> bool:
+    """Spend the single-use link: only the request whose UPDATE still finds the last_login the
+    token was signed with wins, so two phones confirming at once do not both log in."""
+    unchanged = get_user_model().objects.filter(pk=user.pk)
+    if user.last_login is None:
+        unchanged = unchanged.filter(last_login__isnull=True)
+    else:
+        unchanged = unchanged.filter(last_login=user.last_login)
+    return unchanged.update(last_login=timezone.now()) == 1
 
 
 BAD_LINKS_PER_NETWORK = "60/h"
@@ -123,27 +144,47 @@ def magic_link(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "assembly/magic_link_invalid.html",
-            {"reason": _("Too many attempts from this network. Please wait and try again.")},
+            {
+                "reason": _(
+                    "Too many attempts from this network. Please wait an hour and try again."
+                )
+            },
             status=429,
         )
-    if user is None:
+    if user is None or (request.method == "POST" and not use_link_once(user)):
         return render(
             request,
             "assembly/magic_link_invalid.html",
             {"reason": _("This login link has expired or has already been used.")},
             status=400,
         )
+    next_path = safe_next(request)
     if request.method == "GET":
         return render(
             request,
             "assembly/magic_link_confirm.html",
-            {"person": user, "token": token, "slug": slug},
+            {"person": user, "token": token, "slug": slug, "next": next_path},
         )
     login(request, user, backend="sesame.backends.ModelBackend")
+    if next_path:
+        return redirect(next_path)
     assembly = Assembly.objects.filter(slug=slug).first()
     if assembly is not None and delegate_for(user=user, assembly=assembly):
         return redirect("delegate-home", slug=assembly.slug)
     return redirect("home")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: an old tab sent a form after its session changed. Say so plainly."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(
+        request,
+        "errors/page_expired.html",
+        {"back": back or request.get_full_path()},
+        status=403,
+    )
 
 
 @assembly_page(registrant=True)
