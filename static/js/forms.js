@@ -53,3 +53,29 @@
   window.addEventListener("pageshow", releaseAll);
   window.addEventListener("offline", releaseAll);
 })();
+
+// After a redirect, the message is read out and seen: a role=status present at load is never
+// announced, and an anchor (#tour-…) scrolled it far off screen. The message moves into the item
+// the anchor names and takes the focus; with no message the item itself takes it.
+(function () {
+  var region = document.getElementById("messages");
+  var target = null;
+  try {
+    target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  } catch (error) { target = null; }
+  var focus = region;
+  if (target && target.closest("main")) {
+    if (region) target.appendChild(region);
+    else {
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      focus = target;
+    }
+  }
+  if (!focus) return;
+  // After the load: the browser's own scroll to the #fragment would otherwise take it away.
+  function take() {
+    if (!document.activeElement || document.activeElement === document.body) focus.focus();
+  }
+  if (document.readyState === "complete") take();
+  else window.addEventListener("load", function () { window.setTimeout(take, 0); });
+})();
