@@ -255,6 +255,9 @@ def details_form(delegate: Delegate, data: object = None) -> rforms.DelegateForm
     form.fields["email"].disabled = True
     form.fields["role"].disabled = True
     del form.fields["photo_upload"]
+    # Focus on load scrolled past the cutoff notice and the photo, and on an error it landed on
+    # this valid field: the error summary takes it instead.
+    form.fields["full_name"].widget.attrs.pop("autofocus", None)
     return form
 
 
@@ -285,7 +288,6 @@ def refused_photo_page(
     """The page again with the reason beside the photo field, which takes the focus: a phone
     showed a redirect's message far above the screen."""
     form = details_form(delegate)
-    form.fields["full_name"].widget.attrs.pop("autofocus", None)
     photo_form.fields["photo"].widget.attrs["autofocus"] = True
     return my_registration_page(request, delegate, form, photo_form)
 

@@ -63,8 +63,9 @@
   try {
     target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
   } catch (error) { target = null; }
-  var focus = region;
-  if (target && target.closest("main")) {
+  var summary = document.getElementById("error-summary");
+  var focus = summary || region;
+  if (!summary && target && target.closest("main")) {
     if (region) target.appendChild(region);
     else {
       if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");

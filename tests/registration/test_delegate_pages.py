@@ -83,3 +83,27 @@ def test_another_browser_registering_the_same_address_is_still_refused(client, a
     assert response.status_code == 400
     assert "already registered" in response.content.decode()
     cache.clear()
+
+
+def test_my_details_load_without_autofocus_and_errors_get_a_focused_summary(
+    delegate_client, assembly
+):
+    import re
+
+    url = reverse("registration:my-registration", args=[assembly.slug])
+    assert "autofocus" not in delegate_client.get(url).content.decode()
+    page = delegate_client.post(url, {"full_name": "", "attendance": "in_person"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert re.search(r"<title>Error: My registration · Test General Assembly</title>", html)
+    summary = re.search(r'<div class="error-summary[^>]*>(.*?)</div>', html, re.S)
+    assert 'role="alert"' in summary.group(0)
+    assert 'href="#id_full_name"' in summary.group(1)
+    assert "autofocus" not in html
+
+
+def test_the_public_form_titles_its_errors_and_lists_them(client, assembly):
+    url = reverse("registration:public-register", args=[assembly.slug])
+    html = client.post(url, {"full_name": ""}).content.decode()
+    assert "<title>Error: Register" in html
+    assert 'id="error-summary"' in html
