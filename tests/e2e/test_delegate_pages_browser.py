@@ -64,3 +64,48 @@ def test_a_refusal_far_down_the_tours_is_shown_beside_the_tour_and_focused(
     assert 0 <= box["y"] < PHONE["height"]
     assert page.locator("#messages [role=alert]").count() == 1
     context.close()
+
+
+def test_the_registration_form_fits_a_360_px_phone_at_200_percent_zoom(
+    live_server, browser, assembly
+):
+    # 200 % zoom on a 360 px phone leaves 180 CSS pixels.
+    context = browser.new_context(viewport={"width": 180, "height": 370}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/{assembly.slug}/register/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 180
+    for selector in ("fieldset", "input[type=file]"):
+        widest = page.evaluate(
+            f"Math.max(...[...document.querySelectorAll('{selector}')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert widest <= 180, selector
+    context.close()
+
+
+def test_the_badge_qr_fits_its_card_centred_and_full_screen_can_be_left(
+    live_server, browser, assembly, member
+):
+    from badges.services import ensure_badge_rendered
+
+    delegate = DelegateFactory(assembly=assembly, member=member, state="approved")
+    ensure_badge_rendered(delegate=delegate)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-GB")
+    context.add_cookies([login_cookie(delegate.user, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/a/{assembly.slug}/badges/my/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    card = page.locator(".my-badge").bounding_box()
+    qr = page.locator(".my-badge .qr svg").bounding_box()
+    assert card["x"] <= qr["x"]
+    assert qr["x"] + qr["width"] <= card["x"] + card["width"]
+    left, right = qr["x"] - card["x"], card["x"] + card["width"] - qr["x"] - qr["width"]
+    assert abs(left - right) <= 1
+    button = page.locator("#fullscreen")
+    button.click()
+    page.wait_for_function("document.fullscreenElement !== null")
+    assert button.text_content() == "Leave full screen"
+    button.click()
+    page.wait_for_function("document.fullscreenElement === null")
+    assert button.text_content() == "Full screen"
+    context.close()

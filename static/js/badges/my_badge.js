@@ -11,7 +11,12 @@ async function keepAwake() {
     wakeLock = null;
   }
 }
-document.getElementById("fullscreen")?.addEventListener("click", async () => {
+const toggle = document.getElementById("fullscreen");
+toggle?.addEventListener("click", async () => {
+  if (document.fullscreenElement) {
+    await document.exitFullscreen().catch(() => {});
+    return;
+  }
   const badge = document.querySelector(".my-badge");
   try {
     await badge.requestFullscreen();
@@ -19,6 +24,12 @@ document.getElementById("fullscreen")?.addEventListener("click", async () => {
     badge.scrollIntoView();
   }
   keepAwake();
+});
+// The button says what it does now: in full screen it was still "Full screen", with no way out.
+document.addEventListener("fullscreenchange", () => {
+  if (!toggle) return;
+  toggle.textContent = document.fullscreenElement ? toggle.dataset.leave : toggle.dataset.enter;
+  toggle.focus();
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && wakeLock !== null) keepAwake();
