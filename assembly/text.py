@@ -21,3 +21,13 @@ def refuse_broken_lines(form: forms.Form, data: dict) -> None:
     for name, value in list(data.items()):
         if isinstance(value, str) and breaks_one_line(value):
             form.add_error(name, _("Remove the line breaks, tabs and control characters."))
+
+
+# Opening quotation marks, straight and typographic, in the scripts the assemblies use.
+OPENING_QUOTES = "\u201c\"\u00ab\u201e\u2018'\u300c\u300e\u2039\u201a"
+
+
+def quoted(title: str) -> str:
+    """The title in quotation marks, unless it opens with its own: “Hosangnori” cultural
+    performance came out as ““Hosangnori” cultural performance”."""
+    return title if title[:1] in OPENING_QUOTES else f"“{title}”"

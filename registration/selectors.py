@@ -271,7 +271,9 @@ def delegate_todo(delegate: Delegate) -> list[dict[str, str]]:
         todo.append(
             {"kind": "wait", "text": _("Your registration awaits the secretariat's approval.")}
         )
-    if not delegate.photo:
+    # A rejected or cancelled registration gets no badge: asking for its photo misled them.
+    gets_a_badge = delegate.state not in (RegistrationState.REJECTED, RegistrationState.CANCELLED)
+    if not delegate.photo and gets_a_badge:
         todo.append(
             {
                 "kind": "do",

@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
 from assembly.models import Assembly, Role
+from assembly.text import quoted
 from registration import forms as rforms
 from registration import imports, letters, selectors, services, tours
 from registration.models import (
@@ -156,7 +157,10 @@ def register_from_form(
         if registered_just_now(request, assembly, email):
             return received_page(assembly, email)
         if registration_rate_limited(request):
-            form.add_error(None, _("Too many registrations from this network. Please wait."))
+            form.add_error(
+                None,
+                _("Too many registrations from this network. Please wait an hour and try again."),
+            )
         else:
             try:
                 services.register_delegate(
@@ -398,13 +402,15 @@ def tour_signup(request: HttpRequest, assembly: Assembly, code: str) -> HttpResp
         messages.error(request, error.detail)
     else:
         if signup.status == "confirmed":
-            messages.success(request, _("Your place on “%(t)s” is confirmed.") % {"t": tour.title})
+            messages.success(
+                request, _("Your place on %(t)s is confirmed.") % {"t": quoted(tour.title)}
+            )
         else:
             position = selectors.positions_for([signup])[signup.pk]
             messages.success(
                 request,
-                _("“%(t)s” is full: you are number %(n)s on the waiting list.")
-                % {"t": tour.title, "n": position},
+                _("%(t)s is full: you are number %(n)s on the waiting list.")
+                % {"t": quoted(tour.title), "n": position},
             )
     return redirect(reverse("registration:tours", args=[assembly.slug]) + f"#tour-{code}")
 
@@ -423,10 +429,10 @@ def tour_cancel(request: HttpRequest, assembly: Assembly, code: str) -> HttpResp
         messages.error(request, error.detail)
     else:
         if signup.confirmed_at is None:
-            text = _("You left the waiting list of “%(t)s”.")
+            text = _("You left the waiting list of %(t)s.")
         else:
-            text = _("Your place on “%(t)s” is cancelled.")
-        messages.success(request, text % {"t": tour.title})
+            text = _("Your place on %(t)s is cancelled.")
+        messages.success(request, text % {"t": quoted(tour.title)})
     return redirect(back)
 
 
@@ -435,11 +441,11 @@ def confirm_tour_cancel(
 ) -> HttpResponse:
     waiting = TourSignup.objects.filter(tour=tour, delegate=delegate, status="waitlisted").exists()
     if waiting:
-        question = _("Leave the waiting list of “%(t)s”?") % {"t": tour.title}
+        question = _("Leave the waiting list of %(t)s?") % {"t": quoted(tour.title)}
         consequence = _("You lose your position; joining again puts you at the end.")
         label = _("Yes, leave the waiting list")
     else:
-        question = _("Cancel your place on “%(t)s”?") % {"t": tour.title}
+        question = _("Cancel your place on %(t)s?") % {"t": quoted(tour.title)}
         consequence = _(
             "Your place goes to the next person in line at once; you may not get it back."
         )

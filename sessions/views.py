@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
 from assembly.models import Assembly, Role
+from assembly.text import quoted
 from registration.models import Delegate
 from registration.selectors import delegate_for
 from sessions import feeds, services
@@ -76,16 +78,27 @@ def programme(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
+class LoginFirst(Http404):
+    """A members-only session opened while logged out: ask to log in, not "Page not found"."""
+
+
 def visible_session_or_404(request: HttpRequest, assembly: Assembly, code: str) -> Session:
     session = session_for(assembly=assembly, code=code, members=member_view(request))
     if session is None:
+        if not request.user.is_authenticated and session_for(
+            assembly=assembly, code=code, members=True
+        ):
+            raise LoginFirst
         raise Http404(_("No such session."))
     return session
 
 
 @assembly_page()
 def session_detail(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
-    session = visible_session_or_404(request, assembly, code)
+    try:
+        session = visible_session_or_404(request, assembly, code)
+    except LoginFirst:
+        return redirect_to_login(request.get_full_path())
     delegate = delegate_of(request, assembly)
     return render(
         request,
@@ -166,7 +179,9 @@ def choose(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
     session = visible_session_or_404(request, assembly, code)
     try:
         services.choose_session(delegate=delegate_of(request, assembly), session=session)
-        messages.success(request, _("“%(title)s” is in your agenda.") % {"title": session.title})
+        messages.success(
+            request, _("%(title)s is in your agenda.") % {"title": quoted(session.title)}
+        )
     except DomainError as error:
         messages.error(request, error.detail)
     return back_to(request, session_url_path(assembly, code))
@@ -177,7 +192,7 @@ def choose(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
 def drop(request: HttpRequest, assembly: Assembly, code: str) -> HttpResponse:
     session = visible_session_or_404(request, assembly, code)
     services.drop_session(delegate=delegate_of(request, assembly), session=session)
-    messages.success(request, _("“%(title)s” left your agenda.") % {"title": session.title})
+    messages.success(request, _("%(title)s left your agenda.") % {"title": quoted(session.title)})
     return back_to(request, session_url_path(assembly, code))
 
 

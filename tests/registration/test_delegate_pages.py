@@ -107,3 +107,26 @@ def test_the_public_form_titles_its_errors_and_lists_them(client, assembly):
     html = client.post(url, {"full_name": ""}).content.decode()
     assert "<title>Error: Register" in html
     assert 'id="error-summary"' in html
+
+
+def test_a_rejected_delegate_is_not_asked_for_a_badge_photo(make_delegate, assembly):
+    rejected = make_delegate(state="rejected")
+    client = client_for(rejected.user)
+    for name in ("delegate-home", "registration:my-registration"):
+        page = client.get(reverse(name, args=[assembly.slug])).content.decode()
+        assert "Add a photo for your badge" not in page, name
+        assert "Badge photo" not in page, name
+
+
+def test_the_registration_rate_limit_says_how_long_to_wait(client, assembly, settings):
+    from django.core.cache import cache
+
+    from tests.registration.test_invitations import details
+
+    cache.clear()
+    settings.REGISTRATION_NETWORK_RATE = "1/h"
+    url = reverse("registration:public-register", args=[assembly.slug])
+    client.post(url, details(role="observer", email="one@x.example"))
+    page = client.post(url, details(role="observer", email="two@x.example")).content.decode()
+    assert "Please wait an hour and try again." in page
+    cache.clear()
