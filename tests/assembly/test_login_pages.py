@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 
 import pytest
 from django.core import mail
@@ -98,21 +99,27 @@ def test_a_login_link_used_twice_in_turn_logs_in_once(delegate, assembly):
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_login_link_confirmed_on_two_phones_at_once_logs_in_one(delegate, assembly):
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
     token = token_of(magic_link_url(user=delegate.user, assembly=assembly))
     phones = [Client(), Client()]
-    barrier = threading.Barrier(len(phones))
     statuses = []
 
     def confirm(phone):
         try:
-            barrier.wait()
             statuses.append(phone.post(reverse("magic-link"), {"token": token}).status_code)
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=confirm, args=(p,)) for p in phones]
-    for thread in threads:
-        thread.start()
+    # Hold the user's row so both phones have checked the link before either can write: the
+    # window in which, before the fix, both logged in.
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=delegate.user.pk)
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [302, 400]
