@@ -1,6 +1,6 @@
 """factory_boy factories for the core domain and delegates."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -47,7 +47,10 @@ class AssemblyFactory(factory.django.DjangoModelFactory):
     city = "Seoul"
     venue = "Convention Centre"
     time_zone = "Asia/Seoul"
-    start_date = factory.LazyFunction(date.today)
+    # Today where the assembly is, not where the tests run: started on the UTC date, an
+    # assembly in Seoul is on its second day from 18:00 UTC, past a night cut (03:00 local)
+    # that a running poll closer ends presence at.
+    start_date = factory.LazyAttribute(lambda a: Assembly(time_zone=a.time_zone).local_today())
     end_date = factory.LazyAttribute(lambda a: a.start_date + timedelta(days=2))
 
 
