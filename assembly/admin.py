@@ -1,5 +1,6 @@
 """Admin for members, assemblies, checkpoints, staff roles and API tokens; the scoped admins."""
 
+from datetime import timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -221,9 +222,11 @@ class MemberOrganizationAdmin(admin.ModelAdmin):
         """Dues paid on the morning of the vote: the quorum of assemblies not yet over follows."""
         super().save_model(request, obj, form, change)
         if not change or MEMBER_ELECTORATE_FIELDS & set(form.changed_data):
-            today = timezone.localdate()
-            for assembly in Assembly.objects.filter(end_date__gte=today):
-                recount_assembly_quorum(assembly=assembly)
+            # The UTC date runs up to a day ahead of an assembly's own (west of UTC).
+            yesterday = timezone.localdate() - timedelta(days=1)
+            for assembly in Assembly.objects.filter(end_date__gte=yesterday):
+                if assembly.local_today() <= assembly.end_date:
+                    recount_assembly_quorum(assembly=assembly)
 
 
 class CheckpointInline(admin.TabularInline):

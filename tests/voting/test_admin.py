@@ -2,6 +2,7 @@
 and the quorum it shows current."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -254,3 +255,22 @@ def test_admin_deletes_a_motion_nobody_has_polled(office_client, motion):
     delete = reverse("admin:voting_motion_delete", args=[motion.pk])
     assert office_client.post(delete, {"post": "yes"}).status_code == 302
     assert not Motion.objects.filter(pk=motion.pk).exists()
+
+
+def test_dues_marked_unpaid_on_the_last_evening_of_an_assembly_west_of_utc_count_at_once(
+    office_client, assembly, body, present_voters, monkeypatch
+):
+    # At 01:00 UTC it is still the evening before in Los Angeles: the assembly's last day,
+    # which the admin read as over (the UTC date), and the quorum kept the member.
+    one_utc = timezone.now().replace(hour=1, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: one_utc)
+    assembly.time_zone = "America/Los_Angeles"
+    assembly.end_date = one_utc.astimezone(assembly.zone).date()
+    assembly.start_date = assembly.end_date - timedelta(days=2)
+    assembly.save()
+    member = present_voters[0].accreditations.get().member
+    change = reverse("admin:assembly_memberorganization_change", args=[member.pk])
+    response = office_client.post(change, member_form(member, dues_paid=""))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    quorum = BodyQuorum.objects.get(body=body)
+    assert (quorum.eligible, quorum.present) == (4, 4)
