@@ -464,7 +464,7 @@ def test_the_confirm_page_of_a_closed_poll_offers_no_active_confirm(
 def test_a_ballot_after_the_close_says_it_was_not_counted_and_when_in_local_time(
     assembly, open_secret_poll, present_voters, chair_user
 ):
-    from datetime import datetime
+    from datetime import datetime, time, timedelta
 
     from voting.models import Poll
 
@@ -476,8 +476,10 @@ def test_a_ballot_after_the_close_says_it_was_not_counted_and_when_in_local_time
         r'name="form" value="([^"]+)"', client.get(confirm_url, {"choice": "yes"}).content.decode()
     ).group(1)
     close_poll(poll=open_secret_poll, by=chair_user)
+    # Yesterday evening: a closing time still ahead reads as "the poll is not open".
+    yesterday = assembly.local_today() - timedelta(days=1)
     Poll.objects.filter(pk=open_secret_poll.pk).update(
-        closed_at=datetime(2026, 11, 28, 18, 41, tzinfo=assembly.zone)
+        closed_at=datetime.combine(yesterday, time(18, 41), tzinfo=assembly.zone)
     )
     response = client.post(confirm_url, {"choice": "yes", "form": form}, follow=True)
     assert "Your vote was not counted: the poll closed at 18:41." in response.content.decode()
