@@ -11,6 +11,8 @@ import os
 import select
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -78,6 +80,24 @@ class BadgeFetcher(URLFetcher):
         if url.startswith("file:"):
             return URLFetcherResponse(url, Path(unquote(urlsplit(url).path)).open("rb"))
         return super().fetch(url, headers)
+
+
+# Pango, with fontconfig and FreeType beneath it, is not safe to use from two threads at once:
+# thirty badges drawn at once by request threads of a server just started hung for good in
+# g_cond_wait (Pango starting fontconfig), and threads drawing together later crashed the
+# process (a double free) or hung too. So a process draws one document at a time; worker
+# processes draw one at a time anyway. Anything else that draws with WeasyPrint in a serving
+# process (visa letters, minutes) takes this lock too.
+_drawing = threading.Lock()
+# A short document with the badge's fonts, drawn once when a server starts (warm_up).
+FIRST_DOCUMENT = '<p class="name">Plenary</p><p class="title">Plenary</p><p class="org">Plenary</p>'
+
+
+@contextmanager
+def one_drawing_at_a_time() -> Iterator[None]:
+    """Hold the process's drawing lock: no other thread lays out or writes a PDF meanwhile."""
+    with _drawing:
+        yield
 
 
 @cache
@@ -155,20 +175,23 @@ def _poll_until_gone(pid: int) -> None:
 
 
 def warm_up() -> None:
-    """Load the fonts and the stylesheets now: the first document finds them ready."""
-    stylesheet()
-    user_agent_stylesheet()
+    """Start Pango and fontconfig, load the fonts and parse the stylesheets now, by drawing a
+    short document: the first badge finds them ready. A server does it as it starts, before
+    any request can draw; a worker process before its first part."""
+    render_html(FIRST_DOCUMENT)
 
 
 def render_html(html: str) -> bytes:
-    return BadgeHTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
-        stylesheets=[stylesheet()], font_config=fonts()
-    )
+    with _drawing:
+        return BadgeHTML(string=html, url_fetcher=BadgeFetcher()).write_pdf(
+            stylesheets=[stylesheet()], font_config=fonts()
+        )
 
 
 def render_html_apart(html: str) -> list[bytes]:
     """One PDF per page: the document laid out once, each page written with its own glyphs."""
-    document = BadgeHTML(string=html, url_fetcher=BadgeFetcher()).render(
-        stylesheets=[stylesheet()], font_config=fonts()
-    )
-    return [document.copy([page]).write_pdf() for page in document.pages]
+    with _drawing:
+        document = BadgeHTML(string=html, url_fetcher=BadgeFetcher()).render(
+            stylesheets=[stylesheet()], font_config=fonts()
+        )
+        return [document.copy([page]).write_pdf() for page in document.pages]

@@ -1,6 +1,7 @@
 """Badge and check-in writes: render, reprint, revoke, print, scan, offline upload, batches."""
 
 import functools
+import itertools
 import logging
 import threading
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from assembly.background import RoundThread
 from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.models import Assembly, Checkpoint, MemberOrganization
 from assembly.rows import columns, fetch, insert, load_model
@@ -59,27 +61,6 @@ def _stale_face(badge: Badge) -> pdf.BadgeFace | None:
     return face
 
 
-def _store(badge: Badge, content: bytes, fingerprint: str) -> None:
-    old_name = badge.pdf.name if badge.pdf else ""
-    badge.pdf.save(
-        f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False
-    )
-    badge.fingerprint = fingerprint
-    badge.rendered_at = timezone.now()
-    Badge.objects.filter(pk=badge.pk).update(
-        pdf=badge.pdf.name, fingerprint=fingerprint, rendered_at=badge.rendered_at
-    )
-    if old_name and old_name != badge.pdf.name:
-        badge.pdf.storage.delete(old_name)
-
-
-def _render_into(badge: Badge) -> Badge:
-    face = _stale_face(badge)
-    if face is not None:
-        _store(badge, pdf.render_faces([face]), face.fingerprint())
-    return badge
-
-
 def _issued_badge(delegate: Delegate) -> Badge:
     """The delegate's badge, locked; created (and its issue recorded) if missing."""
     badge, created = Badge.objects.select_for_update().get_or_create(
@@ -91,55 +72,152 @@ def _issued_badge(delegate: Delegate) -> Badge:
     return badge
 
 
-def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
-    """Create the delegate's badge if missing and render its PDF when a printed field changed.
+def _issued_badges(delegates: list[Delegate]) -> list[Badge]:
+    """Each delegate's badge, read without a lock; the missing ones issued in one short write
+    (a badge that exists needs no write at all: the delegate's page asks on every visit)."""
+    found = {badge.delegate_id: badge for badge in Badge.objects.filter(delegate__in=delegates)}
+    missing = [delegate for delegate in delegates if delegate.pk not in found]
+    if missing:
+        with transaction.atomic():
+            found |= {delegate.pk: _issued_badge(delegate) for delegate in missing}
+    for delegate in delegates:
+        found[delegate.pk].delegate = delegate
+    return [found[delegate.pk] for delegate in delegates]
 
-    Idempotent: a second call with nothing changed renders nothing. Registration's
-    approval calls it on commit; so does the desk before a reprint.
+
+def ensure_badge_rendered(*, delegate: Delegate) -> Badge:
+    """The delegate's badge, issued if missing, its PDF rendered when missing or showing other
+    fields: what a desk or the delegate's page asks for is there when it answers.
+
+    Idempotent: a second call with nothing changed renders nothing. Drawn outside any
+    transaction (see ensure_badges_rendered).
     """
-    with transaction.atomic():
-        return _render_into(_issued_badge(delegate))
+    [badge] = ensure_badges_rendered(delegates=[delegate])
+    return badge
+
+
+# Faces drawn in one document: a desk asking for a badge waits for at most one of them (a
+# process draws one document at a time), and each still takes about two thirds of the time of
+# drawing its badges one by one.
+DRAWN_TOGETHER = 10
 
 
 def ensure_badges_rendered(*, delegates: Iterable[Delegate]) -> list[Badge]:
-    """ensure_badge_rendered for many delegates (the demo, render_badges, an import): the
-    badges to render are laid out as one document and written one PDF each, which takes
-    about two thirds of the time of rendering them one by one. They are issued in one short
-    write and stored in another, with the PDFs drawn in between outside any transaction of
-    its own: on SQLite the desks' scans go in between (a stale fingerprint only means a
-    render again later)."""
-    with transaction.atomic():
-        badges = [_issued_badge(delegate) for delegate in delegates]
+    """ensure_badge_rendered for many delegates (the background renderer, the demo,
+    render_badges): the stale badges are laid out DRAWN_TOGETHER to a document and written one
+    PDF each.
+
+    Nothing is drawn inside a transaction: the badges are read (the missing ones issued in one
+    short write), drawn, their files written, and then the rows are pointed at their PDFs in
+    another short write. On SQLite the desks' scans go in between; a badge reprinted meanwhile
+    keeps the PDF its reprint drew, and a field changed meanwhile only means a render again.
+    """
+    delegates = list(delegates)
+    badges = _issued_badges(delegates)
     stale = [(badge, face) for badge in badges if (face := _stale_face(badge)) is not None]
-    contents = pdf.render_faces_apart([face for _badge, face in stale])
-    with transaction.atomic():
-        for (badge, face), content in zip(stale, contents, strict=True):
-            _store(badge, content, face.fingerprint())
+    drawn = []
+    for start in range(0, len(stale), DRAWN_TOGETHER):
+        part = stale[start : start + DRAWN_TOGETHER]
+        contents = pdf.render_faces_apart([face for _badge, face in part])
+        drawn += [(*pair, content) for pair, content in zip(part, contents, strict=True)]
+    if drawn:
+        _store(drawn)
     return badges
 
 
-BADGES_AT_A_TIME = 50  # one short write transaction each: the desks keep the database
+def _store(drawn: list[tuple[Badge, pdf.BadgeFace, bytes]]) -> None:
+    """Write the PDFs' files, then point each badge at its own in one short write, unless a
+    reprint moved the badge to another version meanwhile (that PDF was drawn for a token that
+    no longer scans). The files replaced go once that write has committed."""
+    for badge, _face, content in drawn:
+        badge.pdf.save(
+            f"badge-{badge.delegate_id}-v{badge.version}.pdf", ContentFile(content), save=False
+        )
+    unused: list[str] = []
+    moved_on: list[Badge] = []
+    rendered_at = timezone.now()
+    with transaction.atomic():
+        current = {
+            pk: (version, name)
+            for pk, version, name in Badge.objects.select_for_update()
+            .filter(pk__in=[badge.pk for badge, _face, _content in drawn])
+            .values_list("pk", "version", "pdf")
+        }
+        for badge, face, _content in drawn:
+            version, name = current.get(badge.pk, (None, ""))
+            if version != badge.version:
+                unused.append(badge.pdf.name)
+                moved_on.append(badge)
+                continue
+            badge.fingerprint, badge.rendered_at = face.fingerprint(), rendered_at
+            Badge.objects.filter(pk=badge.pk).update(
+                pdf=badge.pdf.name, fingerprint=badge.fingerprint, rendered_at=rendered_at
+            )
+            if name and name != badge.pdf.name:
+                unused.append(name)
+        transaction.on_commit(lambda: _delete_files(unused))
+    for badge in moved_on:
+        badge.refresh_from_db(fields=["version", "revoked_at", "pdf", "fingerprint", "rendered_at"])
 
 
-def render_badges_in_background(delegate_ids: list[int]) -> threading.Thread | None:
-    """Render these delegates' badges after an import, in a thread of their own (inline when
-    BADGES_IN_BACKGROUND is off, as in the tests)."""
+def _delete_files(names: list[str]) -> None:
+    storage = Badge._meta.get_field("pdf").storage
+    for name in names:
+        storage.delete(name)
+
+
+# --- the background renderer: badges follow approvals, edits and imports ---
+
+BADGES_AT_A_TIME = 50  # delegates read and written together: short transactions, few queries
+RENDERER_IDLE_SECONDS = 3600.0  # it is woken when there is work
+_waiting: dict[int, None] = {}  # delegates whose badges to check, in the order they came
+_waiting_lock = threading.Lock()
+
+
+def render_badges_in_background(delegate_ids: list[int]) -> None:
+    """Render these delegates' badges (where a printed field changed) in this process's badge
+    renderer thread, after the commit that changed them: the approval, edit or import that
+    asked does not wait for a PDF. Inline when BADGES_IN_BACKGROUND is off, as in the tests.
+
+    A badge not rendered yet when a desk asks for it (a server stopped meanwhile) is rendered
+    then.
+    """
     if not settings.BADGES_IN_BACKGROUND:
         render_badges_of(delegate_ids)
-        return None
-    thread = threading.Thread(
-        target=_render_badges_in_thread, args=(delegate_ids,), name="badges-after-import"
-    )
-    thread.daemon = True
-    thread.start()
-    return thread
+        return
+    with _waiting_lock:
+        _waiting.update(dict.fromkeys(delegate_ids))
+    _renderer.start()
+    _renderer.wake()
 
 
-def _render_badges_in_thread(delegate_ids: list[int]) -> None:
+def _next_delegates() -> list[int]:
+    with _waiting_lock:
+        part = list(itertools.islice(_waiting, BADGES_AT_A_TIME))
+        for delegate_id in part:
+            del _waiting[delegate_id]
+    return part
+
+
+def _renderer_round(stop: threading.Event) -> float:
+    """Render the waiting badges, BADGES_AT_A_TIME delegates at a time, until none wait."""
+    while not stop.is_set() and (part := _next_delegates()):
+        render_badges_of(part)
+    return RENDERER_IDLE_SECONDS
+
+
+_renderer = RoundThread("badge-renderer", _renderer_round, retry=5.0)
+
+
+def start_badge_renderer() -> None:
+    """The server starts: Pango, fontconfig and the fonts are started here, in this one thread,
+    before any request can draw a badge (started by several threads at once, Pango hung); then
+    the renderer waits for work. A server that cannot draw a badge still serves the rest."""
     try:
-        render_badges_of(delegate_ids)
-    finally:
-        connection.close()
+        pdf.warm_up()
+    except Exception:
+        logger.exception("Badge PDFs cannot be drawn: a desk asking for one gets an error")
+    _renderer.start()
 
 
 def render_badges_of(delegate_ids: list[int]) -> None:
@@ -191,7 +269,8 @@ def reprint_badge(
     desk: str = "",
     lifts_revocation: bool = True,
 ) -> Badge:
-    """Bump the version (the old badge now scans as revoked), render it, record who and why.
+    """Bump the version (the old badge now scans as revoked), record who and why; its PDF is
+    drawn once that has committed, before the desk gets its answer.
 
     A badge the secretariat revoked is reprinted only by a caller who may lift that
     (lifts_revocation): a desk would otherwise undo the secretariat's decision.
@@ -220,11 +299,11 @@ def reprint_badge(
             desk=desk,
             reason=reason,
         )
-        _render_into(badge)
         broadcast_badge_change(
             assembly.pk, {"delegate": badge.delegate_id, "version": badge.version, "revoked": False}
         )
-    return badge
+    # Drawn after the commit, at once: the desk prints the new version now.
+    return ensure_badge_rendered(delegate=badge.delegate)
 
 
 def revoke_badge(*, assembly: Assembly, delegate_id: int, by: User | None, reason: str) -> Badge:
@@ -256,13 +335,12 @@ def record_badge_print(
         _refuse_unless_approved(badge)
         if badge.revoked_at is not None:
             raise Conflict(_("This badge is revoked: reprint it instead."), code="badge_revoked")
-        _render_into(badge)
         badge.printed_at = timezone.now()
         badge.save(update_fields=["printed_at"])
         BadgeEvent.objects.create(
             badge=badge, kind=BadgeEventKind.PRINTED, version=badge.version, by=by, desk=desk
         )
-    return badge
+    return ensure_badge_rendered(delegate=badge.delegate)  # drawn after the commit if missing
 
 
 def set_attention(*, assembly: Assembly, delegate_id: int, text: str) -> Delegate:
@@ -912,12 +990,14 @@ def fail_stale_batches(*, assembly: Assembly) -> int:
 
 def stop_badge_rendering() -> int:
     """The server stops: the batches this process renders fail at once (the dashboard offers
-    to start them again rather than showing progress that will never come), and the PDF
-    workers end."""
+    to start them again rather than showing progress that will never come), the PDF workers
+    end, and the badge renderer stops after the part it is drawing (a badge it leaves is
+    drawn when a desk asks for it)."""
     failed = _fail_as_stopped(
         BadgeBatch.objects.filter(pk__in=set(_rendering), status__in=UNFINISHED)
     )
     pdf.stop_workers()
+    _renderer.stop()
     return failed
 
 

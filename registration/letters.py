@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from weasyprint import HTML
 
+from badges.pdf_render import one_drawing_at_a_time
 from registration.models import RegistrationSettings, Tour, TourSignup, VisaLetter
 
 
@@ -42,7 +43,8 @@ def visa_letter_pdf(letter: VisaLetter) -> bytes:
             "issued_on": letter.issued_at.astimezone(assembly.zone).date(),
         },
     )
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    with one_drawing_at_a_time():  # Pango is not safe in two threads: badges draw meanwhile
+        return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
 
 
 def roster_pdf(*, tour: Tour, confirmed: list[TourSignup], waitlisted: list[TourSignup]) -> bytes:
@@ -59,4 +61,5 @@ def roster_pdf(*, tour: Tour, confirmed: list[TourSignup], waitlisted: list[Tour
             "people": sum(s.places for s in confirmed),
         },
     )
-    return HTML(string=html).write_pdf()
+    with one_drawing_at_a_time():
+        return HTML(string=html).write_pdf()

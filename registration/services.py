@@ -475,20 +475,15 @@ def release_registration(delegate: Delegate, by: AbstractBaseUser | None) -> Non
 
 def badge_follows_on_commit(delegate: Delegate) -> None:
     """An approved delegate's badge is rendered once, and again when a printed field changes,
-    so a reprint at the desk is instant (badges owns the rendering and its fingerprint)."""
+    so a reprint at the desk is instant (badges owns the rendering and its fingerprint): by
+    the background renderer after the commit, so the request never waits for a PDF."""
     if delegate.state != S.APPROVED:
         return
-    from badges.services import ensure_badge_rendered
+    from badges.services import render_badges_in_background
 
     delegate_id = delegate.pk
-
-    def render() -> None:
-        ensure_badge_rendered(
-            delegate=Delegate.objects.select_related("member").get(pk=delegate_id)
-        )
-
     # robust: a failed render is logged and never undoes the approval; the desk renders on demand.
-    transaction.on_commit(render, robust=True)
+    transaction.on_commit(lambda: render_badges_in_background([delegate_id]), robust=True)
 
 
 def badges_follow_on_commit(delegates: list[Delegate]) -> None:

@@ -102,7 +102,9 @@ def test_an_import_of_a_long_address_makes_its_login(assembly):
 def badges_rendered(monkeypatch):
     rendered = []
     monkeypatch.setattr(
-        badge_services, "ensure_badge_rendered", lambda delegate: rendered.append(delegate.email)
+        badge_services,
+        "render_badges_of",
+        lambda ids: rendered.extend(Delegate.objects.get(pk=pk).email for pk in ids),
     )
     return rendered
 
