@@ -42,6 +42,10 @@ class RoundThread:
     def wake(self) -> None:
         self._wake.set()
 
+    def woken(self) -> bool:
+        """Whether wake() came since this round began (there is new work)."""
+        return self._wake.is_set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()

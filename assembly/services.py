@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sesame.utils import get_query_string
 
 from assembly.errors import Forbidden, NotFound
+from assembly.mail import urgent_connection
 from assembly.models import STAFF_ROLES, ApiToken, Assembly, Role, StaffRole, hash_token
 from assembly.selectors import may_hold_api_tokens
 
@@ -139,6 +140,7 @@ def send_magic_link(*, email: str, assembly: Assembly | None = None, next_path: 
         html_message=render_to_string("emails/magic_link.html", context),
         from_email=None,
         recipient_list=[delegate.email],
+        connection=urgent_connection(),  # the delegate waits at the screen: ahead of bulk mail
     )
     return True
 
