@@ -1,5 +1,5 @@
-"""Emails to delegates: HTML and text from templates, queued with the transaction that
-causes them (the database queue), or sent after it commits (another backend)."""
+"""Emails to delegates: HTML and text from templates, queued in the transaction that causes
+them (the database queue), or sent after it commits (another backend)."""
 
 import logging
 from dataclasses import dataclass, field
@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from mailer.backend import DbBackend
+from mailer.engine import ensure_message_id
+from mailer.models import Message
 
 from assembly.services import magic_link_url
 from registration.models import Delegate
@@ -57,31 +59,45 @@ def render_email(email: DelegateEmail) -> EmailMultiAlternatives:
     return message
 
 
-def email_delegate_on_commit(
+def email_delegate(
     *, delegate: Delegate, template: str, subject: str, context: dict[str, Any] | None = None
-) -> None:
-    """Queue templates/emails/registration/<template>.{txt,html} for after the commit."""
-    send_on_commit(
-        DelegateEmail(delegate=delegate, template=template, subject=subject, context=context or {})
+) -> int | None:
+    """Queue templates/emails/registration/<template>.{txt,html} in the caller's transaction
+    (queue_emails); the queued message's id, or None when mail is not queued."""
+    email = DelegateEmail(
+        delegate=delegate, template=template, subject=subject, context=context or {}
     )
+    return next(iter(queue_emails([email])), None)
 
 
-def send_on_commit(email: DelegateEmail) -> None:
-    transaction.on_commit(lambda: render_email(email).send(), robust=True)
-
-
-def email_delegates_on_commit(emails: list[DelegateEmail]) -> None:
-    """Many emails for one action (an import's): queued in the caller's transaction when mail
-    goes through the database queue, so they are kept or dropped with the registrations
-    themselves (a server killed after the commit loses none); written when sent, so a
-    10,000-row import does not render them in its transaction. With another backend (the
-    tests' outbox), sent after the commit."""
+def queue_emails(emails: list[DelegateEmail]) -> list[int]:
+    """Emails for a change (an approval, a promotion, an import's part): queued in the caller's
+    transaction when mail goes through the database queue, so they are kept or dropped with
+    the change itself (a server killed, or a template that hangs, after the commit loses
+    none); written when sent, so the transaction renders nothing. The queued messages' ids.
+    With another backend (the tests' outbox), sent after the commit, and no ids."""
     if not emails:
-        return
-    if mail_is_queued():
-        get_connection().send_messages([WrittenWhenSent(email) for email in emails])
-    else:
+        return []
+    if not mail_is_queued():
         transaction.on_commit(lambda: send_each(emails), robust=True)
+        return []
+    messages = [WrittenWhenSent(email) for email in emails]
+    for message in messages:
+        ensure_message_id(message)  # as the queue's backend does: its log lines follow it
+    stored = Message.objects.bulk_create(
+        [Message(email=message) for message in messages], batch_size=500
+    )
+    # The queue's backend with nothing more to store: it wakes the sender once this commits.
+    get_connection().send_messages([])
+    return [message.pk for message in stored]
+
+
+def withdraw_email(message_id: int) -> bool:
+    """Take a queued message back before the sender sends it, in the caller's transaction;
+    False when it has gone already. On PostgreSQL the sender holds the row of the message it
+    is sending: this then waits, and finds it gone."""
+    deleted, _by_model = Message.objects.filter(pk=message_id).delete()
+    return bool(deleted)
 
 
 def mail_is_queued() -> bool:

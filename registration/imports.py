@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assembly.models import Assembly, MemberOrganization
 from assembly.text import refuse_broken_lines
-from registration.emails import email_delegates_on_commit
+from registration.emails import queue_emails
 from registration.errors import AlreadyRegistered, ImportInvalid
 from registration.models import (
     Attendance,
@@ -429,7 +429,7 @@ def import_registrations(
                     % {"line": row.line, "email": data["email"]}
                 ) from None
             created.append(delegate)
-        email_delegates_on_commit([state_email(delegate) for delegate in created])
+        queue_emails([state_email(delegate) for delegate in created])
         badges_follow_on_commit(created)
     return created
 

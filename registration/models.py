@@ -378,6 +378,9 @@ class TourSignup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The queued "A place is yours" email of a promotion (the email queue's message id): a
+    # cancel while it still waits there withdraws it.
+    promotion_email = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["tour", "number"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
 from assembly.text import breaks_one_line
-from registration.emails import DelegateEmail, email_delegate_on_commit, send_on_commit
+from registration.emails import DelegateEmail, email_delegate, queue_emails
 from registration.errors import (
     AccreditationRefused,
     AlreadyRegistered,
@@ -254,7 +254,8 @@ def state_email(delegate: Delegate, note: str = "") -> DelegateEmail:
 
 
 def notify_state(delegate: Delegate, note: str = "") -> None:
-    send_on_commit(state_email(delegate, note))
+    """Queue the state email in the caller's transaction: the change and its email go together."""
+    queue_emails([state_email(delegate, note)])
 
 
 def take_invitation_place(invitation: Invitation) -> None:
@@ -729,7 +730,7 @@ def issue_visa_letter(*, delegate: Delegate, by: AbstractBaseUser | None) -> Vis
             token=secrets.token_urlsafe(24),
             issued_by=by if by is not None and by.is_authenticated else None,
         )
-        email_delegate_on_commit(
+        email_delegate(
             delegate=delegate,
             template="visa_letter_ready",
             subject=_("Your visa invitation letter for %(assembly)s is ready")

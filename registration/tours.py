@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from registration.emails import email_delegate_on_commit
+from registration.emails import email_delegate, withdraw_email
 from registration.errors import (
     AlreadySignedUp,
     NotSignedUp,
@@ -150,19 +150,23 @@ def promote_waiting(tour: Tour) -> list[TourSignup]:
     if promoted:
         tour.save(update_fields=["taken", "waiting"])
         for signup in promoted:
-            email_delegate_on_commit(
+            signup.promotion_email = email_delegate(
                 delegate=signup.delegate,
                 template="tour_promoted",
                 subject=_("A place on “%(tour)s” is yours") % {"tour": tour.title},
                 context={"tour": tour, "signup": signup, "when": local_span(tour)},
             )
+            if signup.promotion_email is not None:  # a cancel can withdraw it while queued
+                signup.save(update_fields=["promotion_email"])
     return promoted
 
 
 def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
     """Give up a place or leave the waiting list; the first in line is promoted at once.
 
-    Refused once the tour has left: who was on it is then a record, not a choice.
+    A promotion whose "A place is yours" still waits in the email queue (a cancel at the same
+    moment as the promotion) is withdrawn with it. Refused once the tour has left: who was on
+    it is then a record, not a choice.
     """
     with transaction.atomic():
         tour = Tour.objects.select_for_update().select_related("assembly").get(pk=tour.pk)
@@ -174,6 +178,8 @@ def cancel_signup(*, tour: Tour, delegate: Delegate) -> TourSignup:
         signup.status = SignupStatus.CANCELLED
         signup.cancelled_at = timezone.now()
         signup.save(update_fields=["status", "cancelled_at"])
+        if signup.promotion_email is not None:
+            withdraw_email(signup.promotion_email)
         if was_confirmed:
             tour.taken -= signup.places
             tour.save(update_fields=["taken"])
