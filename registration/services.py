@@ -193,22 +193,40 @@ def login_name(email: str) -> str:
 
 
 def user_for_email(*, email: str, full_name: str) -> AbstractBaseUser:
-    """The login for a delegate's address; new ones get no password (magic links only)."""
+    """The login for a delegate's address; new ones get no password (magic links only).
+
+    Two registrations of a new address at once (a double submission) both get the first's
+    login: the second's insert waits for the first's commit, then finds its row.
+    """
     email = normal_email(email)
-    user = (
-        User.objects.filter(username=login_name(email)).first()
-        or User.objects.filter(email__iexact=email).order_by("pk").first()
-    )
+    user = existing_user(email)
     if user is None:
         user = User(username=login_name(email), email=email, first_name=full_name[:150])
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            user = existing_user(email)
+            if user is None:
+                raise
     return user
+
+
+def existing_user(email: str) -> AbstractBaseUser | None:
+    return (
+        User.objects.filter(username=login_name(email)).first()
+        or User.objects.filter(email__iexact=email).order_by("pk").first()
+    )
 
 
 def users_for_emails(people: dict[str, str]) -> dict[str, AbstractBaseUser]:
     """user_for_email for many addresses (normal_email -> full name) in a few queries:
-    the logins that exist, then one bulk insert of the missing ones; the caller holds a tx."""
+    the logins that exist, then one bulk insert of the missing ones; the caller holds a tx.
+
+    A login another transaction inserts meanwhile is not inserted twice: the insert skips it
+    (on PostgreSQL after that transaction commits) and it is read back with the new ones.
+    """
     found: dict[str, AbstractBaseUser] = {}
     emails = list(people)
     for start in range(0, len(emails), 1000):
@@ -220,14 +238,20 @@ def users_for_emails(people: dict[str, str]) -> dict[str, AbstractBaseUser]:
         by_address = User.objects.annotate(address=Lower("email")).filter(address__in=missing)
         for user in by_address.order_by("-pk"):  # the lowest pk wins, as in user_for_email
             found[user.address] = user
-    new = []
+    new = {}
     for email in emails:
         if email not in found:
             user = User(username=login_name(email), email=email, first_name=people[email][:150])
             user.set_unusable_password()
-            new.append(user)
-    for user in User.objects.bulk_create(new, batch_size=500):
-        found[user.email] = user
+            new[login_name(email)] = (email, user)
+    User.objects.bulk_create(
+        [user for _email, user in new.values()], batch_size=500, ignore_conflicts=True
+    )
+    names = list(new)
+    for start in range(0, len(names), 1000):
+        stored = User.objects.in_bulk(names[start : start + 1000], field_name="username")
+        for name, user in stored.items():
+            found[new[name][0]] = user
     return found
 
 

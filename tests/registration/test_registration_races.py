@@ -1,0 +1,96 @@
+"""Races on PostgreSQL (found by a tester): a double submission of a new address: the
+second gets the first's login, and is refused as already registered."""
+
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections, transaction
+
+from registration.errors import AlreadyRegistered
+from registration.models import Delegate, RegistrationSource
+from registration.services import (
+    DelegateDetails,
+    register_delegate,
+    user_for_email,
+    users_for_emails,
+)
+from tests.conftest import requires_postgres
+
+pytestmark = [pytest.mark.postgres, requires_postgres, pytest.mark.django_db(transaction=True)]
+
+User = get_user_model()
+
+
+def in_thread(work, *args):
+    """Run work(*args) in a thread with its own connection; its result or its exception."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["result"] = work(*args)
+        except Exception as error:  # asserted by the test
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def first_commits_while_second_inserts(first, second):
+    """`first` runs in a transaction that commits only once `second` (in another thread, in a
+    transaction of its own) has had time to reach the same insert and wait on it."""
+    inserted = threading.Event()
+
+    def first_then_wait():
+        with transaction.atomic():
+            result = first()
+            inserted.set()
+            time.sleep(0.5)  # the second's insert waits on this transaction's row meanwhile
+        return result
+
+    def second_after_first():
+        inserted.wait(10)
+        with transaction.atomic():
+            return second()
+
+    one, first_outcome = in_thread(first_then_wait)
+    two, second_outcome = in_thread(second_after_first)
+    one.join(30)
+    two.join(30)
+    return first_outcome, second_outcome
+
+
+def test_the_second_of_two_logins_made_at_once_for_a_new_address_is_the_first(db):
+    make = lambda: user_for_email(email="New.Person@Example.org", full_name="New Person")  # noqa: E731
+    first, second = first_commits_while_second_inserts(make, make)
+    assert "error" not in second, second.get("error")
+    assert first["result"].pk == second["result"].pk
+    assert User.objects.filter(username="new.person@example.org").count() == 1
+
+
+def test_logins_made_in_bulk_while_another_makes_one_of_them_are_shared(db):
+    people = {"a@example.org": "Ana", "b@example.org": "Bo"}
+    first, second = first_commits_while_second_inserts(
+        lambda: user_for_email(email="b@example.org", full_name="Bo"),
+        lambda: users_for_emails(people),
+    )
+    assert "error" not in second, second.get("error")
+    assert second["result"]["b@example.org"].pk == first["result"].pk
+    assert set(User.objects.values_list("username", flat=True)) == set(people)
+
+
+def test_a_double_submission_of_a_new_address_registers_once_and_refuses_the_second(assembly):
+    details = lambda: DelegateDetails(  # noqa: E731
+        full_name="Ana Pérez", email="ana@lima.example", role="observer"
+    )
+    register = lambda: register_delegate(  # noqa: E731
+        assembly=assembly, details=details(), source=RegistrationSource.PUBLIC
+    )
+    first, second = first_commits_while_second_inserts(register, register)
+    assert isinstance(second.get("error"), AlreadyRegistered), second
+    assert Delegate.objects.get().pk == first["result"].pk
+    assert User.objects.filter(username="ana@lima.example").count() == 1
