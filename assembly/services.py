@@ -1,8 +1,10 @@
 """Writes of the core domain: API tokens, delegate magic links, staff roles."""
 
+import logging
 import secrets
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +23,11 @@ from assembly.mail import urgent_connection
 from assembly.models import STAFF_ROLES, ApiToken, Assembly, Role, StaffRole, hash_token
 from assembly.selectors import may_hold_api_tokens
 
+if TYPE_CHECKING:
+    from registration.models import Delegate
+
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 API_TOKEN_LIFETIME = timedelta(days=365)
 MAGIC_LINK_SCOPE = "login"
@@ -113,7 +119,9 @@ def magic_link_url(
 def send_magic_link(*, email: str, assembly: Assembly | None = None, next_path: str = "") -> bool:
     """Email a login link to the delegate with this address; False when no delegate has it.
 
-    The caller answers the same either way, so the form does not reveal who is registered.
+    An address on the registrations of two logins gets no link (which account it opened would
+    be a guess): it is told to ask the secretariat. The caller answers the same either way, so
+    the form does not reveal who is registered.
     """
     from registration.models import Delegate, RegistrationState
     from registration.normal import normal_email
@@ -124,7 +132,11 @@ def send_magic_link(*, email: str, assembly: Assembly | None = None, next_path: 
     ).exclude(state=RegistrationState.CANCELLED)
     if assembly is not None:
         delegates = delegates.filter(assembly=assembly)
-    delegate = delegates.select_related("user", "assembly").order_by("-created_at").first()
+    found = list(delegates.select_related("user", "assembly").order_by("-created_at"))
+    if len({delegate.user_id for delegate in found}) > 1:
+        refuse_shared_address(normal_email(email), found)
+        return False
+    delegate = found[0] if found else None
     if delegate is None or not delegate.user.is_active:
         return False
     link = magic_link_url(user=delegate.user, assembly=delegate.assembly, next_path=next_path)
@@ -143,6 +155,27 @@ def send_magic_link(*, email: str, assembly: Assembly | None = None, next_path: 
         connection=urgent_connection(),  # the delegate waits at the screen: ahead of bulk mail
     )
     return True
+
+
+def refuse_shared_address(email: str, delegates: list["Delegate"]) -> None:
+    """Tell the address it opens no account, and the log whose registrations share it."""
+    logger.error(
+        "No login link sent: %s is the address of registrations %s, of different logins",
+        email,
+        ", ".join(str(delegate.pk) for delegate in delegates),
+    )
+    contacts = sorted({d.assembly.contact_email or d.assembly.name for d in delegates})
+    send_mail(
+        subject=_("Your login link"),
+        message=_(
+            "This address is given on the registrations of more than one person, so we cannot "
+            "tell whose account a login link should open, and sent none. Please ask the "
+            "secretariat to correct the address (%(contact)s)."
+        )
+        % {"contact": ", ".join(contacts)},
+        from_email=None,
+        recipient_list=[email],
+    )
 
 
 def grant_staff_role(*, assembly: Assembly, user: AbstractBaseUser, role: Role) -> StaffRole:

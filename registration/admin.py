@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from assembly.admin import (
     AssemblyZoneAdmin,
     ReadOnlyAdmin,
 )
-from registration.errors import AccreditationRefused
+from registration.errors import AccreditationRefused, TourNotOpen
 from registration.models import (
     Accreditation,
     AccreditationKind,
@@ -23,17 +24,67 @@ from registration.models import (
     Invitation,
     RegistrationEvent,
     RegistrationSettings,
+    RegistrationState,
     Tour,
     TourSignup,
     VisaLetter,
     WaitlistMove,
 )
+from registration.normal import NormalEmailField, normal_email
 from registration.services import accredit, check_accreditation, end_accreditation
 from registration.tours import set_tour_capacity
 
 
+class DelegateForm(AssemblyScopedForm):
+    """The address in normal_email, as registration stores it, and never another person's:
+    a login link goes to the account whose registration has the address."""
+
+    email = NormalEmailField(label=gettext_lazy("email"))
+
+    class Meta:
+        model = Delegate
+        fields = "__all__"  # the admin edits the whole registration
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        delegate = self.instance
+        user = self.cleaned_data.get("user", delegate.user)  # the login, changed here or not
+        for other in same_address(email, but=delegate):
+            if other.assembly_id == delegate.assembly_id:
+                raise forms.ValidationError(
+                    _(
+                        "%(name)s is already registered at this assembly with %(email)s: two "
+                        "registrations cannot share one address."
+                    )
+                    % {"name": other.full_name, "email": email}
+                )
+            if other.user_id != (user.pk if user else None):
+                raise forms.ValidationError(
+                    _(
+                        "%(email)s is the login address of %(name)s (registered at %(assembly)s): "
+                        "a login link sent to it would open their account, not this one."
+                    )
+                    % {"email": email, "name": other.full_name, "assembly": other.assembly}
+                )
+        return email
+
+
+def same_address(email: str, *, but: Delegate) -> list[Delegate]:
+    """The live registrations with this address however it was typed when stored (case,
+    full-width letters), but this one."""
+    found = (
+        Delegate.objects.filter(email__iexact=email)
+        .exclude(state=RegistrationState.CANCELLED)
+        .select_related("assembly")
+    )
+    if but.pk is not None:
+        found = found.exclude(pk=but.pk)
+    return [other for other in found if normal_email(other.email) == email]
+
+
 @admin.register(Delegate)
 class DelegateAdmin(AssemblyScopedAdmin):
+    form = DelegateForm
     list_display = ["full_name", "member", "role", "attendance", "state", "email", "assembly"]
     list_filter = ["assembly", "state", "role", "attendance", "member__region"]
     search_fields = ["full_name", "email", "member__name", "organization_name"]
@@ -150,11 +201,20 @@ class TourForm(AssemblyScopedForm):
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
-        if self.instance.pk and capacity < self.instance.taken:
-            raise forms.ValidationError(
-                _("%(n)s places are already confirmed.") % {"n": self.instance.taken}
-            )
+        if self.instance.pk is None:
+            return capacity
+        taken = self.confirmed_places()
+        if capacity < taken:
+            raise forms.ValidationError(_("%(n)s places are already confirmed.") % {"n": taken})
         return capacity
+
+    def confirmed_places(self) -> int:
+        """The places confirmed now, not when the page was read: in the admin's transaction the
+        tour's row stays locked until the save, so no sign-up takes one in between."""
+        tours = Tour.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            tours = tours.select_for_update()
+        return tours.values_list("taken", flat=True).first() or 0
 
 
 @admin.register(Tour)
@@ -175,7 +235,14 @@ class TourAdmin(AssemblyZoneAdmin):
         if edited:
             obj.save(update_fields=edited)
         if "capacity" in form.changed_data:
-            set_tour_capacity(tour=obj, capacity=form.cleaned_data["capacity"])
+            try:
+                set_tour_capacity(tour=obj, capacity=form.cleaned_data["capacity"])
+            except TourNotOpen as refused:  # a form used outside the admin's transaction
+                self.message_user(
+                    request,
+                    _("The places were not changed: %(reason)s") % {"reason": refused.detail},
+                    messages.ERROR,
+                )
 
 
 @admin.register(TourSignup)

@@ -1,5 +1,5 @@
-"""Races on PostgreSQL (found by a tester): a double submission of a new address: the
-second gets the first's login, and is refused as already registered."""
+"""Races on PostgreSQL (found by a tester): a double submission of a new address, and a tour's
+capacity changed in the admin while someone signs up."""
 
 import threading
 import time
@@ -7,6 +7,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
+from django.urls import reverse
 
 from registration.errors import AlreadyRegistered
 from registration.models import Delegate, RegistrationSource
@@ -16,7 +17,10 @@ from registration.services import (
     user_for_email,
     users_for_emails,
 )
-from tests.conftest import requires_postgres
+from registration.tours import sign_up
+from tests.conftest import admin_form_values, requires_postgres
+from tests.factories import DelegateFactory
+from tests.registration.factories import TourFactory
 
 pytestmark = [pytest.mark.postgres, requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -94,3 +98,38 @@ def test_a_double_submission_of_a_new_address_registers_once_and_refuses_the_sec
     assert isinstance(second.get("error"), AlreadyRegistered), second
     assert Delegate.objects.get().pk == first["result"].pk
     assert User.objects.filter(username="ana@lima.example").count() == 1
+
+
+def test_a_capacity_lowered_in_the_admin_while_someone_takes_a_place_is_refused_on_the_form(
+    office_client, assembly, member
+):
+    tour = TourFactory(assembly=assembly, code="palace", title="Palace walk", capacity=10)
+    people = [DelegateFactory(assembly=assembly, member=member) for _ in range(10)]
+    for person in people[:9]:
+        sign_up(tour=tour, delegate=person)
+    change = reverse("admin:registration_tour_change", args=[tour.pk])
+    shown = admin_form_values(office_client.get(change).content.decode())
+    data = {
+        **{name: shown[name] for name in ["starts_at_0", "starts_at_1", "ends_at_0", "ends_at_1"]},
+        "code": "palace",
+        "title": "Palace walk",
+        "meeting_point": "North gate",
+        "capacity": 9,  # enough when the page was read: nine places taken
+    }
+    locked = threading.Event()
+
+    def tenth_sign_up():
+        with transaction.atomic():
+            sign_up(tour=tour, delegate=people[9])
+            locked.set()
+            time.sleep(1.0)  # the admin reads the tour meanwhile and waits for this commit
+
+    thread, outcome = in_thread(tenth_sign_up)
+    locked.wait(10)
+    response = office_client.post(change, data)
+    thread.join(30)
+    assert "error" not in outcome
+    assert response.status_code == 200
+    assert "10 places are already confirmed." in response.content.decode()
+    tour.refresh_from_db()
+    assert (tour.capacity, tour.taken) == (10, 10)
