@@ -91,7 +91,9 @@ class NamedChoiceField(forms.ChoiceField):
     def validate(self, value: str) -> None:
         try:
             super().validate(value)
-        except forms.ValidationError:
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise  # an empty cell where a value is required says so
             named = ", ".join(str(choice) for choice, _label in self.choices if choice)
             raise forms.ValidationError(
                 _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": named}
@@ -241,14 +243,42 @@ def decode(raw: bytes) -> str:
         ) from None
 
 
-# Our exports (defusedcsv) put a quote before cells a spreadsheet would run as a formula
-# ("+82 2 …", "=SUM(…)") and escape their pipes: an exported file imports back as it was.
-_ESCAPED_FORMULA = re.compile(r"'([=+\-@|%].*)", re.DOTALL)
+# A spreadsheet runs a cell starting with one of these as a formula ("+82 2 …", "=SUM(…)"),
+# unless it is a plain number ("-5"): defusedcsv's rule, which the CSV writer applies too.
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "%")
+_PLAIN_NUMBER = re.compile(r"-?[0-9,.]+")
+
+
+def escape_cell(value: str) -> str:
+    """A cell as our exports write it, so that unescape_cell gives it back exactly:
+
+    - a cell a spreadsheet would run gets a quote before it and a backslash before each of
+      its pipes ("+82 2" -> "'+82 2", "|a|b" -> "'\\|a\\|b"), as defusedcsv writes it;
+    - a cell that starts with a quote the import would read as that escape ("'+82", "''",
+      "'\\|") gets one more quote before it;
+    - every other cell is written as it is ("O'Brien", "'quoted'", "-5").
+    """
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value.replace("|", "\\|")
+    if value.startswith("'") and _reads_as_escaped(value[1:]):
+        return "'" + value
+    return value
 
 
 def unescape_cell(value: str) -> str:
-    match = _ESCAPED_FORMULA.fullmatch(value)
-    return match.group(1).replace("\\|", "|") if match else value
+    """The value escape_cell wrote this cell for; a cell it would not have written (a
+    quote before ordinary text) stays as it is."""
+    if not value.startswith("'") or not _reads_as_escaped(value[1:]):
+        return value
+    rest = value[1:]
+    if rest.startswith("'"):
+        return rest
+    return rest.replace("\\|", "|")
+
+
+def _reads_as_escaped(rest: str) -> bool:
+    """Whether a cell of a quote and then `rest` is one of escape_cell's escapes."""
+    return rest.startswith((*FORMULA_STARTS, "\\|", "'"))
 
 
 def normalise(name: str) -> str:
@@ -290,14 +320,32 @@ def text_from_header(text: str) -> tuple[str, int, str]:
     return "".join(lines[skipped:]), skipped, delimiter
 
 
-def wrong_field_count(cells: list[str], want: int, *, runs_to: int) -> str:
-    if any("\n" in cell or "\r" in cell for cell in cells):
-        # A quote never closed swallows the lines after it into one cell.
-        return _(
+def named_columns(header: list[str]) -> list[str]:
+    """The header without the empty columns after its last name (Excel saves a sheet's
+    formatted but empty columns as trailing separators)."""
+    named = list(header)
+    while named and not named[-1]:
+        named.pop()
+    return named
+
+
+def row_cells(cells: list[str], width: int, *, runs_to: int) -> tuple[list[str], str]:
+    """A row's cells, one per named column (a short row's missing cells empty, like Excel's),
+    or the reason they cannot be read: a value beyond the named columns, or a quote that was
+    never closed and swallowed the lines after it into one cell."""
+    beyond = [n for n, cell in enumerate(cells[width:], start=width + 1) if cell.strip()]
+    unclosed = len(cells) != width and any("\n" in cell or "\r" in cell for cell in cells)
+    if unclosed:
+        return [], _(
             'A quote (") opens here and is not closed before line %(end)s: close it, or '
             "remove it. %(got)s fields where the header has %(want)s."
-        ) % {"end": runs_to, "got": len(cells), "want": want}
-    return _("%(got)s fields where the header has %(want)s.") % {"got": len(cells), "want": want}
+        ) % {"end": runs_to, "got": len(cells), "want": width}
+    if beyond:
+        return [], _(
+            "Column %(n)s has a value, but the header names only %(want)s columns: name the "
+            "column or delete the value."
+        ) % {"n": beyond[0], "want": width}
+    return cells[:width] + [""] * (width - len(cells)), ""
 
 
 def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
@@ -305,7 +353,7 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
     text, skipped, delimiter = text_from_header(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines_read = csv_lines(reader)
-    header = [normalise(name) for name in next(lines_read)]
+    header = named_columns([normalise(name) for name in next(lines_read)])
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportInvalid(
@@ -345,9 +393,10 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
         line = started + skipped
         if not any(cell.strip() for cell in cells):
             continue
+        cells, problem = row_cells(cells, len(header), runs_to=ended + skipped)
         row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
-        if len(cells) != len(header):
-            row.errors.append(wrong_field_count(cells, len(header), runs_to=ended + skipped))
+        if problem:
+            row.errors.append(problem)
             rows.append(row)
             continue
         form = ImportRowForm(
@@ -435,25 +484,29 @@ def import_registrations(
 
 
 def export_rows(delegates: Iterable[Delegate]) -> Iterable[list[str]]:
+    """The export's header and a row per delegate, each cell escaped (escape_cell)."""
     yield EXPORT_COLUMNS
     for d in delegates:
         yield [
-            str(d.pk),
-            d.full_name,
-            d.email,
-            d.member.name if d.member_id else "",
-            d.organization_name,
-            d.title,
-            d.country,
-            d.phone,
-            d.role,
-            d.attendance,
-            d.state,
-            d.dietary_needs,
-            d.accessibility_needs,
-            d.arrival_date.isoformat() if d.arrival_date else "",
-            d.departure_date.isoformat() if d.departure_date else "",
-            "yes" if d.needs_visa_letter else "no",
-            "yes" if d.photo else "no",
-            d.created_at.isoformat(timespec="seconds"),
+            escape_cell(cell)
+            for cell in [
+                str(d.pk),
+                d.full_name,
+                d.email,
+                d.member.name if d.member_id else "",
+                d.organization_name,
+                d.title,
+                d.country,
+                d.phone,
+                d.role,
+                d.attendance,
+                d.state,
+                d.dietary_needs,
+                d.accessibility_needs,
+                d.arrival_date.isoformat() if d.arrival_date else "",
+                d.departure_date.isoformat() if d.departure_date else "",
+                "yes" if d.needs_visa_letter else "no",
+                "yes" if d.photo else "no",
+                d.created_at.isoformat(timespec="seconds"),
+            ]
         ]

@@ -175,10 +175,11 @@ def test_a_column_named_twice_is_refused_rather_than_one_value_dropped(
 
 
 def test_a_column_without_a_name_is_pointed_out(secretariat_client, assembly):
-    text = "full_name,email,role,\nKim,kim@x.example,observer,\n"
+    # Empty nameless columns after the last name are Excel's, and read (test_import_cells).
+    text = "full_name,,email,role\nKim,,kim@x.example,observer\n"
     response = post_file(secretariat_client, assembly, text)
     assert response.status_code == 400
-    assert "Column 4 has no name" in response.content.decode()
+    assert "Column 2 has no name" in response.content.decode()
 
 
 def test_export_escapes_formulas_and_the_file_imports_back_unchanged(
