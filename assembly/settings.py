@@ -244,6 +244,9 @@ LOGGING = {
 # An import's approved delegates get their badges rendered after its commit in a background
 # thread, a few at a time (the tests render them inline).
 BADGES_IN_BACKGROUND = True
+# A confirmed import longer than one part is written in a background thread, its progress on
+# the import's page (the tests write it in the request).
+IMPORTS_IN_BACKGROUND = True
 
 # --- agenda ---
 # Rendered VEVENTs and whole feeds are cached by revision (0 turns caching off), in their own

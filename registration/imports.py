@@ -1,18 +1,28 @@
-"""CSV import of registrations (a Django form per row, preview first) and CSV export."""
+"""CSV import of registrations (a Django form per row, preview first, written in parts in the
+background with its progress kept) and CSV export."""
 
 import csv
 import io
+import logging
 import re
+import secrets
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from assembly.errors import Conflict
 from assembly.models import Assembly, MemberOrganization
 from assembly.text import refuse_broken_lines
 from registration.emails import queue_emails
@@ -21,6 +31,8 @@ from registration.models import (
     Attendance,
     Delegate,
     DelegateRole,
+    ImportRun,
+    ImportStatus,
     RegistrationSource,
     RegistrationState,
 )
@@ -33,6 +45,8 @@ from registration.services import (
     travel_dates_problem,
     users_for_emails,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 IMPORT_SALT = "registration.import"
@@ -424,62 +438,304 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
 
 
 def sign_import(text: str) -> str:
-    return signing.dumps(text, salt=IMPORT_SALT, compress=True)
+    """The preview's confirmation: the file and a key of its own, which a second click on
+    Confirm (or a retry) sends again, so that it finds the import the first one started."""
+    return signing.dumps(
+        {"text": text, "key": secrets.token_hex(16)}, salt=IMPORT_SALT, compress=True
+    )
 
 
-def unsign_import(value: str) -> str:
+def unsign_import(value: str) -> tuple[str, str]:
+    """The key and the file of a preview's confirmation."""
     try:
-        return signing.loads(value, salt=IMPORT_SALT, max_age=3600)
-    except signing.BadSignature:
+        payload = signing.loads(value, salt=IMPORT_SALT, max_age=3600)
+        return str(payload["key"]), str(payload["text"])
+    except (signing.BadSignature, KeyError, TypeError):
         raise ImportInvalid(_("The preview has expired; upload the file again.")) from None
+
+
+# --- writing a confirmed file ---------------------------------------------------------------
+
+# Rows written in one transaction with their emails. On SQLite each part holds the database's
+# one write lock (a quarter to half a second for 100 rows), then leaves it to the requests
+# waiting for it for half as long again: a registration or a scan waits a part at most, where
+# the whole file in one transaction had held them past the busy timeout ("database is
+# locked"). bench/imports.py measures both.
+IMPORT_PART = 100
+LOCK_SHARE = 0.5  # on SQLite: the pause after a part, as a share of the time it held the lock
+STALE_AFTER = timedelta(minutes=5)
+WAITING = [ImportStatus.NEW, ImportStatus.FAILED]  # what a confirm starts
+
+
+class ImportTakenOver(Exception):
+    """The run is no longer this runner's: the server stopped it, or a retry took it over."""
+
+
+def start_import(
+    *, assembly: Assembly, key: str, text: str, by: AbstractBaseUser | None
+) -> ImportRun:
+    """Confirm a previewed file: start its import, or find the one its preview started (a
+    second click or a retry imports nothing twice); a stopped one goes on after its last part.
+
+    A file of one part is written in the request; a longer one in the background, its
+    progress on the import's page. Another import running for the assembly is a Conflict.
+    """
+    fail_stale_imports(assembly=assembly)
+    run = ImportRun.objects.filter(key=key).first() or new_import(
+        assembly=assembly, key=key, text=text, by=by
+    )
+    if run.assembly_id != assembly.pk:
+        raise ImportInvalid(_("This preview belongs to another assembly."))
+    return go_on(run)
+
+
+def resume_import(*, run: ImportRun) -> ImportRun:
+    """Confirm a stopped import again: its rows not imported yet are checked and written."""
+    fail_stale_imports(assembly=run.assembly)
+    return go_on(ImportRun.objects.get(pk=run.pk))
+
+
+def new_import(
+    *, assembly: Assembly, key: str, text: str, by: AbstractBaseUser | None
+) -> ImportRun:
+    """A run for this preview's key, claimed by nobody yet; the one its twin made when two
+    confirms race (the key is unique)."""
+    try:
+        with transaction.atomic():
+            return ImportRun.objects.create(
+                assembly=assembly,
+                key=key,
+                text=text,
+                created_by=by if by is not None and by.is_authenticated else None,
+            )
+    except IntegrityError:
+        return ImportRun.objects.get(key=key)
+
+
+def go_on(run: ImportRun) -> ImportRun:
+    """Claim a run that is new or stopped and write it (here when it is one part, else in the
+    background); a run that is running or done is left as it is."""
+    if run.status not in WAITING:
+        return run
+    claim = claim_import(run)
+    if claim is None:  # a twin confirm claimed it first
+        return ImportRun.objects.get(pk=run.pk)
+    if settings.IMPORTS_IN_BACKGROUND and run.text.count("\n") > IMPORT_PART + 1:
+        transaction.on_commit(lambda: _start_thread(run.pk, claim))
+        return ImportRun.objects.get(pk=run.pk)
+    return run_import(run_id=run.pk, claim=claim)
+
+
+def claim_import(run: ImportRun) -> str | None:
+    """Make the run this runner's, or None when another runner claimed it first."""
+    claim = secrets.token_hex(16)
+    try:
+        with transaction.atomic():
+            claimed = ImportRun.objects.filter(pk=run.pk, status__in=WAITING).update(
+                status=ImportStatus.RUNNING,
+                claim=claim,
+                error="",
+                row_errors=[],
+                heartbeat_at=timezone.now(),
+                finished_at=None,
+            )
+    except IntegrityError:  # one_running_import_per_assembly
+        raise Conflict(
+            _("Another import is running for this assembly: wait for it to end, then confirm."),
+            code="import_running",
+        ) from None
+    return claim if claimed else None
+
+
+_threads: dict[int, threading.Thread] = {}
+
+
+def _start_thread(run_id: int, claim: str) -> None:
+    thread = threading.Thread(
+        target=_run_in_thread, args=(run_id, claim), name=f"import-{run_id}", daemon=True
+    )
+    _threads[run_id] = thread
+    thread.start()
+
+
+def _run_in_thread(run_id: int, claim: str) -> None:
+    try:
+        run_import(run_id=run_id, claim=claim)
+    finally:
+        _threads.pop(run_id, None)
+        connection.close()  # this thread's connection, back to the pool
+
+
+def run_import(*, run_id: int, claim: str, created: list[Delegate] | None = None) -> ImportRun:
+    """Check the run's rows not imported yet, then write them a part at a time, each part
+    with its emails in one transaction that also counts it as done. Anything that stops it
+    (a row refused, the server stopping, the database) is kept with which lines are in.
+    `created` collects the registrations written."""
+    created = [] if created is None else created
+    try:
+        run = ImportRun.objects.select_related("assembly", "created_by").get(pk=run_id)
+        rows = rows_to_write(run, claim)
+        for start in range(0, len(rows), IMPORT_PART):
+            started = time.monotonic()
+            created += write_part(run=run, rows=rows[start : start + IMPORT_PART], claim=claim)
+            if connection.vendor == "sqlite":
+                time.sleep((time.monotonic() - started) * LOCK_SHARE)
+        # The file's personal details are kept only while they may still be imported.
+        ImportRun.objects.filter(pk=run_id, claim=claim, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.DONE, text="", finished_at=timezone.now()
+        )
+    except ImportTakenOver:
+        pass
+    except RowsRefused as refused:
+        stop_import(run_id, claim, refused.detail, refused.rows)
+    except ImportInvalid as refused:
+        stop_import(run_id, claim, refused.detail)
+    except Exception as error:
+        logger.exception("Import %s stopped", run_id)
+        stop_import(run_id, claim, _("The import stopped: %(error)s") % {"error": error})
+    finally:
+        badges_follow_on_commit(created)  # the approved ones' badges, those written
+    return ImportRun.objects.get(pk=run_id)
+
+
+class RowsRefused(ImportInvalid):
+    def __init__(self, detail: str, rows: list[tuple[int, str]]) -> None:
+        super().__init__(detail)
+        self.rows = rows
+
+
+def rows_to_write(run: ImportRun, claim: str) -> list[ImportRow]:
+    """The whole file checked again (a preview's promise holds only when it was made), then
+    its rows after the `done` ones already imported; their lines are kept on the run."""
+    preview = preview_import(assembly=run.assembly, text=run.text)
+    rows = preview.rows[run.done :]
+    refused = [(row.line, error) for row in rows for error in row.errors]
+    updated = ImportRun.objects.filter(pk=run.pk, claim=claim, status=ImportStatus.RUNNING).update(
+        total=len(preview.rows),
+        first_line=preview.rows[0].line,
+        last_line=preview.rows[-1].line,
+        heartbeat_at=timezone.now(),
+    )
+    if not updated:
+        raise ImportTakenOver()
+    if refused:
+        raise RowsRefused(
+            _("%(n)s rows have errors now; nothing more was imported.")
+            % {"n": len({line for line, _error in refused})},
+            refused,
+        )
+    return rows
+
+
+def write_part(*, run: ImportRun, rows: list[ImportRow], claim: str) -> list[Delegate]:
+    """Register a part's rows and queue their emails in one transaction that also moves the
+    run's count on; the registrations."""
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if locked.claim != claim or locked.status != ImportStatus.RUNNING:
+            raise ImportTakenOver()
+        users = users_for_emails({row.cleaned["email"]: row.cleaned["full_name"] for row in rows})
+        created = [register_row(run=run, row=row, user=users[row.cleaned["email"]]) for row in rows]
+        queue_emails([state_email(delegate) for delegate in created])
+        ImportRun.objects.filter(pk=run.pk).update(
+            done=F("done") + len(rows), done_line=rows[-1].line, heartbeat_at=timezone.now()
+        )
+    return created
+
+
+def register_row(*, run: ImportRun, row: ImportRow, user: AbstractBaseUser) -> Delegate:
+    data = row.cleaned
+    details = DelegateDetails.from_data(
+        {
+            **{k: v for k, v in data.items() if k not in ("member", "state")},
+            "attendance": data.get("attendance") or Attendance.IN_PERSON,
+        }
+    )
+    try:
+        return register_delegate(
+            assembly=run.assembly,
+            details=details,
+            source=RegistrationSource.IMPORT,
+            member=data.get("member"),
+            by=run.created_by,
+            approve=data.get("state") == RegistrationState.APPROVED,
+            notify=False,  # the part queues its emails together
+            user=user,
+            render_badge=False,  # rendered together when the import ends
+        )
+    except AlreadyRegistered:
+        raise ImportInvalid(
+            _("Line %(line)s: %(email)s was registered meanwhile.")
+            % {"line": row.line, "email": data["email"]}
+        ) from None
+
+
+def stop_import(
+    run_id: int, claim: str, reason: str, rows: list[tuple[int, str]] | None = None
+) -> None:
+    """The run stops with its reason (and the rows refused, by line); its parts written stay."""
+    ImportRun.objects.filter(pk=run_id, claim=claim, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.FAILED,
+        error=reason[:2000],
+        row_errors=[[line, error] for line, error in (rows or [])[:200]],
+        finished_at=timezone.now(),
+    )
+
+
+def fail_stale_imports(*, assembly: Assembly) -> int:
+    """Runs without a part written for five minutes died with their process: stopped."""
+    cutoff = timezone.now() - STALE_AFTER
+    return _stop_as_server_stopped(
+        ImportRun.objects.filter(
+            assembly=assembly, status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff
+        )
+    )
+
+
+def stop_imports() -> int:
+    """The server stops: the imports this process writes stop after their current part,
+    ready to be confirmed again."""
+    return _stop_as_server_stopped(
+        ImportRun.objects.filter(pk__in=list(_threads), status=ImportStatus.RUNNING)
+    )
+
+
+def _stop_as_server_stopped(runs: QuerySet[ImportRun]) -> int:
+    return runs.update(
+        status=ImportStatus.FAILED,
+        error=_("The server stopped while importing."),
+        finished_at=timezone.now(),
+    )
+
+
+def wait_for_import(run: ImportRun, timeout: float | None = None) -> ImportRun:
+    """The run once this process's thread writing it has ended (for commands and benchmarks)."""
+    thread = _threads.get(run.pk)
+    if thread is not None:
+        thread.join(timeout)
+    return ImportRun.objects.get(pk=run.pk)
+
+
+def import_lines(run: ImportRun) -> dict[str, int]:
+    """Which lines of the file are in and which are not, for the import's page."""
+    return {
+        "first": run.first_line,
+        "done": run.done_line,
+        "next": run.done_line + 1 if run.done else run.first_line,
+        "last": run.last_line,
+    }
 
 
 def import_registrations(
     *, assembly: Assembly, text: str, by: AbstractBaseUser | None
 ) -> list[Delegate]:
-    """Write every row of a fully valid file in one transaction, or nothing at all.
-
-    Each person's email for the state their registration is in is queued in that transaction
-    (registration.emails); the approved ones' badges are rendered after it, in the background.
-    """
-    preview = preview_import(assembly=assembly, text=text)
-    if not preview.valid:
-        raise ImportInvalid(
-            _("%(n)s rows have errors; nothing was imported.") % {"n": preview.error_count}
-        )
-    created = []
-    with transaction.atomic():
-        users = users_for_emails(
-            {row.cleaned["email"]: row.cleaned["full_name"] for row in preview.rows}
-        )
-        for row in preview.rows:
-            data = row.cleaned
-            details = DelegateDetails.from_data(
-                {
-                    **{k: v for k, v in data.items() if k not in ("member", "state")},
-                    "attendance": data.get("attendance") or Attendance.IN_PERSON,
-                }
-            )
-            try:
-                delegate = register_delegate(
-                    assembly=assembly,
-                    details=details,
-                    source=RegistrationSource.IMPORT,
-                    member=data.get("member"),
-                    by=by,
-                    approve=data.get("state") == RegistrationState.APPROVED,
-                    notify=False,
-                    user=users[data["email"]],
-                    render_badge=False,
-                )
-            except AlreadyRegistered:
-                raise ImportInvalid(
-                    _("Line %(line)s: %(email)s was registered meanwhile; nothing was imported.")
-                    % {"line": row.line, "email": data["email"]}
-                ) from None
-            created.append(delegate)
-        queue_emails([state_email(delegate) for delegate in created])
-        badges_follow_on_commit(created)
+    """Import a whole file here and now (commands, tests): its registrations, in file order.
+    Refused with ImportInvalid when it stops before its end; the parts written stay."""
+    run = new_import(assembly=assembly, key=secrets.token_hex(16), text=text, by=by)
+    created: list[Delegate] = []
+    run = run_import(run_id=run.pk, claim=claim_import(run) or "", created=created)
+    if run.status != ImportStatus.DONE:
+        raise ImportInvalid(run.error)
     return created
 
 

@@ -425,3 +425,59 @@ class WaitlistMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signup}: {self.from_position} -> {self.to_position}"
+
+
+class ImportStatus(models.TextChoices):
+    NEW = "new", _("Not started")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped")
+
+
+class ImportRun(models.Model):
+    """A confirmed CSV import, written a part at a time in the background; the page polls its
+    progress. Its first `done` rows (in file order) are in, each part with its emails in one
+    transaction, so confirming again goes on after them and never writes a row twice."""
+
+    assembly = models.ForeignKey(Assembly, on_delete=models.CASCADE, related_name="imports")
+    # The preview's own key: a second click on its Confirm finds this run instead of starting one.
+    key = models.CharField(max_length=64, unique=True)
+    text = models.TextField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.NEW
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows imported"), default=0)
+    first_line = models.PositiveIntegerField(default=0)
+    done_line = models.PositiveIntegerField(default=0)  # the line of the last row imported
+    last_line = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    row_errors = models.JSONField(default=list, blank=True)  # [[line, message], ...]
+    # Which runner may write the next part: a second one (a retry) never writes beside it.
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration import")
+        verbose_name_plural = _("registration imports")
+        constraints = [
+            # Two imports at once could each take the same address between their checks.
+            models.UniqueConstraint(
+                fields=["assembly"],
+                condition=Q(status="running"),
+                name="one_running_import_per_assembly",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assembly} import {self.pk}: {self.status} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

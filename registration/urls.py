@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registration import views
+from registration import import_views, views
 
 app_name = "registration"
 
@@ -39,7 +39,8 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("secretariat/accreditation/", views.accreditation, name="accreditation"),
-    path("secretariat/import/", views.import_csv, name="import"),
+    path("secretariat/import/", import_views.import_csv, name="import"),
+    path("secretariat/import/<int:run_id>/", import_views.import_run, name="import-run"),
     path("secretariat/tours/", views.tour_admin, name="tour-admin"),
     path("secretariat/tours/<slug:code>/", views.roster, name="roster"),
     path("secretariat/tours/<slug:code>/roster.csv", views.roster_csv, name="roster-csv"),

@@ -689,40 +689,6 @@ def accreditation(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@assembly_page(SECRETARIAT)
-def import_csv(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    form = rforms.ImportUploadForm(request.POST or None, request.FILES or None)
-    context: dict = {"assembly": assembly, "form": form}
-    status = 200
-    if request.method == "POST" and "confirm" in request.POST:
-        try:
-            text = imports.unsign_import(request.POST.get("payload", ""))
-            created = imports.import_registrations(assembly=assembly, text=text, by=request.user)
-        except DomainError as error:
-            context["error"] = error.detail
-            status = 400
-        else:
-            messages.success(request, _("%(n)s registrations imported.") % {"n": len(created)})
-            return redirect("registration:queue", assembly.slug)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            # One byte past the limit is enough to refuse: a huge file stays on disk, not in memory.
-            text = imports.decode(form.cleaned_data["file"].read(imports.MAX_IMPORT_BYTES + 1))
-            preview = imports.preview_import(assembly=assembly, text=text)
-        except DomainError as error:
-            context["error"] = error.detail
-            status = 400
-        else:
-            context["preview"] = preview
-            if preview.valid:
-                context["payload"] = imports.sign_import(text)
-            else:
-                status = 400
-    context["columns"] = (imports.REQUIRED_COLUMNS, imports.OPTIONAL_COLUMNS)
-    return render(request, "registration/import.html", context, status=status)
-
-
 @assembly_page(SECRETARIAT)
 def tour_admin(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return render(

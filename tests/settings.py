@@ -18,6 +18,7 @@ from assembly.settings import CACHES, DATABASES, REDIS_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BADGES_IN_BACKGROUND = False  # a test's transaction never commits for another thread
+IMPORTS_IN_BACKGROUND = False
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/plenary-test-media")  # noqa: S108
 
 if REDIS_URL:

@@ -1,5 +1,5 @@
-"""Races on PostgreSQL (found by a tester): a double submission of a new address, and a tour's
-capacity changed in the admin while someone signs up."""
+"""Races on PostgreSQL (found by a tester): a double submission of a new address, two confirms
+of one import, and a tour's capacity changed in the admin while someone signs up."""
 
 import threading
 import time
@@ -10,7 +10,8 @@ from django.db import connections, transaction
 from django.urls import reverse
 
 from registration.errors import AlreadyRegistered
-from registration.models import Delegate, RegistrationSource
+from registration.imports import sign_import, start_import, unsign_import
+from registration.models import Delegate, ImportRun, RegistrationSource
 from registration.services import (
     DelegateDetails,
     register_delegate,
@@ -98,6 +99,26 @@ def test_a_double_submission_of_a_new_address_registers_once_and_refuses_the_sec
     assert isinstance(second.get("error"), AlreadyRegistered), second
     assert Delegate.objects.get().pk == first["result"].pk
     assert User.objects.filter(username="ana@lima.example").count() == 1
+
+
+def test_two_confirms_of_one_preview_at_once_import_it_once(assembly, member):
+    text = "full_name,email,role\n" + "".join(
+        f"Person {n},person{n}@x.example,observer\n" for n in range(30)
+    )
+    key, text = unsign_import(sign_import(text))
+    barrier = threading.Barrier(2)
+
+    def confirm():
+        barrier.wait()
+        return start_import(assembly=assembly, key=key, text=text, by=None)
+
+    threads = [in_thread(confirm) for _ in range(2)]
+    for thread, _outcome in threads:
+        thread.join(60)
+    outcomes = [outcome for _thread, outcome in threads]
+    assert [o.get("error") for o in outcomes] == [None, None]
+    assert ImportRun.objects.get().done == 30
+    assert Delegate.objects.count() == 30
 
 
 def test_a_capacity_lowered_in_the_admin_while_someone_takes_a_place_is_refused_on_the_form(
