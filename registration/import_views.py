@@ -48,6 +48,7 @@ def import_csv(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 context["payload"] = imports.sign_import(text)
             else:
                 status = 400
+    imports.fail_stale_imports(assembly=assembly)  # the list shows them stopped, not running
     context["columns"] = (imports.REQUIRED_COLUMNS, imports.OPTIONAL_COLUMNS)
     context["runs"] = ImportRun.objects.filter(assembly=assembly).defer("text")[:RECENT_IMPORTS]
     return render(request, "registration/import.html", context, status=status)
