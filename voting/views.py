@@ -1,4 +1,4 @@
-"""Pages of the voting app: ballot, chair console, results, receipts, proxies, presence, PDFs."""
+"""Pages of the voting app: ballot, chair console, results, presence, PDFs, the live room."""
 
 import secrets
 from typing import Any
@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from assembly.auth import assembly_page
 from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
-from assembly.models import Assembly, MemberOrganization, Role
+from assembly.models import Assembly, Role
 from assembly.selectors import has_any_role, roles_for
 from registration.models import Delegate
 from voting import live, services
 from voting.errors import PollNotOpen
 from voting.live import HEARTBEAT_SECONDS, projector_link_valid
-from voting.models import Motion, Poll, PollKind, PollState, Proxy
+from voting.models import Motion, Poll, PollKind, PollState
 from voting.presence import set_online_presence
 from voting.selectors import (
     Route,
@@ -39,7 +39,6 @@ from voting.selectors import (
     poll_options,
     poll_question,
     polls_for,
-    receipt_list,
     result_lines,
     roll_call,
     runoff_due,
@@ -48,7 +47,6 @@ from voting.selectors import (
     voting_routes,
     with_live_turnout,
 )
-from voting.verify import receipt_hash
 
 RUNS_POLLS = (Role.CHAIR, Role.SECRETARIAT)
 ANY_ROLE = (Role.CHAIR, Role.SECRETARIAT, Role.DESK, Role.DELEGATE)
@@ -426,25 +424,6 @@ def results(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
 
 
 @assembly_page()
-def receipts(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
-    """Public after publication: each receipt's hash with its choice, and a check for one code."""
-    poll = _poll_or_none(assembly, poll_id)
-    if poll is None:
-        return _not_found(request)
-    if poll.state != PollState.PUBLISHED:
-        return _refused(request, _("Receipts are listed once the result is published."))
-    code = request.GET.get("code", "").strip()
-    wanted = receipt_hash(code) if code else None
-    rows = receipt_list(poll)
-    found = next((row for row in rows if row["receipt_hash"] == wanted), None)
-    return render(
-        request,
-        "voting/receipts.html",
-        {"assembly": assembly, "poll": poll, "rows": rows, "code": code, "found": found},
-    )
-
-
-@assembly_page()
 def published(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """Every published poll of the assembly, with links to results and receipts."""
     polls = polls_for(assembly).filter(state=PollState.PUBLISHED)
@@ -503,55 +482,6 @@ def minutes_pdf(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 
 # --- proxies and presence (secretariat) --------------------------------------------------------
-
-
-@assembly_page(Role.SECRETARIAT)
-def proxies(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            action = request.POST.get("action")
-            if action == "request":
-                member = MemberOrganization.objects.get(pk=_int(request.POST.get("member")))
-                holder = Delegate.objects.get(
-                    assembly=assembly, pk=_int(request.POST.get("holder"))
-                )
-                services.request_proxy(
-                    assembly=assembly, member=member, holder=holder, by=request.user
-                )
-            else:
-                proxy = Proxy.objects.get(assembly=assembly, pk=_int(request.POST.get("proxy")))
-                if action == "approve":
-                    services.approve_proxy(proxy=proxy, by=request.user)
-                elif action == "revoke":
-                    services.revoke_proxy(proxy=proxy, by=request.user)
-            messages.success(request, _("Saved."))
-        except (MemberOrganization.DoesNotExist, Delegate.DoesNotExist, Proxy.DoesNotExist):
-            messages.error(request, _("Choose a member and a holder from the lists."))
-        except DomainError as error:
-            messages.error(request, error.detail)
-        return redirect("voting-proxies", slug=assembly.slug)
-    from registration.models import Accreditation, AccreditationKind
-
-    holders = Delegate.objects.filter(
-        accreditations__assembly=assembly,
-        accreditations__kind=AccreditationKind.VOTING,
-        accreditations__ended_at__isnull=True,
-    ).select_related("member")
-    represented = MemberOrganization.objects.filter(assembly.voting_member_filter()).exclude(
-        pk__in=Accreditation.objects.filter(assembly=assembly, ended_at__isnull=True).values(
-            "member_id"
-        )
-    )
-    return render(
-        request,
-        "voting/proxies.html",
-        {
-            "assembly": assembly,
-            "proxies": Proxy.objects.filter(assembly=assembly).select_related("member", "holder"),
-            "holders": holders,
-            "members": represented,
-        },
-    )
 
 
 @assembly_page(Role.SECRETARIAT)
