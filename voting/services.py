@@ -1054,13 +1054,16 @@ def _refuse_chain(*, assembly: Assembly, member_id: int, holder_id: int) -> None
 
 
 def approve_proxy(*, proxy: Proxy, by: AbstractBaseUser) -> Proxy:
-    """The secretariat approves a proxy, within the per-holder limit (holder row locked)."""
+    """The secretariat approves a proxy for a member that still has a vote, within the
+    per-holder limit (holder row locked)."""
     with transaction.atomic():
         proxy = Proxy.objects.select_for_update().select_related("assembly").get(pk=proxy.pk)
         assembly = proxy.assembly
         _refuse_while_open(assembly)
         if proxy.state != ProxyState.REQUESTED:
             raise ProxyRefused(_("Only a requested proxy can be approved."))
+        # Asked again: the member may have lost its vote (dues lapsed) since the request.
+        refuse_member_without_vote(assembly=assembly, member=proxy.member)
         Delegate.objects.select_for_update().get(pk=proxy.holder_id)
         _refuse_chain(assembly=assembly, member_id=proxy.member_id, holder_id=proxy.holder_id)
         held = Proxy.objects.filter(holder_id=proxy.holder_id, state=ProxyState.APPROVED).count()
