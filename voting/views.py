@@ -1,6 +1,7 @@
 """Pages of the voting app: ballot, chair console, results, presence, PDFs, the live room."""
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,8 +23,8 @@ from assembly.live import next_sequence
 from assembly.models import Assembly, Role
 from assembly.selectors import has_any_role, roles_for
 from registration.models import Delegate
-from voting import live, services
-from voting.errors import PollNotOpen
+from voting import kept_receipts, live, services
+from voting.errors import AlreadyVoted, PollNotOpen
 from voting.live import HEARTBEAT_SECONDS, projector_link_valid
 from voting.models import Motion, Poll, PollKind, PollState
 from voting.presence import set_online_presence
@@ -67,7 +69,11 @@ def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpRespo
 # --- the delegate's ballot ---------------------------------------------------------------------
 
 
-def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
+def _ballot_state(
+    poll: Poll, delegate: Delegate, *, error: str = "", ticked: list[str] | None = None
+) -> dict[str, Any]:
+    """One poll's card: whom the delegate votes for, the choices, and a refused choice (its
+    message and the ticks to keep)."""
     routes = voting_routes(delegate=delegate, poll=poll)
     # A show of hands has no electronic ballot: the card only says so.
     by_hand = poll.kind == PollKind.HAND
@@ -83,9 +89,56 @@ def _ballot_state(poll: Poll, delegate: Delegate) -> dict[str, Any]:
         "voted": [r for r in electronic if r.member.pk in voted],
         "options": poll_options(poll),
         "question": poll_question(poll),
-        "multi": poll.seats > 1 and poll_mode(poll) == "candidates",
+        "multi": _is_multi_seat(poll),
         "seconds_left": seconds_left(poll),
+        "error": error,
+        "ticked": ticked or [],
     }
+
+
+def _is_multi_seat(poll: Poll) -> bool:
+    return poll.seats > 1 and poll_mode(poll) == "candidates"
+
+
+@dataclass(frozen=True)
+class RefusedChoice:
+    """A choice the confirm step refused: shown again beside its ballot, ticks kept."""
+
+    poll_id: int
+    error: str
+    ticked: list[str]
+
+
+def _ballot_card(
+    request: HttpRequest, poll: Poll, delegate: Delegate, refused: RefusedChoice | None = None
+) -> dict[str, Any] | None:
+    """The poll's card if the delegate has one (a vote, or a reason why not)."""
+    mine = refused if refused and refused.poll_id == poll.pk else None
+    card = _ballot_state(
+        poll, delegate, error=mine.error if mine else "", ticked=mine.ticked if mine else None
+    )
+    if not (card["routes"] or card["no_vote"]):
+        return None
+    card["receipt_kept"] = bool(card["voted"]) and kept_receipts.has_kept(request, poll_id=poll.pk)
+    return card
+
+
+def _ballot_page(
+    request: HttpRequest,
+    assembly: Assembly,
+    delegate: Delegate,
+    refused: RefusedChoice | None = None,
+) -> HttpResponse:
+    """The phone ballot: every open poll's card, one of them with its refused choice."""
+    cards = (_ballot_card(request, poll, delegate, refused) for poll in open_polls(assembly))
+    polls = [card for card in cards if card is not None]
+    if refused and not any(p["poll"].pk == refused.poll_id for p in polls):
+        messages.error(request, refused.error)  # its card is gone (the poll closed meanwhile)
+    return render(
+        request,
+        "voting/ballot.html",
+        {"assembly": assembly, "delegate": delegate, "polls": polls, **_live_context(assembly)},
+    )
 
 
 @assembly_page(Role.DELEGATE)
@@ -94,13 +147,7 @@ def ballot(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     delegate = voter_for(user=request.user, assembly=assembly)
     if delegate is None:
         return _refused(request, _("Only an approved delegate who is not desk staff can vote."))
-    polls = [_ballot_state(poll, delegate) for poll in open_polls(assembly)]
-    polls = [p for p in polls if p["routes"] or p["no_vote"]]
-    return render(
-        request,
-        "voting/ballot.html",
-        {"assembly": assembly, "delegate": delegate, "polls": polls, **_live_context(assembly)},
-    )
+    return _ballot_page(request, assembly, delegate)
 
 
 def _counted_meanwhile(
@@ -151,49 +198,39 @@ def _refuse_hand_poll(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 @assembly_page(Role.DELEGATE)
 def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
-    """Second tap: the choice repeated in words, then the ballot is cast."""
+    """Second tap: the choice repeated in words, then the ballot is cast. Both by POST: a
+    choice in the address would sit in the browser's history and the proxies' logs."""
     delegate = voter_for(user=request.user, assembly=assembly)
     poll = _poll_or_none(assembly, poll_id)
     if delegate is None or poll is None:
         return _not_found(request)
     if poll.kind == PollKind.HAND:
         return _refuse_hand_poll(request, assembly)
-    source = request.POST if request.method == "POST" else request.GET
-    choices = source.getlist("choice")
-    labels = {o["value"]: o["label"] for o in poll_options(poll)}
-    state = _ballot_state(poll, delegate)
-    if request.method == "POST":
-        form = request.POST.get("form", "")
-        if _form_sent_before(request, form):
-            return _receipt_again(request, assembly, poll, state)
-        try:
-            receipts = services.cast_ballots(poll=poll, delegate=delegate, choices=choices)
-        except PollNotOpen:
-            messages.error(request, _not_counted(assembly, poll))
-            return redirect("voting-ballot", slug=assembly.slug)
-        except DomainError as error:
-            messages.error(request, error.detail)
-            return redirect("voting-ballot", slug=assembly.slug)
-        _remember_form_sent(request, form)
-        # Shown once in this response and never stored: a stored code would link voter and ballot.
-        return render(
-            request,
-            "voting/receipt.html",
-            {
-                "assembly": assembly,
-                "poll": poll,
-                "receipts": [r.__dict__ for r in receipts],
-                "counted_meanwhile": _counted_meanwhile(
-                    state["routes"], request.POST.getlist("shown"), receipts
-                ),
-            },
-        )
-    try:
-        choices = services.clean_choices(poll=poll, choices=choices)
-    except DomainError as error:
-        messages.error(request, error.detail)
+    if request.method != "POST":
         return redirect("voting-ballot", slug=assembly.slug)
-    return render(
+    if "form" in request.POST:  # only the confirm page's form carries one
+        return _cast(request, assembly, poll, delegate)
+    return _review(request, assembly, poll, delegate)
+
+
+def _chosen(request: HttpRequest) -> list[str]:
+    return request.POST.getlist("choice")
+
+
+def _review(
+    request: HttpRequest, assembly: Assembly, poll: Poll, delegate: Delegate
+) -> HttpResponse:
+    """The confirm page for the choice sent, or the ballot again with the ticks and the refusal
+    beside its poll."""
+    options = poll_options(poll)
+    try:
+        choices = services.clean_choices(poll=poll, choices=_chosen(request), options=options)
+    except DomainError as error:
+        words = _choice_refusal(poll, _chosen(request), error)
+        refused = RefusedChoice(poll_id=poll.pk, error=words, ticked=_chosen(request))
+        return _ballot_page(request, assembly, delegate, refused)
+    labels = {o["value"]: o["label"] for o in options}
+    response = render(
         request,
         "voting/confirm.html",
         {
@@ -202,27 +239,116 @@ def confirm(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpRespo
             "words": [labels[c] for c in choices],
             "form": secrets.token_urlsafe(16),
             "closed": services.voting_time_over(poll, timezone.now()),
-            **state,
+            **_ballot_state(poll, delegate),
             **_live_context(assembly),
+        },
+    )
+    # The browser holds the key to its kept receipt codes before Confirm can be sent.
+    key = kept_receipts.browser_key(request) or kept_receipts.new_key()
+    kept_receipts.give_key(response, key=key, path=_voting_path(assembly))
+    return response
+
+
+def _voting_path(assembly: Assembly) -> str:
+    return reverse("voting-ballot", args=[assembly.slug])
+
+
+def _choice_refusal(poll: Poll, choices: list[str], error: DomainError) -> str:
+    """A refused choice in the ballot's own words: an election asks for candidates or Abstain."""
+    if not (_is_multi_seat(poll) and isinstance(error, InvalidInput)):
+        return error.detail
+    wanted = ngettext(
+        "Choose up to %(n)d candidate, or Abstain.",
+        "Choose up to %(n)d candidates, or Abstain.",
+        poll.seats,
+    ) % {"n": poll.seats}
+    ticked = len([c for c in choices if c != "abstain"])
+    if ticked <= poll.seats:
+        return wanted
+    return " ".join(
+        [
+            ngettext("You ticked %(n)d candidate.", "You ticked %(n)d candidates.", ticked)
+            % {"n": ticked},
+            wanted,
+        ]
+    )
+
+
+def _cast(request: HttpRequest, assembly: Assembly, poll: Poll, delegate: Delegate) -> HttpResponse:
+    """The ballot cast from the confirm page; a Confirm sent again (a double tap, a reload, a
+    retry after a lost answer) shows the receipt codes this browser was given meanwhile."""
+    form = request.POST.get("form", "")
+    if _form_sent_before(request, form) or kept_receipts.form_kept(
+        request, poll_id=poll.pk, form=form
+    ):
+        return _receipt_again(request, assembly, poll, delegate)
+    if not kept_receipts.start_sending(request, form=form):
+        kept_receipts.wait_while_sending(request, form=form)  # the first one is being counted
+        return _receipt_again(request, assembly, poll, delegate)
+    routes = voting_routes(delegate=delegate, poll=poll)
+    key = kept_receipts.browser_key(request) or kept_receipts.new_key()
+    try:
+        receipts = services.cast_ballots(poll=poll, delegate=delegate, choices=_chosen(request))
+        kept_receipts.keep(request, poll_id=poll.pk, form=form, key=key, receipts=receipts)
+    except PollNotOpen:
+        messages.error(request, _not_counted(assembly, poll))
+        return redirect("voting-ballot", slug=assembly.slug)
+    except AlreadyVoted as error:
+        if kept_receipts.kept_codes(request, poll_id=poll.pk):
+            # Back on a confirm page after a lost answer, or a second try: the first stands.
+            return _receipt_again(request, assembly, poll, delegate, refused=error.detail)
+        messages.error(request, error.detail)
+        return redirect("voting-ballot", slug=assembly.slug)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("voting-ballot", slug=assembly.slug)
+    finally:
+        kept_receipts.done_sending(request, form=form)
+    _remember_form_sent(request, form)
+    response = render(
+        request,
+        "voting/receipt.html",
+        {
+            "assembly": assembly,
+            "poll": poll,
+            "receipts": [r.__dict__ for r in receipts],
+            "kept_minutes": kept_receipts.KEPT_SECONDS // 60,
+            "counted_meanwhile": _counted_meanwhile(
+                routes, request.POST.getlist("shown"), receipts
+            ),
+        },
+    )
+    kept_receipts.give_key(response, key=key, path=_voting_path(assembly))
+    return response
+
+
+def _receipt_again(
+    request: HttpRequest, assembly: Assembly, poll: Poll, delegate: Delegate, refused: str = ""
+) -> HttpResponse:
+    """Which members' ballots are counted, with the codes this browser was given in the last
+    few minutes (kept sealed for it alone; after that they are gone); `refused` says why a
+    further ballot was not."""
+    return render(
+        request,
+        "voting/receipt.html",
+        {
+            "assembly": assembly,
+            "receipts": kept_receipts.kept_codes(request, poll_id=poll.pk),
+            "kept_minutes": kept_receipts.KEPT_SECONDS // 60,
+            "refused": refused,
+            **_ballot_state(poll, delegate),
         },
     )
 
 
-def _receipt_again(
-    request: HttpRequest, assembly: Assembly, poll: Poll, state: dict[str, Any]
-) -> HttpResponse:
-    """Which members' ballots are counted, without the codes (shown once, stored nowhere)."""
-    return render(request, "voting/receipt.html", {"assembly": assembly, "receipts": [], **state})
-
-
 @assembly_page(Role.DELEGATE)
 def receipt(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpResponse:
-    """After a reload: which members' ballots are counted (the codes were shown once)."""
+    """After a reload: which members' ballots are counted, and the codes while still kept."""
     delegate = voter_for(user=request.user, assembly=assembly)
     poll = _poll_or_none(assembly, poll_id)
     if poll is None or delegate is None:
         return _not_found(request)
-    return _receipt_again(request, assembly, poll, _ballot_state(poll, delegate))
+    return _receipt_again(request, assembly, poll, delegate)
 
 
 @require_POST
@@ -614,10 +740,10 @@ def ballot_card(request: HttpRequest, assembly: Assembly, poll_id: int) -> HttpR
     poll = open_polls(assembly).filter(pk=poll_id).first()
     if delegate is None or poll is None:
         return HttpResponse(status=204)
-    state = _ballot_state(poll, delegate)
-    if not (state["routes"] or state["no_vote"]):
+    card = _ballot_card(request, poll, delegate)
+    if card is None:
         return HttpResponse(status=204)
-    return render(request, "voting/_ballot_card.html", {"assembly": assembly, "p": state})
+    return render(request, "voting/_ballot_card.html", {"assembly": assembly, "p": card})
 
 
 # --- demo: the simulation inside the server (DEBUG only) ---------------------------------------

@@ -418,12 +418,13 @@ def test_the_confirm_page_counts_down_and_disables_confirm_when_the_poll_closes(
     assert confirm.is_disabled()
 
     # The countdown runs out with no message at all: the clock disables Confirm.
-    def open_closing_in_three_seconds():
+    def open_closing_in_five_seconds():
         open_poll(poll=second, by=chair_user)
-        Poll.objects.filter(pk=second.pk).update(closes_at=timezone.now() + timedelta(seconds=3))
+        Poll.objects.filter(pk=second.pk).update(closes_at=timezone.now() + timedelta(seconds=5))
 
-    in_thread(open_closing_in_three_seconds)
-    phone.goto(f"{asgi_server}/a/{assembly.slug}/vote/{second.pk}/confirm/?choice=no")
+    in_thread(open_closing_in_five_seconds)
+    phone.goto(f"{asgi_server}/a/{assembly.slug}/vote/")
+    phone.get_by_role("button", name="No on “Adopt the agenda”").click()
     confirm = phone.get_by_role("button", name="Confirm: No")
     assert confirm.is_enabled()
     phone.get_by_text("This poll is closed: the ballot can no longer be cast.").wait_for(

@@ -51,11 +51,11 @@ def test_delegate_votes_in_two_taps_on_a_phone_and_gets_a_receipt(
     log_in(phone, live_server, voters[0].user)
     phone.goto(f"{live_server.url}/a/ga/vote/")
     question = phone.get_by_role("heading", name="Adopt the agenda")
-    no = phone.get_by_role("button", name="No", exact=True)
+    no = phone.get_by_role("button", name="No on “Adopt the agenda”", exact=True)
     # The question and every choice are on the first screen, each button >= 48 px tall.
     assert question.bounding_box()["y"] < no.bounding_box()["y"] < 844
     for name in ("Yes", "No", "Abstain"):
-        box = phone.get_by_role("button", name=name, exact=True).bounding_box()
+        box = phone.get_by_role("button", name=f"{name} on “Adopt the agenda”").bounding_box()
         assert box["height"] >= 48
         assert box["width"] >= 300
     no.tap()
@@ -79,9 +79,10 @@ def test_screen_reader_user_votes_with_the_keyboard(live_server, browser, open_p
     page.goto(f"{live_server.url}/a/ga/vote/")
     tree = page.locator("main").aria_snapshot()
     assert 'heading "Adopt the agenda"' in tree
+    # Each choice names its poll: two polls' "Abstain" are told apart out of context.
     for name in ("Yes", "No", "Abstain"):
-        assert f'button "{name}"' in tree
-    page.get_by_role("button", name="Yes", exact=True).focus()
+        assert f'button "{name} on “Adopt the agenda”"' in tree
+    page.get_by_role("button", name="Yes on “Adopt the agenda”").focus()
     page.keyboard.press("Enter")
     # The confirmation takes focus and says the choice in words.
     page.wait_for_selector("text=You are voting:")

@@ -15,6 +15,8 @@ from django.db import connection
 from django.test import Client
 from websockets.sync.client import connect
 
+from tests.voting.ballot_steps import confirm_fields
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
@@ -111,11 +113,16 @@ def test_a_ballot_through_worker_a_reaches_a_projector_on_worker_b(
         assert snapshot["payload"]["polls"][0]["turnout"] == 0
 
         with httpx.Client(base_url=worker_a, cookies=session_cookie(present_voters[0].user)) as a:
-            form = a.get(f"/a/{slug}/vote/{poll}/confirm/", params={"choice": "yes"})
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-            cast = a.post(
+            ballot = a.get(f"/a/{slug}/vote/")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', ballot.text).group(1)
+            confirm = a.post(
                 f"/a/{slug}/vote/{poll}/confirm/",
                 data={"choice": "yes", "csrfmiddlewaretoken": token},
+                headers={"Referer": worker_a},
+            )
+            cast = a.post(
+                f"/a/{slug}/vote/{poll}/confirm/",
+                data={**confirm_fields(confirm.text), "csrfmiddlewaretoken": token},
                 headers={"Referer": worker_a},
             )
         assert cast.status_code == 200

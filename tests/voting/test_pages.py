@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
+from tests.voting.ballot_steps import confirm as cast
+from tests.voting.ballot_steps import confirm_fields
 from tests.voting.factories import draft_poll, resolution
 from voting.models import Ballot, PollKind, PollState
 from voting.services import cast_ballots, close_poll, open_poll, publish_poll
@@ -31,11 +33,11 @@ def test_two_taps_choose_then_confirm_record_the_ballot_and_show_the_receipt(
 ):
     client = client_for(present_voters[0].user)
     confirm_url = page("voting-confirm", open_secret_poll.pk)
-    confirm = client.get(confirm_url, {"choice": "no"}).content.decode()
+    confirm = client.post(confirm_url, {"choice": "no"}).content.decode()
     assert "You are voting:" in confirm
     assert "Confirm: No" in confirm
     assert present_voters[0].member.name in confirm
-    receipt = client.post(confirm_url, {"choice": "no"}).content.decode()
+    receipt = client.post(confirm_url, confirm_fields(confirm)).content.decode()
     assert f"Recorded for {present_voters[0].member.name}: No." in receipt
     code = re.search(r'class="receipt-code">([A-Z0-9-]+)<', receipt).group(1)
     assert Ballot.objects.get(receipt_hash=receipt_hash(code)).choices == ["no"]
@@ -43,16 +45,15 @@ def test_two_taps_choose_then_confirm_record_the_ballot_and_show_the_receipt(
 
 def test_voting_twice_on_the_page_says_already_voted(open_secret_poll, present_voters):
     client = client_for(present_voters[0].user)
-    confirm_url = page("voting-confirm", open_secret_poll.pk)
-    client.post(confirm_url, {"choice": "yes"})
-    response = client.post(confirm_url, {"choice": "no"}, follow=True)
+    cast(client, open_secret_poll, "yes")
+    response = cast(client, open_secret_poll, "no", follow=True)
     assert "already been counted" in response.content.decode()
     assert Ballot.objects.count() == 1
 
 
 def test_receipt_code_is_never_stored_in_the_session(open_secret_poll, present_voters):
     client = client_for(present_voters[0].user)
-    receipt = client.post(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"})
+    receipt = cast(client, open_secret_poll, "yes")
     code = re.search(r'class="receipt-code">([A-Z0-9-]+)<', receipt.content.decode()).group(1)
     assert code not in str(dict(client.session))
 
@@ -328,11 +329,14 @@ def test_two_seat_election_lets_a_voter_tick_two_candidates_and_refuses_three(
     html = client.get(page("voting-ballot")).content.decode()
     assert "Choose up to 2 candidates" in html
     assert html.count('type="checkbox" name="choice"') == 3
-    too_many = client.get(page("voting-confirm", poll.pk), {"choice": ids}, follow=True)
-    assert "Choose at most 2 candidates." in too_many.content.decode()
-    confirm = client.get(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    too_many = client.post(page("voting-confirm", poll.pk), {"choice": ids})
+    assert "You ticked 3 candidates. Choose up to 2 candidates, or Abstain." in (
+        too_many.content.decode()
+    )
+    confirm = client.post(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
     assert "Confirm: Kampala, São Paulo" in confirm
-    receipt = client.post(page("voting-confirm", poll.pk), {"choice": ids[:2]}).content.decode()
+    receipt = client.post(page("voting-confirm", poll.pk), confirm_fields(confirm))
+    receipt = receipt.content.decode()
     assert "Kampala, São Paulo." in receipt
 
 
@@ -371,14 +375,13 @@ def test_receipt_says_when_a_members_ballot_was_counted_by_someone_else_meanwhil
     poll = open_poll(poll=draft_poll(motion), by=chair_user)
     client = client_for(holder.user)
     confirm_url = page("voting-confirm", poll.pk)
-    shown = client.get(confirm_url, {"choice": "yes"}).content.decode()
+    shown = client.post(confirm_url, {"choice": "yes"}).content.decode()
     assert absent_member.name in shown
 
     # The member's own delegate walks in and votes before the holder taps Confirm.
     record_hall_entry(delegate=own_delegate, at=timezone.now())
     cast_ballots(poll=poll, delegate=own_delegate, choices=["no"])
-    member_ids = re.findall(r'name="shown" value="(\d+)"', shown)
-    receipt = client.post(confirm_url, {"choice": "yes", "shown": member_ids}).content.decode()
+    receipt = client.post(confirm_url, confirm_fields(shown)).content.decode()
 
     assert f"Recorded for {holder.member.name}: Yes." in receipt
     assert f"No ballot of yours was added for {absent_member.name}" in receipt
@@ -432,7 +435,7 @@ def test_the_ballot_names_the_member_voted_for_as_on_behalf_of(open_secret_poll,
     assert f"Voting on behalf of: <strong>{member}</strong>" in (
         client.get(page("voting-ballot")).content.decode()
     )
-    confirm = client.get(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"})
+    confirm = client.post(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"})
     assert f"Voting on behalf of: <strong>{member}</strong>" in confirm.content.decode()
     assert "You vote for" not in confirm.content.decode()
 
@@ -441,7 +444,7 @@ def test_the_confirm_page_counts_down_and_listens_live(motion, present_voters, c
     poll = open_poll(poll=draft_poll(motion, close_after_seconds=60), by=chair_user)
     html = (
         client_for(present_voters[0].user)
-        .get(page("voting-confirm", poll.pk), {"choice": "yes"})
+        .post(page("voting-confirm", poll.pk), {"choice": "yes"})
         .content.decode()
     )
     assert 'role="timer"' in html
@@ -455,7 +458,7 @@ def test_the_confirm_page_of_a_closed_poll_offers_no_active_confirm(
 ):
     client = client_for(present_voters[0].user)
     close_poll(poll=open_secret_poll, by=chair_user)
-    html = client.get(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"}).content
+    html = client.post(page("voting-confirm", open_secret_poll.pk), {"choice": "yes"}).content
     button = re.search(r"<button[^>]*>Confirm: Yes</button>", html.decode()).group(0)
     assert "disabled" in button
     assert "the ballot can no longer be cast" in html.decode()
@@ -473,7 +476,7 @@ def test_a_ballot_after_the_close_says_it_was_not_counted_and_when_in_local_time
     client = client_for(present_voters[0].user)
     confirm_url = page("voting-confirm", open_secret_poll.pk)
     form = re.search(
-        r'name="form" value="([^"]+)"', client.get(confirm_url, {"choice": "yes"}).content.decode()
+        r'name="form" value="([^"]+)"', client.post(confirm_url, {"choice": "yes"}).content.decode()
     ).group(1)
     close_poll(poll=open_secret_poll, by=chair_user)
     # Yesterday evening: a closing time still ahead reads as "the poll is not open".
@@ -491,7 +494,7 @@ def test_reloading_the_receipt_shows_the_receipt_not_already_counted(
 ):
     client = client_for(present_voters[0].user)
     confirm_url = page("voting-confirm", open_secret_poll.pk)
-    confirm = client.get(confirm_url, {"choice": "yes"}).content.decode()
+    confirm = client.post(confirm_url, {"choice": "yes"}).content.decode()
     form = re.search(r'name="form" value="([^"]+)"', confirm).group(1)
     client.post(confirm_url, {"choice": "yes", "form": form})
     reload = client.post(confirm_url, {"choice": "yes", "form": form})

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import client_for
+from tests.voting.ballot_steps import confirm_fields
 from tests.voting.factories import draft_poll, election, resolution
 from tests.voting.test_local_times import pdf_text
 from voting.errors import TooEarly, TooManyChoices
@@ -60,9 +61,9 @@ def test_the_phone_asks_whether_to_elect_the_lone_candidate(lone_candidate_poll,
     assert 'value="yes" class="choice">Yes to Karin Meier</button>' in ballot
     assert 'value="no" class="choice">No to Karin Meier</button>' in ballot
     confirm_url = page("voting-confirm", lone_candidate_poll.pk)
-    confirm = phone.get(confirm_url, {"choice": "yes"}).content.decode()
+    confirm = phone.post(confirm_url, {"choice": "yes"}).content.decode()
     assert "Confirm: Yes to Karin Meier" in confirm
-    receipt = phone.post(confirm_url, {"choice": "yes"}).content.decode()
+    receipt = phone.post(confirm_url, confirm_fields(confirm)).content.decode()
     assert f"Recorded for {present_voters[0].member.name}: Yes to Karin Meier." in receipt
 
 
