@@ -2,6 +2,8 @@
 (found by a tester): one Confirm per tap, a third tick stopped beside its ballot, names that fit
 at 200% zoom, live regions that speak once, and the reconnecting mark on the network's word."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -121,6 +123,51 @@ def test_confirm_works_again_when_the_voter_comes_back_to_the_page(
     phone.context.close()
 
 
+def test_a_third_tick_of_two_is_stopped_with_a_message_beside_the_ballot(
+    asgi_server, browser, assembly, chair_user
+):
+    def setup():
+        voters, body = hall_of(assembly)
+        motion = election(body, names=["Kampala", "Seoul", "Lyon"], seats=2)
+        return voters, open_poll(poll=draft_poll(motion), by=chair_user)
+
+    voters, poll = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    phone.get_by_role("checkbox", name="Kampala").tap()
+    phone.get_by_role("checkbox", name="Seoul").tap()
+    phone.get_by_role("checkbox", name="Lyon").tap()
+
+    assert not phone.get_by_role("checkbox", name="Lyon").is_checked()
+    assert phone.get_by_role("checkbox", name="Kampala").is_checked()
+    error = phone.locator(f"#poll-{poll.pk}-error")
+    phone.wait_for_function(f"document.getElementById('poll-{poll.pk}-error').textContent !== ''")
+    assert error.inner_text() == (
+        "You can choose up to 2 candidates. Untick one to choose another."
+    )
+    assert error.get_attribute("role") == "alert"
+    group = phone.get_by_role("group", name="Choose up to 2 candidates")
+    assert group.get_attribute("aria-describedby") == f"poll-{poll.pk}-error"
+    phone.context.close()
+
+
+def test_continue_with_nothing_ticked_is_refused_beside_the_ballot_with_the_focus_there(
+    asgi_server, browser, assembly, chair_user
+):
+    def setup():
+        voters, body = hall_of(assembly)
+        motion = election(body, names=["Kampala", "Seoul", "Lyon"], seats=2)
+        return voters, open_poll(poll=draft_poll(motion), by=chair_user)
+
+    voters, poll = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    phone.get_by_role("button", name="Continue").tap()
+    error = phone.locator(f"#poll-{poll.pk}-error")
+    error.get_by_text("Choose up to 2 candidates, or Abstain.").wait_for()
+    phone.wait_for_function(f"document.activeElement.id === 'poll-{poll.pk}-error'")
+    assert phone.locator(".messages").count() == 0
+    phone.context.close()
+
+
 def test_abstaining_after_ticking_a_candidate_abstains(asgi_server, browser, assembly, chair_user):
     def setup():
         voters, body = hall_of(assembly)
@@ -132,6 +179,62 @@ def test_abstaining_after_ticking_a_candidate_abstains(asgi_server, browser, ass
     phone.get_by_role("checkbox", name="Seoul").tap()
     phone.get_by_role("button", name=f"Abstain on “{ELECTION}”").tap()
     phone.get_by_role("button", name="Confirm: Abstain").wait_for()
+    phone.context.close()
+
+
+def test_a_newly_opened_poll_is_announced(asgi_server, browser, assembly, chair_user):
+    def setup():
+        voters, body = hall_of(assembly)
+        return voters, draft_poll(resolution(body))
+
+    voters, poll = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    in_thread(lambda: open_poll(poll=poll, by=chair_user))
+    news = phone.locator("#ballot-news")
+    news.get_by_text(f"A poll is open: {AGENDA}").wait_for()
+    assert news.get_attribute("role") == "status"
+    phone.context.close()
+
+
+def test_the_phone_shows_the_quorum_of_the_poll_it_can_vote_in_and_speaks_only_on_change(
+    asgi_server, browser, assembly, chair_user
+):
+    from tests.factories import MemberFactory
+    from tests.voting.factories import accredit
+    from voting.models import BodyKind
+    from voting.services import create_body
+
+    def setup():
+        outsider = accredit(assembly, MemberFactory(dues_paid=False))  # no General Assembly vote
+        voters, body = hall_of(assembly, 5, absent=1)
+        committee = create_body(
+            assembly=assembly,
+            code="excom",
+            name="Executive Committee",
+            kind=BodyKind.LISTED,
+            members=[voters[1].member, outsider.member],
+        )
+        open_poll(poll=draft_poll(resolution(body)), by=chair_user)
+        committee_poll = draft_poll(resolution(committee, code="ec"))
+        return voters, outsider, voters[4], committee_poll
+
+    voters, outsider, late, committee_poll = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    # The committee's poll opens now and lands on top, but this delegate has no vote in it.
+    in_thread(lambda: open_poll(poll=committee_poll, by=chair_user, override_reason="test"))
+    phone.locator(f'.ballot-card[data-poll-id="{committee_poll.pk}"]').wait_for()
+    line = phone.locator("#phone-quorum")
+    line.get_by_text("General Assembly: 4 of 5 voting members present").wait_for()
+    record_changes(phone, "#phone-quorum")
+
+    # A check-in that changes only the committee's quorum: the line's words stay, unsaid.
+    in_thread(lambda: record_hall_entry(delegate=outsider, at=timezone.now()))
+    # Then one that changes the General Assembly's: said once.
+    in_thread(lambda: record_hall_entry(delegate=late, at=timezone.now()))
+    line.get_by_text("General Assembly: 5 of 5 voting members present").wait_for()
+    assert [re.sub(r", \d+ needed.*", "", text) for text in written(phone)] == [
+        "General Assembly: 5 of 5 voting members present"
+    ]
     phone.context.close()
 
 

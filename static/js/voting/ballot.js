@@ -8,7 +8,15 @@
   var list = document.getElementById("ballots");
   var empty = document.getElementById("no-poll");
   var quorumLine = document.getElementById("phone-quorum");
+  var news = document.getElementById("ballot-news");
   var asked = {};
+
+  // A polite word for screen readers; the same words twice in a row are said again.
+  function announce(text) {
+    if (!news || !text) return;
+    news.textContent = "";
+    window.setTimeout(function () { news.textContent = text; }, 50);
+  }
 
   function card(id) {
     return list.querySelector('.ballot-card[data-poll-id="' + id + '"]');
@@ -35,6 +43,7 @@
         showEmpty();
         showQuorum(null);
         var heading = node.querySelector(".ballot-question");
+        if (heading && news) announce(R.fill(news.dataset.newPoll, { title: heading.textContent.trim() }));
         if (heading && !list.contains(document.activeElement)) {
           heading.setAttribute("tabindex", "-1");
           heading.focus();
@@ -49,9 +58,12 @@
     node.dataset.closed = "1";
     node.querySelectorAll("input, button, select, textarea").forEach(function (field) { field.disabled = true; });
     node.querySelectorAll("[data-closes-at]").forEach(function (timer) { timer.remove(); });
+    var hadFocus = node.contains(document.activeElement);
     var words = node.querySelector(".by-hand") ? L.closed : L.closed_ballot;
-    var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", text: words });
+    var note = R.el("p", { "class": "alert warn ballot-closed", role: "alert", tabindex: "-1", text: words });
     node.insertBefore(note, node.children[1] || null);
+    // A disabled button drops the focus to the page's start: keep the reader where they were.
+    if (hadFocus) note.focus();
     showQuorum(null);
   }
 
@@ -62,16 +74,39 @@
 
   var lastQuorum = null;
 
-  // The quorum of the body whose poll is on top (the newest open one), else the first body's.
+  // The quorum of the body whose poll the delegate can vote in (the newest such open poll),
+  // else of the newest open poll, else the first body's. The line is a live region: it is
+  // written only when its words change, so a scan that changes nothing here says nothing.
   function showQuorum(quorum) {
     lastQuorum = quorum || lastQuorum;
     var bodies = (lastQuorum && lastQuorum.bodies) || [];
-    var top = list.querySelector(".ballot-card:not([data-closed])");
+    var top = list.querySelector(".ballot-card[data-can-vote]:not([data-closed])") ||
+      list.querySelector(".ballot-card:not([data-closed])");
     var q = bodies.filter(function (b) { return top && b.body === top.dataset.body; })[0] || bodies[0];
     if (!q) return;
-    quorumLine.textContent = q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
+    var text = q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
+    if (quorumLine.textContent !== text) quorumLine.textContent = text;
     quorumLine.dataset.present = q.present;
   }
+
+  // An election for N seats: the page stops a tick beyond N and says why, beside the ballot.
+  list.addEventListener("change", function (event) {
+    var box = event.target;
+    var group = box.closest && box.closest("fieldset[data-max]");
+    if (!group || box.type !== "checkbox") return;
+    var error = document.getElementById(group.getAttribute("aria-describedby"));
+    var ticked = group.querySelectorAll('input[type="checkbox"]:checked').length;
+    if (box.checked && ticked > Number(group.dataset.max)) {
+      box.checked = false;
+      if (error) {
+        // Emptied first: a second refused tick is announced again.
+        error.textContent = "";
+        window.setTimeout(function () { error.textContent = group.dataset.tooMany; }, 50);
+      }
+    } else if (error) {
+      error.textContent = "";
+    }
+  });
 
   // The countdown reached zero: the server refuses ballots from now on, so the buttons go too.
   list.addEventListener("plenary:time-over", function (event) {
@@ -83,8 +118,10 @@
     close({ id: timer.closest(".ballot-card").dataset.pollId });
   });
 
-  // A refused vote comes back here with its reason at the top: a screen reader must hear it.
-  var refusal = document.querySelector(".messages .message.error");
+  // A refused choice comes back with its reason beside its ballot (else, a refused vote, at
+  // the top): the focus goes there, so a screen reader hears it and the ballot is next.
+  var refusal = list.querySelector(".ballot-error:not(:empty)") ||
+    document.querySelector(".messages .message.error");
   if (refusal) {
     refusal.setAttribute("role", "alert");
     refusal.setAttribute("tabindex", "-1");
