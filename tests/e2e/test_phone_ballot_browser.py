@@ -3,13 +3,14 @@
 at 200% zoom, live regions that speak once, and the reconnecting mark on the network's word."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.e2e.test_live_room_browser import in_thread, page_for
 from tests.voting.factories import draft_poll, election, electorate_of, ga_body, resolution
-from voting.models import Ballot
+from voting.models import Ballot, Poll
 from voting.presence import record_hall_entry
 from voting.services import close_poll, open_poll
 from voting.verify import receipt_hash
@@ -255,6 +256,72 @@ def test_when_the_poll_closes_on_the_confirm_page_the_focus_moves_to_the_notice(
     phone.get_by_text("This poll is closed: the ballot can no longer be cast.").wait_for()
     phone.wait_for_function("document.activeElement.classList.contains('ballot-closed')")
     phone.context.close()
+
+
+def test_the_countdown_warns_once_at_one_minute_left(asgi_server, browser, assembly, chair_user):
+    def setup():
+        voters, body = hall_of(assembly)
+        poll = open_poll(poll=draft_poll(resolution(body)), by=chair_user)
+        Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() + timedelta(seconds=63))
+        return voters
+
+    voters = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    record_changes(phone, "#countdown-warning")
+    warning = phone.locator("#countdown-warning")
+    warning.get_by_text(f"One minute left to vote on “{AGENDA}”.").wait_for(timeout=10000)
+    phone.wait_for_timeout(2500)
+    assert written(phone) == [f"One minute left to vote on “{AGENDA}”."]
+    assert phone.locator(".countdown").get_attribute("aria-live") == "off"
+    phone.context.close()
+
+
+def test_the_countdown_warns_once_at_ten_seconds_left_on_the_confirm_page(
+    asgi_server, browser, assembly, chair_user
+):
+    def setup():
+        voters, body = hall_of(assembly)
+        poll = open_poll(poll=draft_poll(resolution(body)), by=chair_user)
+        Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() + timedelta(seconds=16))
+        return voters
+
+    voters = in_thread(setup)
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    phone.get_by_role("button", name=f"No on “{AGENDA}”").tap()
+    phone.get_by_role("button", name="Confirm: No").wait_for()
+    record_changes(phone, "#countdown-warning")
+    phone.locator("#countdown-warning").get_by_text(
+        f"Ten seconds left to vote on “{AGENDA}”."
+    ).wait_for(timeout=15000)
+    phone.wait_for_timeout(2500)
+    assert written(phone) == [f"Ten seconds left to vote on “{AGENDA}”."]
+    phone.context.close()
+
+
+def test_the_console_says_only_the_short_quorum_sentence_when_it_changes(
+    asgi_server, browser, assembly, chair_user
+):
+    voters, _body = in_thread(lambda: hall_of(assembly, 5, absent=1))
+    late = voters[4]
+    chair = page_for(browser, asgi_server, chair_user)
+    chair.goto(f"{asgi_server}/a/{assembly.slug}/polls/console/")
+    chair.wait_for_function("document.getElementById('live-status').hidden")
+    assert chair.locator("#console-quorum").get_attribute("aria-live") is None
+    record_changes(chair, "#console-quorum-news")
+
+    in_thread(lambda: record_hall_entry(delegate=late, at=timezone.now()))
+    chair.locator("#console-quorum").get_by_text("5 of 5 voting members present").wait_for()
+    # A reconnect brings the same figures again: nothing more is said.
+    chair.context.set_offline(True)
+    chair.context.set_offline(False)
+    chair.wait_for_function("document.getElementById('live-status').hidden")
+    chair.wait_for_timeout(500)
+    said = written(chair)
+    assert len(said) == 1
+    assert re.fullmatch(
+        r"General Assembly: 5 of 5 voting members present, \d+ needed — Quorum", said[0]
+    )
+    chair.context.close()
 
 
 def test_each_polls_abstain_button_has_a_name_of_its_own(

@@ -1,16 +1,37 @@
 /* The chair console, live: quorum (with "quorum lost") and presence by region redrawn outside
-   any form; each open poll's turnout; a note when a poll changes state elsewhere. */
+   any form, its short sentence announced when it changes; each open poll's turnout; a note
+   when a poll changes state elsewhere. */
 (function () {
   "use strict";
   var R = window.PlenaryRoom;
   var L = R.labels;
   var quorumEl = document.getElementById("console-quorum");
+  var quorumNews = document.getElementById("console-quorum-news");
   var notice = document.getElementById("console-notice");
+  // body -> the sentence the chair last had: at first, what the page came with.
+  var said = {};
+  quorumEl.querySelectorAll(".quorum[data-body]").forEach(function (node) {
+    var line = node.querySelector("p");
+    if (line) said[node.dataset.body] = line.textContent.replace(/\s+/g, " ").trim();
+  });
 
+  function sentence(q) {
+    return q.body_name + ": " + R.fill(L.quorum_line, q) + " — " + (L[q.status] || q.status);
+  }
+
+  // The picture is redrawn silently; a screen reader hears only the short sentence of a body
+  // whose quorum changed (never the regions, never the same words again).
   function showQuorum(quorum) {
     if (!quorum || !quorum.bodies) return;
     quorumEl.textContent = "";
     quorum.bodies.forEach(function (q, i) { quorumEl.appendChild(R.quorumNode(q, i === 0)); });
+    var changed = [];
+    quorum.bodies.forEach(function (q) {
+      var words = sentence(q);
+      if (said[q.body] !== words) changed.push(words);
+      said[q.body] = words;
+    });
+    if (changed.length && quorumNews) quorumNews.textContent = changed.join(" ");
   }
 
   function showTurnout(id, turnout, eligible) {
