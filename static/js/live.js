@@ -2,7 +2,9 @@
    reconnects with backoff and shows a small "reconnecting" mark; falls back to polling
    a JSON snapshot endpoint (same shape) where websockets are blocked. The server sends a
    heartbeat: a socket silent for a few of them is dead (a dropped network closes nothing),
-   so the page says "reconnecting", polls meanwhile and opens a new socket. */
+   so the page says "reconnecting", polls meanwhile and opens a new socket. The browser's own
+   offline and online events are taken at once: "reconnecting" when the network goes, a new
+   socket the moment it is back (not after the heartbeat's silence and the retry's backoff). */
 (function () {
   "use strict";
 
@@ -31,6 +33,9 @@
     this.silentMs = (2 * beat + 5) * 1000;
     this.openingMs = Math.min(this.silentMs, 10000);
     this.watchdog = null;
+    this.retryTimer = null;
+    this.ended = false;
+    this.listenToNetwork();
   }
 
   // Close codes that end live updates for good: no reconnecting, the page says why.
@@ -82,8 +87,49 @@
       .catch(function () { /* offline: the next poll or reconnect tries again */ });
   };
 
+  LiveConnection.prototype.listenToNetwork = function () {
+    var self = this;
+    window.addEventListener("offline", function () { self.wentOffline(); });
+    window.addEventListener("online", function () { self.cameOnline(); });
+  };
+
+  // The network is gone: the socket with it (whatever it has not noticed yet). Say so now and
+  // wait for "online" rather than retrying into nothing.
+  LiveConnection.prototype.wentOffline = function () {
+    if (this.ended || this.closedByUs) return;
+    var socket = this.socket;
+    this.socket = null;
+    this.unwatch();
+    this.stopPolling();
+    this.cancelRetry();
+    if (socket) {
+      try { socket.close(); } catch (error) { /* already closing */ }
+    }
+    this.setStatus("reconnecting");
+  };
+
+  // The network is back: reconnect at once, from a fresh start of the backoff.
+  LiveConnection.prototype.cameOnline = function () {
+    if (this.ended || this.closedByUs) return;
+    if (this.socket && this.socket.readyState === 1) return; // still live: nothing was lost
+    var socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      try { socket.close(); } catch (error) { /* already closing */ }
+    }
+    this.cancelRetry();
+    this.failures = 0;
+    this.connect();
+  };
+
+  LiveConnection.prototype.cancelRetry = function () {
+    if (this.retryTimer) window.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  };
+
   // Live updates stop for good (access refused, projector link replaced): say why, stay put.
   LiveConnection.prototype.end = function (why) {
+    this.ended = true;
     this.close();
     this.setStatus(why);
     this.onEnd(why);
@@ -145,7 +191,13 @@
     if (this.failures >= 3) this.startPolling(); else this.setStatus("reconnecting");
     var delay = Math.min(30000, 1000 * Math.pow(2, this.failures - 1));
     delay = delay / 2 + Math.random() * delay / 2;
-    window.setTimeout(function () { if (!self.closedByUs) self.connect(); }, delay);
+    this.cancelRetry();
+    this.retryTimer = window.setTimeout(function () {
+      self.retryTimer = null;
+      if (self.closedByUs) return;
+      // Offline, a new socket would only fail: wait on ("online" reconnects at once).
+      if (navigator.onLine === false) self.retry(); else self.connect();
+    }, delay);
   };
 
   LiveConnection.prototype.watch = function (ms) {
@@ -177,6 +229,7 @@
     this.closedByUs = true;
     this.stopPolling();
     this.unwatch();
+    this.cancelRetry();
     if (this.socket) this.socket.close();
   };
 

@@ -324,6 +324,20 @@ def test_the_console_says_only_the_short_quorum_sentence_when_it_changes(
     chair.context.close()
 
 
+def test_the_reconnecting_mark_follows_the_network_at_once(
+    asgi_server, browser, assembly, chair_user
+):
+    voters, _body = in_thread(lambda: hall_of(assembly))
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
+    status = phone.locator("#live-status")
+
+    phone.context.set_offline(True)
+    status.get_by_text("Reconnecting…").wait_for(timeout=2000)
+    phone.context.set_offline(False)
+    phone.wait_for_function("document.getElementById('live-status').hidden", timeout=3000)
+    phone.context.close()
+
+
 def test_each_polls_abstain_button_has_a_name_of_its_own(
     asgi_server, browser, assembly, chair_user
 ):
