@@ -55,6 +55,9 @@ def written(page):
     return page.evaluate("window.written")
 
 
+# --- 1. Confirm on a slow network --------------------------------------------------------------
+
+
 def test_a_double_tap_on_confirm_sends_one_ballot_and_shows_its_code(
     asgi_server, browser, assembly, chair_user
 ):
@@ -124,6 +127,9 @@ def test_confirm_works_again_when_the_voter_comes_back_to_the_page(
     phone.context.close()
 
 
+# --- 3. an election: a third tick is stopped, the refusal sits beside its ballot ---------------
+
+
 def test_a_third_tick_of_two_is_stopped_with_a_message_beside_the_ballot(
     asgi_server, browser, assembly, chair_user
 ):
@@ -181,6 +187,44 @@ def test_abstaining_after_ticking_a_candidate_abstains(asgi_server, browser, ass
     phone.get_by_role("button", name=f"Abstain on “{ELECTION}”").tap()
     phone.get_by_role("button", name="Confirm: Abstain").wait_for()
     phone.context.close()
+
+
+# --- 4. 200% zoom on a 360 px phone -----------------------------------------------------------
+
+
+def test_an_election_fits_a_360_px_phone_at_200_percent_zoom(
+    asgi_server, browser, assembly, chair_user
+):
+    names = ["Metropolitan Government of Ulaanbaatar", "Municipality of São Paulo", "Kampala"]
+
+    def setup():
+        voters, body = hall_of(assembly)
+        return voters, open_poll(
+            poll=draft_poll(election(body, names=names, seats=2)), by=chair_user
+        )
+
+    voters, _poll = in_thread(setup)
+    # 200% zoom on a 360 px wide phone: 180 CSS pixels across.
+    zoomed = {"viewport": {"width": 180, "height": 370}, "device_scale_factor": 4}
+    phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user, **zoomed)
+    sizes = phone.evaluate(
+        """() => {
+          const card = document.querySelector('.ballot-card').getBoundingClientRect();
+          const set = document.querySelector('.ballot-card fieldset').getBoundingClientRect();
+          const cut = [...document.querySelectorAll('label.choice')]
+            .filter((label) => label.scrollWidth > label.clientWidth + 1)
+            .map((label) => label.textContent.trim());
+          return {cardRight: card.right, setRight: set.right, cut};
+        }"""
+    )
+    assert sizes["setRight"] <= sizes["cardRight"]
+    assert sizes["cut"] == []
+    for name in names:
+        assert phone.get_by_role("checkbox", name=name).is_visible()
+    phone.context.close()
+
+
+# --- 5. what a screen reader hears -------------------------------------------------------------
 
 
 def test_a_newly_opened_poll_is_announced(asgi_server, browser, assembly, chair_user):
@@ -324,6 +368,9 @@ def test_the_console_says_only_the_short_quorum_sentence_when_it_changes(
     chair.context.close()
 
 
+# --- 6. the reconnecting mark on the network's word ---------------------------------------------
+
+
 def test_the_reconnecting_mark_follows_the_network_at_once(
     asgi_server, browser, assembly, chair_user
 ):
@@ -336,6 +383,9 @@ def test_the_reconnecting_mark_follows_the_network_at_once(
     phone.context.set_offline(False)
     phone.wait_for_function("document.getElementById('live-status').hidden", timeout=3000)
     phone.context.close()
+
+
+# --- 7. two polls' Abstain told apart ----------------------------------------------------------
 
 
 def test_each_polls_abstain_button_has_a_name_of_its_own(
