@@ -563,9 +563,11 @@ def published(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 def _pdf(html: str, filename: str) -> HttpResponse:
     from weasyprint import HTML
 
-    response = HttpResponse(
-        HTML(string=html, base_url=settings.SITE_URL).write_pdf(), content_type="application/pdf"
-    )
+    from badges.pdf_render import one_drawing_at_a_time
+
+    with one_drawing_at_a_time():  # Pango is not safe to draw with from two threads at once
+        data = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
