@@ -38,6 +38,14 @@ def phone_on_ballot(browser, server, assembly, user, **options):
     return phone
 
 
+def confirm_button(phone, words):
+    """The confirm page's button, once the page's scripts have run (deferred: before "load")."""
+    button = phone.get_by_role("button", name=f"Confirm: {words}")
+    button.wait_for()
+    phone.wait_for_load_state("load")
+    return button
+
+
 def record_changes(page, selector):
     """Collect every text written into the element (a live region speaks on each write)."""
     page.evaluate(
@@ -68,8 +76,7 @@ def test_a_double_tap_on_confirm_sends_one_ballot_and_shows_its_code(
     voters, poll = in_thread(setup)
     phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
     phone.get_by_role("button", name=f"Yes on “{AGENDA}”").tap()
-    confirm = phone.get_by_role("button", name="Confirm: Yes")
-    confirm.wait_for()
+    confirm = confirm_button(phone, "Yes")
 
     # Slow 3G: the first tap's ballot is still on its way when the second tap comes.
     cdp = phone.context.new_cdp_session(phone)
@@ -110,8 +117,7 @@ def test_confirm_works_again_when_the_voter_comes_back_to_the_page(
     voters, _poll = in_thread(setup)
     phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
     phone.get_by_role("button", name=f"No on “{AGENDA}”").tap()
-    confirm = phone.get_by_role("button", name="Confirm: No")
-    confirm.wait_for()
+    confirm = confirm_button(phone, "No")
     # The answer never comes (the wifi dropped after the commit): the page stays, disabled.
     # (Here the form is held back after the page's own handler, so nothing leaves.)
     phone.evaluate(
@@ -293,7 +299,7 @@ def test_when_the_poll_closes_on_the_confirm_page_the_focus_moves_to_the_notice(
     voters, poll = in_thread(setup)
     phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
     phone.get_by_role("button", name=f"Yes on “{AGENDA}”").press("Enter")
-    phone.get_by_role("button", name="Confirm: Yes").wait_for()
+    confirm_button(phone, "Yes")
     phone.wait_for_function("document.getElementById('live-status').hidden")
     assert phone.evaluate("document.activeElement.textContent.trim()") == "Confirm: Yes"
     in_thread(lambda: close_poll(poll=poll, by=chair_user))
@@ -332,7 +338,7 @@ def test_the_countdown_warns_once_at_ten_seconds_left_on_the_confirm_page(
     voters = in_thread(setup)
     phone = phone_on_ballot(browser, asgi_server, assembly, voters[0].user)
     phone.get_by_role("button", name=f"No on “{AGENDA}”").tap()
-    phone.get_by_role("button", name="Confirm: No").wait_for()
+    confirm_button(phone, "No")
     record_changes(phone, "#countdown-warning")
     phone.locator("#countdown-warning").get_by_text(
         f"Ten seconds left to vote on “{AGENDA}”."
