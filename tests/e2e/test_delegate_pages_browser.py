@@ -102,10 +102,13 @@ def test_the_badge_qr_fits_its_card_centred_and_full_screen_can_be_left(
     left, right = qr["x"] - card["x"], card["x"] + card["width"] - qr["x"] - qr["width"]
     assert abs(left - right) <= 1
     button = page.locator("#fullscreen")
+    # The label follows the browser's fullscreenchange event, which may come a moment after
+    # fullscreenElement is set: wait for it rather than read it at once.
+    label = "document.querySelector('#fullscreen').textContent.trim() === {!r}"
     button.click()
     page.wait_for_function("document.fullscreenElement !== null")
-    assert button.text_content() == "Leave full screen"
+    page.wait_for_function(label.format("Leave full screen"), timeout=5000)
     button.click()
     page.wait_for_function("document.fullscreenElement === null")
-    assert button.text_content() == "Full screen"
+    page.wait_for_function(label.format("Full screen"), timeout=5000)
     context.close()
