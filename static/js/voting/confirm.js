@@ -1,7 +1,7 @@
 /* The confirm page, live: when the poll closes (the chair closes it, or its countdown ends) the
    Confirm button is disabled with a message, before a tap could send a ballot that is refused.
-   While the ballot is on its way Confirm takes no second tap (on a slow network a double tap
-   sent two ballots and lost the answer holding the receipt code); back on the page, it does. */
+   While the ballot is on its way (Confirm held by forms.js: on a slow network a double tap had
+   sent two ballots and lost the answer holding the receipt code) a status line says so. */
 (function () {
   "use strict";
   var R = window.PlenaryRoom;
@@ -12,13 +12,15 @@
   var form = card.querySelector(".confirm-form");
   var button = form && form.querySelector('button[type="submit"]');
   var sendingNote = form && form.querySelector(".sending-note");
-  var sending = false;
 
   function close() {
     if (card.dataset.closed) return;
     card.dataset.closed = "1";
     var hadFocus = card.contains(document.activeElement) || document.activeElement === document.body;
-    card.querySelectorAll("form button").forEach(function (b) { b.disabled = true; });
+    card.querySelectorAll("form button").forEach(function (b) {
+      b.disabled = true;
+      b.removeAttribute("data-sending-disabled"); // forms.js must not give it back
+    });
     card.querySelectorAll("[data-closes-at]").forEach(function (timer) { timer.remove(); });
     if (sendingNote) sendingNote.textContent = "";
     var note = card.querySelector(".ballot-closed");
@@ -30,21 +32,15 @@
     if (hadFocus) note.focus();
   }
 
-  if (form && button) {
-    form.addEventListener("submit", function (event) {
-      if (sending || card.dataset.closed) { event.preventDefault(); return; }
-      sending = true;
-      // Disabled after the submit is under way: the button carries no value of its own.
-      window.setTimeout(function () { button.disabled = true; }, 0);
-      if (sendingNote) sendingNote.textContent = form.dataset.sending;
+  // forms.js (every page) holds a sending form's buttons and gives them back when the page is
+  // shown again or the network goes; this page says so in words meanwhile.
+  if (form && sendingNote) {
+    form.addEventListener("submit", function () {
+      if (!card.dataset.closed) sendingNote.textContent = form.dataset.sendingWords;
     });
-    // Back on this page (the answer never came, or the voter went back): Confirm works again;
-    // the server shows the receipt of a Confirm it already counted.
-    window.addEventListener("pageshow", function () {
-      sending = false;
-      if (sendingNote) sendingNote.textContent = "";
-      if (!card.dataset.closed) button.disabled = false;
-    });
+    var quiet = function () { sendingNote.textContent = ""; };
+    window.addEventListener("pageshow", function (event) { if (event.persisted) quiet(); });
+    window.addEventListener("offline", quiet);
   }
 
   card.addEventListener("plenary:time-over", close);
