@@ -58,16 +58,24 @@ class QueueBackend(DbBackend):
         self.priority = priority
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        email_messages = list(email_messages)
-        priority = self.priority or (PRIORITY_LOW if len(email_messages) > 1 else PRIORITY_MEDIUM)
-        for email in email_messages:
-            ensure_message_id(email)  # kept with the message: its log lines follow its tries
-        queued = Message.objects.bulk_create(
-            [Message(email=email, priority=priority) for email in email_messages],
-            getattr(settings, "MAILER_MESSAGES_BATCH_SIZE", None),
-        )
-        transaction.on_commit(_sender.wake)
-        return len(queued)
+        return len(queue_messages(list(email_messages), priority=self.priority))
+
+
+def queue_messages(emails: list[EmailMessage], *, priority: int | None = None) -> list[Message]:
+    """Store the messages in the caller's transaction; the sender is woken once it commits.
+
+    At `priority` when given, else medium for a message handed over on its own and low for
+    many at once (bulk).
+    """
+    priority = priority or (PRIORITY_LOW if len(emails) > 1 else PRIORITY_MEDIUM)
+    for email in emails:
+        ensure_message_id(email)  # kept with the message: its log lines follow its tries
+    queued = Message.objects.bulk_create(
+        [Message(email=email, priority=priority) for email in emails],
+        getattr(settings, "MAILER_MESSAGES_BATCH_SIZE", None),
+    )
+    transaction.on_commit(_sender.wake)
+    return queued
 
 
 def urgent_connection() -> BaseEmailBackend:

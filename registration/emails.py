@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from mailer.backend import DbBackend
-from mailer.engine import ensure_message_id
-from mailer.models import PRIORITY_LOW, PRIORITY_MEDIUM, Message
+from mailer.models import Message
 
+from assembly.mail import queue_messages
 from assembly.services import magic_link_url
 from registration.models import Delegate
 
@@ -81,18 +81,9 @@ def queue_emails(emails: list[DelegateEmail]) -> list[int]:
     if not mail_is_queued():
         transaction.on_commit(lambda: send_each(emails), robust=True)
         return []
-    messages = [WrittenWhenSent(email) for email in emails]
-    for message in messages:
-        ensure_message_id(message)  # as the queue's backend does: its log lines follow it
-    queue = get_connection()
-    # The queue's own rule (assembly.mail.QueueBackend): many handed over at once (an import's
-    # part) wait behind a message sent on its own (an approval), and both behind a login link.
-    many = PRIORITY_LOW if len(messages) > 1 else PRIORITY_MEDIUM
-    priority = getattr(queue, "priority", None) or many
-    stored = Message.objects.bulk_create(
-        [Message(email=message, priority=priority) for message in messages], batch_size=500
-    )
-    queue.send_messages([])  # nothing more to store: it wakes the sender once this commits
+    # The queue's own rule: many handed over at once (an import's part) wait behind a message
+    # sent on its own (an approval), and both behind a login link.
+    stored = queue_messages([WrittenWhenSent(email) for email in emails])
     return [message.pk for message in stored]
 
 
