@@ -186,3 +186,14 @@ def grant_staff_role(*, assembly: Assembly, user: AbstractBaseUser, role: Role) 
             assembly=assembly, user=user, role=role
         )
     return staff_role
+
+
+def spend_magic_link(user: AbstractBaseUser) -> bool:
+    """Spend the single-use link: only the request whose UPDATE still finds the last_login the
+    token was signed with wins, so two phones confirming at once do not both log in."""
+    unchanged = User.objects.filter(pk=user.pk)
+    if user.last_login is None:
+        unchanged = unchanged.filter(last_login__isnull=True)
+    else:
+        unchanged = unchanged.filter(last_login=user.last_login)
+    return unchanged.update(last_login=timezone.now()) == 1

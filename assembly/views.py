@@ -7,13 +7,11 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -31,7 +29,13 @@ from assembly.selectors import (
     member_counts,
     members_list,
 )
-from assembly.services import MAGIC_LINK_SCOPE, issue_api_token, revoke_api_token, send_magic_link
+from assembly.services import (
+    MAGIC_LINK_SCOPE,
+    issue_api_token,
+    revoke_api_token,
+    send_magic_link,
+    spend_magic_link,
+)
 from registration.normal import normal_email
 from registration.selectors import delegate_for
 
@@ -112,17 +116,6 @@ def request_magic_link(request: HttpRequest) -> HttpResponse:
     return render(request, "assembly/magic_link_request.html", context)
 
 
-def use_link_once(user: AbstractBaseUser) -> bool:
-    """Spend the single-use link: only the request whose UPDATE still finds the last_login the
-    token was signed with wins, so two phones confirming at once do not both log in."""
-    unchanged = get_user_model().objects.filter(pk=user.pk)
-    if user.last_login is None:
-        unchanged = unchanged.filter(last_login__isnull=True)
-    else:
-        unchanged = unchanged.filter(last_login=user.last_login)
-    return unchanged.update(last_login=timezone.now()) == 1
-
-
 BAD_LINKS_PER_NETWORK = "60/h"
 
 
@@ -151,7 +144,7 @@ def magic_link(request: HttpRequest) -> HttpResponse:
             },
             status=429,
         )
-    if user is None or (request.method == "POST" and not use_link_once(user)):
+    if user is None or (request.method == "POST" and not spend_magic_link(user)):
         return render(
             request,
             "assembly/magic_link_invalid.html",
