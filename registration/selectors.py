@@ -100,6 +100,12 @@ def positions_for(signups: list[TourSignup]) -> dict[int, int]:
     return positions
 
 
+def is_waitlisted(*, tour: Tour, delegate: Delegate) -> bool:
+    return TourSignup.objects.filter(
+        tour=tour, delegate=delegate, status=SignupStatus.WAITLISTED
+    ).exists()
+
+
 def tour_signups_for(delegate: Delegate) -> list[SignupView]:
     """The delegate's confirmed and waitlisted tours, by start time, with waiting positions."""
     signups = list(

@@ -27,6 +27,7 @@ from registration.models import (
     Invitation,
     RegistrationSource,
     RegistrationState,
+    Tour,
     TourSignup,
     VisaLetter,
 )
@@ -437,10 +438,9 @@ def tour_cancel(request: HttpRequest, assembly: Assembly, code: str) -> HttpResp
 
 
 def confirm_tour_cancel(
-    request: HttpRequest, assembly: Assembly, *, tour: object, delegate: Delegate, back: str
+    request: HttpRequest, assembly: Assembly, *, tour: Tour, delegate: Delegate, back: str
 ) -> HttpResponse:
-    waiting = TourSignup.objects.filter(tour=tour, delegate=delegate, status="waitlisted").exists()
-    if waiting:
+    if selectors.is_waitlisted(tour=tour, delegate=delegate):
         question = _("Leave the waiting list of %(t)s?") % {"t": quoted(tour.title)}
         consequence = _("You lose your position; joining again puts you at the end.")
         label = _("Yes, leave the waiting list")
