@@ -525,9 +525,17 @@ def _takes_motion_offer(poll: Poll) -> bool:
 
 def offered_candidates(poll: Poll) -> list[Candidate]:
     """The candidates the poll offers: a first-round draft the motion's as they are now (it
-    takes them when it opens), a runoff or any poll that has opened its own."""
-    source = poll.motion.candidates if _takes_motion_offer(poll) else poll.candidates
-    return list(source.order_by("position", "name"))
+    takes them when it opens), a runoff or any poll that has opened its own.
+
+    Read once per Poll instance and source: a ballot card asks for them through its options,
+    its question, its mode and its majority words."""
+    from_motion = _takes_motion_offer(poll)
+    kept = poll.__dict__.get("_offered_candidates")
+    if kept is None or kept[0] != from_motion:
+        source = poll.motion.candidates if from_motion else poll.candidates
+        kept = (from_motion, list(source.order_by("position", "name")))
+        poll.__dict__["_offered_candidates"] = kept
+    return list(kept[1])
 
 
 def offered_seats(poll: Poll) -> int:
@@ -539,15 +547,11 @@ def offered_seats(poll: Poll) -> int:
 def poll_mode(poll: Poll) -> str:
     if poll.motion.kind == MotionKind.RESOLUTION:
         return "yes_no"
-    return "yes_no" if len(poll_candidate_ids(poll)) == 1 else "candidates"
+    return "yes_no" if len(offered_candidates(poll)) == 1 else "candidates"
 
 
 def poll_candidate_ids(poll: Poll) -> list[str]:
-    if _takes_motion_offer(poll):
-        return [str(c.pk) for c in offered_candidates(poll)]
-    return [
-        str(pk) for pk in poll.candidates.order_by("position", "name").values_list("pk", flat=True)
-    ]
+    return [str(c.pk) for c in offered_candidates(poll)]
 
 
 def lone_candidate(poll: Poll) -> Candidate | None:
