@@ -248,10 +248,6 @@ def confirm(assembly: object, text: str) -> tuple[int, float, float]:
     from registration import imports
 
     started = time.perf_counter()
-    if not hasattr(imports, "start_import"):  # the import before it ran in chunks
-        created = imports.import_registrations(assembly=assembly, text=text, by=None)
-        seconds = time.perf_counter() - started
-        return len(created), seconds, seconds
     run = imports.start_import(assembly=assembly, key="bench", text=text, by=None)
     answered = time.perf_counter() - started
     run = imports.wait_for_import(run)
