@@ -323,29 +323,58 @@ class _StateReader:
         if thread is not None:
             thread.join()
 
-    def _run(self) -> None:
+    def _run(self, breaks: int = 0) -> None:
         from django.db import connection
 
-        last_read = float("-inf")
         try:
-            while self._wait_for_due():
-                time.sleep(max(0.0, last_read + self.read_gap() - time.monotonic()))
-                with self._changed:
-                    taken, self._due = self._due, {}
-                    self._reading = True
-                last_read = time.monotonic()
-                try:
-                    for key, (loop, build, failures) in taken.items():
-                        read = self._read_and_offer(loop, key[1], key[2], build)
-                        if not read and failures < self.RETRIES:
-                            with self._changed:
-                                self._due.setdefault(key, (loop, build, failures + 1))
-                finally:
-                    with self._changed:
-                        self._reading = False
-                        self._changed.notify_all()
+            self._read_until_idle()
+        except Exception:
+            # Not a failed read (those are retried): the thread itself broke. Another takes
+            # over what is due, so the last state still goes out and wait() still returns.
+            logger.exception("the live state reader broke; another thread takes over")
+            time.sleep(self.read_gap())
+            self._hand_over(breaks + 1)
         finally:
-            connection.close()  # this thread's connection, back to the pool
+            with contextlib.suppress(Exception):
+                connection.close()  # this thread's connection, back to the pool
+
+    def _hand_over(self, breaks: int) -> None:
+        with self._changed:
+            self._reading = False
+            if self._due and breaks > self.RETRIES:
+                logger.error("the live state reader broke %s times; dropping %s", breaks, self._due)
+                self._due.clear()
+            if self._due:
+                self._thread = threading.Thread(
+                    target=self._run, args=(breaks,), name="live-state-reader", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._exiting = True  # a later mark_due starts another thread
+            self._changed.notify_all()
+
+    def _read_until_idle(self) -> None:
+        last_read = float("-inf")
+        while self._wait_for_due():
+            time.sleep(max(0.0, last_read + self.read_gap() - time.monotonic()))
+            with self._changed:
+                taken, self._due = self._due, {}
+                self._reading = True
+            last_read = time.monotonic()
+            unread = dict(taken)  # due again if this thread breaks before reading them
+            try:
+                for key, (loop, build, failures) in taken.items():
+                    read = self._read_and_offer(loop, key[1], key[2], build)
+                    del unread[key]
+                    if not read and failures < self.RETRIES:
+                        with self._changed:
+                            self._due.setdefault(key, (loop, build, failures + 1))
+            finally:
+                with self._changed:
+                    for key, due in unread.items():
+                        self._due.setdefault(key, due)
+                    self._reading = False
+                    self._changed.notify_all()
 
     def _wait_for_due(self) -> bool:
         """Until a state is due (True) or the reader stops with none due (False); a reader
