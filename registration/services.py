@@ -369,7 +369,7 @@ def check_details(details: DelegateDetails) -> None:
     problem = _too_long(details) or _not_one_line(details)
     if problem:
         raise InvalidInput(problem)
-    if details.date_of_birth and details.date_of_birth > timezone.localdate():
+    if details.date_of_birth and details.date_of_birth > _today_somewhere_on_earth():
         raise InvalidInput(_("The date of birth cannot be in the future."))
     if details.needs_visa_letter and not all(getattr(details, name) for name in PASSPORT_FIELDS):
         raise InvalidInput(
@@ -378,6 +378,11 @@ def check_details(details: DelegateDetails) -> None:
                 "and the date of birth."
             )
         )
+
+
+def _today_somewhere_on_earth() -> date:
+    """The latest calendar date anywhere now (UTC+14): a birth date up to it is not future."""
+    return (timezone.now() + timedelta(hours=14)).date()
 
 
 PASSPORT_FIELDS = ("passport_name", "passport_number", "nationality", "date_of_birth")

@@ -11,7 +11,6 @@ from django.core import signing
 from django.core.cache import BaseCache, caches
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
@@ -255,7 +254,7 @@ def delegate_for_feed_token(token: str) -> Delegate | None:
     if delegate.state != RegistrationState.APPROVED:
         return None
     last_day: date = delegate.assembly.end_date
-    if timezone.localdate() > last_day + FEED_TOKEN_LIFETIME:
+    if delegate.assembly.local_today() > last_day + FEED_TOKEN_LIFETIME:
         return None
     delegate._feed = feed
     return delegate

@@ -98,3 +98,30 @@ def test_an_over_long_approval_note_is_refused_not_cut(secretariat_client, assem
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
     assert not RegistrationEvent.objects.filter(delegate=submitted, to_state="approved").exists()
+
+
+def test_a_birth_date_that_is_already_today_in_the_pacific_is_not_called_future(
+    delegate_client, assembly, delegate, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    # 20:00 UTC on 28 November is 29 November in Samoa and Kiritimati (UTC+13, UTC+14).
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: datetime(2026, 11, 28, 20, 0, tzinfo=UTC)
+    )
+    visa = {
+        "needs_visa_letter": True,
+        "passport_name": "TUILAEPA SINA",
+        "passport_number": "S1234567",
+        "nationality": "Samoan",
+    }
+    newborn = patch_me(
+        delegate_client, assembly, json.dumps({**visa, "date_of_birth": "2026-11-29"})
+    )
+    assert newborn.status_code == 200, newborn.content
+    tomorrow_everywhere = patch_me(
+        delegate_client, assembly, json.dumps({**visa, "date_of_birth": "2026-11-30"})
+    )
+    assert tomorrow_everywhere.status_code == 422
+    delegate.refresh_from_db()
+    assert str(delegate.date_of_birth) == "2026-11-29"
