@@ -550,3 +550,15 @@ def test_result_bars_measure_against_the_base_with_the_threshold_marked(
     publish_poll(poll=poll, by=chair_user)
     html = client.get(page("voting-results", poll.pk)).content.decode()
     assert '<span style="width: 16%"></span><span class="threshold-mark" style="left: 51%">' in html
+
+
+def test_voting_page_titles_name_the_assembly(open_secret_poll, present_voters, chair_user):
+    voter, chair = client_for(present_voters[0].user), client_for(chair_user)
+    for client, name in (
+        (voter, "voting-ballot"),
+        (voter, "voting-published"),
+        (chair, "voting-console"),
+    ):
+        html = client.get(page(name)).content.decode()
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+        assert title.endswith("· Test General Assembly"), (name, title)
