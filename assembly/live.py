@@ -154,10 +154,11 @@ def _redis_scripts() -> tuple[Any, Any] | None:
 
 
 def _keys(group: str, event: str, slot: int = 0) -> list[str]:
+    name = f"plenary-{settings.INSTANCE}"
     return [
-        f"plenary:live-newest:{group}:{event}",
-        f"plenary:live-slot:{group}:{event}:{slot}",
-        f"plenary:live-sent:{group}:{event}",
+        f"{name}:live-newest:{group}:{event}",
+        f"{name}:live-slot:{group}:{event}:{slot}",
+        f"{name}:live-sent:{group}:{event}",
     ]
 
 

@@ -1,5 +1,6 @@
 """Plenary settings: every value comes from the environment, with embedded defaults."""
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -114,6 +115,14 @@ elif _database["ENGINE"] == "django.db.backends.postgresql":
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One installation's names in a Redis it may share with another: its channels, groups,
+# cache keys and live-state keys. Redis pub/sub ignores the database number, and two
+# installations both have an assembly 1, so without it one's projector showed the other's
+# quorum. Two installations never share a database: its identity names the installation.
+INSTANCE = env_str("PLENARY_INSTANCE") or hashlib.sha256(
+    "{ENGINE}|{HOST}|{PORT}|{NAME}".format(**_database).encode()
+).hexdigest()[:10]
+
 # Channels: in-memory layer for one process, Redis pub/sub layer when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -122,14 +131,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"plenary-{INSTANCE}"},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "assembly.cache.SharedPoolRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "plenary"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"plenary-{INSTANCE}"),
         }
     }
     # Sessions read from the shared cache (one query less a request); never from a
