@@ -16,7 +16,7 @@ from assembly.admin import (
     AssemblyZoneAdmin,
     ReadOnlyAdmin,
 )
-from registration.errors import AccreditationRefused, TourNotOpen
+from registration.errors import AccreditationRefused, TourClash, TourNotOpen
 from registration.models import (
     Accreditation,
     AccreditationKind,
@@ -32,7 +32,7 @@ from registration.models import (
 )
 from registration.normal import NormalEmailField, normal_email
 from registration.services import accredit, check_accreditation, end_accreditation
-from registration.tours import set_tour_capacity
+from registration.tours import describe_overlaps, overlaps_made, revise_tour, set_tour_capacity
 
 
 class DelegateForm(AssemblyScopedForm):
@@ -208,6 +208,18 @@ class TourForm(AssemblyScopedForm):
             raise forms.ValidationError(_("%(n)s places are already confirmed.") % {"n": taken})
         return capacity
 
+    def clean(self) -> dict[str, Any]:
+        """A move that would give one of the tour's delegates two tours at once is refused,
+        as their sign-up would be (the tour service checks again under the lock)."""
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        moved = {"starts_at", "ends_at"} & set(self.changed_data)
+        if self.instance.pk is not None and moved and starts_at and ends_at:
+            clashes = overlaps_made(tour=self.instance, starts_at=starts_at, ends_at=ends_at)
+            if clashes:
+                raise forms.ValidationError(describe_overlaps(clashes), code="tour_clash")
+        return cleaned
+
     def confirmed_places(self) -> int:
         """The places confirmed now, not when the page was read: in the admin's transaction the
         tour's row stays locked until the save, so no sign-up takes one in between."""
@@ -233,7 +245,16 @@ class TourAdmin(AssemblyZoneAdmin):
             return
         edited = [name for name in form.changed_data if name != "capacity"]
         if edited:
-            obj.save(update_fields=edited)
+            try:
+                revise_tour(tour=obj, changes={name: getattr(obj, name) for name in edited})
+            except TourClash as refused:  # a sign-up between the form's check and the save
+                self.message_user(
+                    request,
+                    _("The tour was not changed: %(reason)s") % {"reason": refused.detail},
+                    messages.ERROR,
+                )
+                return
+            obj.refresh_from_db(fields=["sequence", "changed_at"])
         if "capacity" in form.changed_data:
             try:
                 set_tour_capacity(tour=obj, capacity=form.cleaned_data["capacity"])

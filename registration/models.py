@@ -332,6 +332,10 @@ class Tour(models.Model):
     waiting = models.PositiveIntegerField(_("people waiting"), default=0)
     # Arrival counter: each sign-up gets the next number, which orders the waiting list.
     next_number = models.PositiveIntegerField(default=1, editable=False)
+    # Calendar revision, as a session's: a change of time, title or meeting point bumps both,
+    # so personal feeds show the change (SEQUENCE, DTSTAMP, ETag).
+    sequence = models.PositiveIntegerField(_("revision"), default=0, editable=False)
+    changed_at = models.DateTimeField(_("last changed"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "title"]

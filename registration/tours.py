@@ -5,6 +5,8 @@ and the `tour_never_oversold` CHECK constraint refuses any write that would exce
 """
 
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -118,10 +120,18 @@ def sign_up(
 
 
 def local_span(tour: Tour) -> str:
-    zone = tour.assembly.zone
-    start = tour.starts_at.astimezone(zone)
-    end = tour.ends_at.astimezone(zone)
-    return f"{date_format(start, 'D j M')} {date_format(start, 'H:i')}-{date_format(end, 'H:i')}"
+    """'Sun 29 Nov 10:30-13:30 (Pacific/Auckland)': the assembly's zone named, as the agenda
+    names it; an end on another day carries its date."""
+    return span_in_zone(tour.starts_at, tour.ends_at, tour.assembly.time_zone)
+
+
+def span_in_zone(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    zone = ZoneInfo(zone_name)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    end_text = date_format(end, "H:i")
+    if end.date() != start.date():
+        end_text = f"{date_format(end, 'D j M')} {end_text}"
+    return f"{date_format(start, 'D j M')} {date_format(start, 'H:i')}-{end_text} ({zone_name})"
 
 
 def promote_waiting(tour: Tour) -> list[TourSignup]:
@@ -265,3 +275,84 @@ def set_tour_capacity(*, tour: Tour, capacity: int) -> Tour:
         tour.save(update_fields=["capacity"])
         promote_waiting(tour)
     return tour
+
+
+# What a personal calendar feed shows of a tour: a change of one is a new revision.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "meeting_point")
+# What the signed-up delegates are told about: where and when to be.
+MEETING_FIELDS = ("starts_at", "ends_at", "meeting_point")
+
+
+def overlaps_made(*, tour: Tour, starts_at: datetime, ends_at: datetime) -> list[TourSignup]:
+    """Other live sign-ups of this tour's signed-up delegates that the times would overlap:
+    what sign_up refuses (TourClash), so a move must not create it either."""
+    return list(
+        TourSignup.objects.filter(
+            status__in=LIVE,
+            tour__starts_at__lt=ends_at,
+            tour__ends_at__gt=starts_at,
+            delegate__tour_signups__tour=tour,
+            delegate__tour_signups__status__in=LIVE,
+        )
+        .exclude(tour=tour)
+        .select_related("tour__assembly", "delegate")
+        .order_by("delegate__full_name", "tour__starts_at")
+    )
+
+
+def describe_overlaps(clashes: list[TourSignup]) -> str:
+    return _("At these times the tour would overlap other tours of its delegates: %(list)s.") % {
+        "list": "; ".join(
+            f"{s.delegate.full_name}: “{s.tour.title}” ({local_span(s.tour)})" for s in clashes
+        )
+    }
+
+
+def revise_tour(*, tour: Tour, changes: dict[str, Any]) -> Tour:
+    """Write the secretariat's edits of a tour (not its places) under the tour's lock.
+
+    A change the calendar feeds show bumps the tour's revision (SEQUENCE, DTSTAMP); a new time
+    or meeting point emails the delegates signed up (a "Moved" notice, queued with the change).
+    Refuses times that would overlap another tour of one of its delegates (TourClash).
+    """
+    with transaction.atomic():
+        tour = Tour.objects.select_for_update().select_related("assembly").get(pk=tour.pk)
+        before = {"when": local_span(tour), "meeting_point": tour.meeting_point}
+        edited = [name for name, value in changes.items() if getattr(tour, name) != value]
+        for name in edited:
+            setattr(tour, name, changes[name])
+        if {"starts_at", "ends_at"} & set(edited):
+            clashes = overlaps_made(tour=tour, starts_at=tour.starts_at, ends_at=tour.ends_at)
+            if clashes:
+                raise TourClash(describe_overlaps(clashes))
+        if set(CALENDAR_FIELDS) & set(edited):
+            tour.sequence += 1
+            tour.changed_at = timezone.now()
+            edited += ["sequence", "changed_at"]
+        if edited:
+            tour.save(update_fields=edited)
+        if set(MEETING_FIELDS) & set(edited):
+            tell_tour_moved(tour, before=before)
+    return tour
+
+
+def tell_tour_moved(tour: Tour, *, before: dict[str, str]) -> None:
+    """The "Moved" notice, as a moved session's, to everyone confirmed or waiting."""
+    signups = TourSignup.objects.filter(tour=tour, status__in=LIVE).select_related(
+        "delegate__assembly"
+    )
+    context = {
+        "title": tour.title,
+        "when": local_span(tour),
+        "meeting_point": tour.meeting_point,
+        "old_when": before["when"],
+        "old_meeting_point": before["meeting_point"],
+    }
+    for signup in signups:
+        if signup.delegate.email:
+            email_delegate(
+                delegate=signup.delegate,
+                template="tour_moved",
+                subject=_("Moved: %(tour)s") % {"tour": tour.title},
+                context={**context, "waiting": signup.status == SignupStatus.WAITLISTED},
+            )

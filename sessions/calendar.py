@@ -45,7 +45,12 @@ class CalendarEntry:
 
     @property
     def cache_key(self) -> str:
-        revision = f"{self.uid}|{self.sequence}|{self.changed_at.timestamp()}|{self.location}"
+        # What the event shows is in the key too: an edit that skipped the revision (a tour
+        # saved outside its service) must not serve the old text.
+        shown = (
+            f"{self.location}|{self.title}|{self.starts_at.timestamp()}|{self.ends_at.timestamp()}"
+        )
+        revision = f"{self.uid}|{self.sequence}|{self.changed_at.timestamp()}|{shown}"
         return "agenda:vevent:" + hashlib.sha1(revision.encode()).hexdigest()  # noqa: S324
 
 

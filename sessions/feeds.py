@@ -30,6 +30,7 @@ from sessions.selectors import (
     personal_entries,
     personal_feed_of,
     programme_stamp,
+    tour_entries,
     visible_sessions,
 )
 
@@ -100,9 +101,11 @@ def personal_stamp(delegate: Delegate) -> tuple[tuple[object, ...], datetime | N
     # The token lookup already holds the feed row; pages fetch (or create) it.
     feed = getattr(delegate, "_feed", None) or personal_feed_of(delegate)
     latest, count = programme_stamp(chosen_sessions(delegate))
-    tours = confirmed_tours(delegate)
-    tour_stamp = tuple((t.code, t.starts_at, t.ends_at, t.meeting_point) for t in tours)
-    tour_changes = [t.confirmed_at for t in tours if t.confirmed_at]
+    # Each tour event's revision and what it shows: a renamed tour changes the ETag as a
+    # moved one does.
+    entries = tour_entries(delegate, confirmed_tours(delegate))
+    tour_stamp = tuple(entry.cache_key for entry in entries)
+    tour_changes = [entry.changed_at for entry in entries]
     last = max(filter(None, [latest, feed.agenda_changed_at, *tour_changes]))
     stamp = ("personal", delegate.pk, feed.version, feed.agenda_changed_at, latest, count)
     return (*stamp, tour_stamp), last

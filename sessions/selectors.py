@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from assembly.models import Assembly
 from assembly.selectors import roles_for
-from registration.models import Delegate, SignupStatus
+from registration.models import Delegate, SignupStatus, Tour
 from registration.selectors import SignupView, tour_signups_for
 from sessions.calendar import CalendarEntry, absolute, session_entries
 from sessions.models import (
@@ -193,32 +193,48 @@ def confirmed_tours(delegate: Delegate) -> list[SignupView]:
     return [s for s in tour_signups_for(delegate) if s.status == SignupStatus.CONFIRMED]
 
 
+def tour_revisions(tours: list[SignupView]) -> dict[int, tuple[int, datetime | None]]:
+    """Each tour's calendar revision (SEQUENCE, last change): a moved or renamed tour's
+    event must move on in the delegate's calendar, as a moved session's does."""
+    rows = Tour.objects.filter(pk__in=[tour.tour_id for tour in tours])
+    return {
+        pk: (sequence, changed)
+        for pk, sequence, changed in rows.values_list("pk", "sequence", "changed_at")
+    }
+
+
 def tour_entries(delegate: Delegate, tours: list[SignupView]) -> list[CalendarEntry]:
     """The delegate's confirmed tours as calendar entries (registration owns the sign-ups).
 
-    A tour has no sequence of its own: its UID stays, and its times and meeting point are in
-    the personal feed's stamp, so a changed tour changes the feed's ETag.
+    The UID stays; SEQUENCE is the tour's revision and DTSTAMP its last change or the
+    delegate's confirmation, whichever is later (personal_stamp reads the same).
     """
     assembly = delegate.assembly
     url = absolute(reverse("registration:tours", args=[assembly.slug]))
     category = str(SessionKind.TOUR.label)
-    return [
-        CalendarEntry(
-            uid=f"tour-{assembly.slug}-{tour.code}@plenary",
-            title=tour.title,
-            starts_at=tour.starts_at,
-            ends_at=tour.ends_at,
-            location=tour.meeting_point,
-            description=f"{tour.title}\n\n{url}",
-            url=url,
-            category=category,
-            cancelled=False,
-            sequence=0,
-            created_at=tour.confirmed_at or tour.starts_at,
-            changed_at=tour.confirmed_at or tour.starts_at,
+    revisions = tour_revisions(tours)
+    entries = []
+    for tour in tours:
+        sequence, changed_at = revisions.get(tour.tour_id, (0, None))
+        entries.append(
+            CalendarEntry(
+                uid=f"tour-{assembly.slug}-{tour.code}@plenary",
+                title=tour.title,
+                starts_at=tour.starts_at,
+                ends_at=tour.ends_at,
+                location=tour.meeting_point,
+                description=f"{tour.title}\n\n{url}",
+                url=url,
+                category=category,
+                cancelled=False,
+                sequence=sequence,
+                created_at=tour.confirmed_at or tour.starts_at,
+                changed_at=max(
+                    filter(None, [tour.confirmed_at, changed_at]), default=tour.starts_at
+                ),
+            )
         )
-        for tour in tours
-    ]
+    return entries
 
 
 def personal_entries(delegate: Delegate) -> list[CalendarEntry]:
