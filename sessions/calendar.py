@@ -4,7 +4,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.core import signing
@@ -138,6 +138,15 @@ def session_entries(sessions: QuerySet[Session]) -> list[CalendarEntry]:
     return entries
 
 
+def calendar_time(moment: datetime, zone: tzinfo) -> datetime:
+    """The moment in the assembly's zone, or in UTC when its wall time is ambiguous (the
+    repeated hour of a DST change): RFC 5545 reads such a TZID time as its first occurrence."""
+    local = moment.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
 def event_for(entry: CalendarEntry, zone_name: str) -> Event:
     from zoneinfo import ZoneInfo
 
@@ -151,8 +160,8 @@ def event_for(entry: CalendarEntry, zone_name: str) -> Event:
     event.add("last-modified", entry.changed_at.astimezone(UTC))
     event.add("sequence", entry.sequence)
     event.add("summary", entry.title)
-    event.add("dtstart", entry.starts_at.astimezone(zone))
-    event.add("dtend", entry.ends_at.astimezone(zone))
+    event.add("dtstart", calendar_time(entry.starts_at, zone))
+    event.add("dtend", calendar_time(entry.ends_at, zone))
     event.add("location", entry.location)
     event.add("description", entry.description)
     event.add("url", entry.url)
