@@ -28,3 +28,14 @@ class SessionNotFound(NotFound):
 class FeedNotFound(NotFound):
     code = "feed_not_found"
     default_detail = _("No such calendar feed. It may have been reset.")
+
+
+class OutsideAssembly(InvalidInput):
+    """A time outside the assembly's days (or outside the calendar); `field` says which."""
+
+    code = "outside_assembly"
+    default_detail = _("A session must fall within the assembly's days.")
+
+    def __init__(self, detail: str | None = None, *, field: str = "starts_at") -> None:
+        super().__init__(detail)
+        self.field = field

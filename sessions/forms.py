@@ -1,12 +1,13 @@
 """The secretariat's move form: local date and times in the assembly's zone."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Assembly
 from sessions.models import Room, Session
+from sessions.rules import LAST_NIGHT_ENDS
 
 
 class MoveSessionForm(forms.Form):
@@ -33,12 +34,13 @@ class MoveSessionForm(forms.Form):
         }
 
     def aware_times(self) -> tuple[datetime, datetime]:
-        """The local wall times as aware datetimes; an end at or before the start ends next day
-        only when it is midnight (00:00), otherwise it is the error the service names."""
+        """The local wall times as aware datetimes. An end earlier than the start, in the small
+        hours (or at midnight), is on the next day: a session from 22:30 to 02:30 crosses
+        midnight; 16:00 to 15:00 stays the error the service names."""
         zone = self.assembly.zone
         day = self.cleaned_data["day"]
-        starts = datetime.combine(day, self.cleaned_data["starts"], tzinfo=zone)
-        ends = datetime.combine(day, self.cleaned_data["ends"], tzinfo=zone)
-        if self.cleaned_data["ends"].hour == 0 and self.cleaned_data["ends"].minute == 0:
-            ends += timedelta(days=1)
-        return starts, ends
+        starts_time, ends_time = self.cleaned_data["starts"], self.cleaned_data["ends"]
+        starts = datetime.combine(day, starts_time, tzinfo=zone)
+        overnight = ends_time < starts_time and ends_time <= LAST_NIGHT_ENDS
+        ends_day = day + timedelta(days=1) if overnight or ends_time == time.min else day
+        return starts, datetime.combine(ends_day, ends_time, tzinfo=zone)

@@ -149,13 +149,16 @@ class Session(models.Model):
 
     def clean(self) -> None:
         # The same rules the services enforce under a lock, shown on the admin's form.
-        from sessions.errors import EndsBeforeStart, RoomClash
+        from sessions.errors import EndsBeforeStart, OutsideAssembly, RoomClash
         from sessions.rules import check_room_free, check_times
 
+        assembly = self.assembly if self.assembly_id is not None else None
         try:
-            check_times(starts_at=self.starts_at, ends_at=self.ends_at)
+            check_times(starts_at=self.starts_at, ends_at=self.ends_at, assembly=assembly)
         except EndsBeforeStart as error:
             raise ValidationError({"ends_at": error.detail}) from None
+        except OutsideAssembly as error:
+            raise ValidationError({error.field: error.detail}) from None
         if self.room_id is None or self.is_cancelled:
             return
         try:

@@ -127,8 +127,9 @@ def create_session(
     visibility: str = Visibility.PUBLIC,
     speakers: Iterable[Speaker] = (),
 ) -> Session:
-    """Book a session in a room; refuses bad times and room clashes (room row lock)."""
-    check_times(starts_at=starts_at, ends_at=ends_at)
+    """Book a session in a room; refuses bad times, days outside the assembly's and room
+    clashes (room row lock)."""
+    check_times(starts_at=starts_at, ends_at=ends_at, assembly=assembly)
     with transaction.atomic():
         room = lock_room(room)
         check_room_free(room=room, starts_at=starts_at, ends_at=ends_at)
@@ -157,7 +158,7 @@ def move_session(
     Takes the target room's lock, refuses clashes, bumps SEQUENCE, emails the delegates
     who chose it and updates the live screens, both after commit.
     """
-    check_times(starts_at=starts_at, ends_at=ends_at)
+    check_times(starts_at=starts_at, ends_at=ends_at, assembly=session.assembly)
     with transaction.atomic():
         target = lock_room(room or session.room)
         session = (

@@ -1,6 +1,6 @@
 """Agenda pages: programme, session, speakers, my agenda, now/next, timeline, and the feeds."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from django.contrib import messages
@@ -270,7 +270,9 @@ def timeline(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     moment = first
     while moment < last:
         slots.append(moment)
-        moment = (moment.astimezone(zone) + SLOT).astimezone(zone)
+        # Step in absolute time, as rows are placed: a wall-clock step skips the repeated
+        # hour of a DST change.
+        moment = (moment.astimezone(UTC) + SLOT).astimezone(zone)
     column = {room.pk: index + 2 for index, room in enumerate(rooms)}
     speakers = speaker_clashes(sessions)
     room_overlaps = room_clashes(sessions)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
-from registration.models import Tour
+from registration.models import Tour, TourSignup
 from registration.tours import sign_up
 from tests.agenda.test_feeds import personal_url
 from tests.conftest import admin_form_values
@@ -40,7 +40,11 @@ def test_a_tour_renamed_in_the_admin_is_a_new_revision_in_the_personal_feed(
     client, office_client, assembly, delegate, market_tour, settings
 ):
     settings.AGENDA_FEED_CACHE_SECONDS = 3600  # the cached event text must move on too
-    sign_up(tour=market_tour, delegate=delegate)
+    signup = sign_up(tour=market_tour, delegate=delegate)
+    # Confirmed an hour ago: DTSTAMP counts whole seconds.
+    TourSignup.objects.filter(pk=signup.pk).update(
+        confirmed_at=signup.confirmed_at - timedelta(hours=1)
+    )
     first = client.get(personal_url(delegate))
     before = tour_event(client, delegate)
     assert edit_in_admin(office_client, market_tour, title="Night market tour").status_code == 302
