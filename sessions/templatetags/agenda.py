@@ -6,6 +6,7 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from assembly.models import Assembly
 from registration.models import Delegate
@@ -23,18 +24,40 @@ def local(moment: datetime, assembly: Assembly) -> datetime:
     return moment.astimezone(assembly.zone)
 
 
+def days_after(moment: datetime, since: datetime, assembly: Assembly) -> int:
+    zone = assembly.zone
+    return (moment.astimezone(zone).date() - since.astimezone(zone).date()).days
+
+
 @register.simple_tag
-def clock(moment: datetime, assembly: Assembly, with_day: bool = False) -> SafeString:
-    """<time> in the assembly's local time; data-ts lets the switch re-render it."""
+def day_after(since: datetime, moment: datetime, assembly: Assembly) -> str:
+    """' (+1 day)' when the moment (a session's end) is on a later local day than `since`."""
+    days = days_after(moment, since, assembly)
+    if days <= 0:
+        return ""
+    return " (" + ngettext("+%(n)d day", "+%(n)d days", days) % {"n": days} + ")"
+
+
+@register.simple_tag
+def clock(
+    moment: datetime, assembly: Assembly, with_day: bool = False, since: datetime | None = None
+) -> SafeString:
+    """<time> in the assembly's local time; data-ts lets the switch re-render it, data-date
+    tells it the assembly's day the page files it under, data-since the start of a range
+    (an end on a later day says so: "02:30 (+1 day)")."""
     local_moment = moment.astimezone(assembly.zone)
     text = formats.time_format(local_moment, "H:i")
     if with_day:
         text = f"{formats.date_format(local_moment, 'D j M')}, {text}"
+    if since is not None:
+        text += day_after(since, moment, assembly)
     return format_html(
-        '<time datetime="{}" data-ts="{}" data-day="{}">{}</time>',
+        '<time datetime="{}" data-ts="{}" data-day="{}" data-date="{}"{}>{}</time>',
         local_moment.isoformat(),
         int(moment.timestamp() * 1000),
         "1" if with_day else "",
+        local_moment.date().isoformat(),
+        format_html(' data-since="{}"', int(since.timestamp() * 1000)) if since else "",
         text,
     )
 
@@ -51,14 +74,17 @@ def time_range(starts: datetime, ends: datetime, assembly: Assembly, with_day: b
     end_offset = offset_span(ends.astimezone(assembly.zone))
     if start_offset == end_offset:
         return format_html(
-            "{}\u2013{} {}", clock(starts, assembly, with_day), clock(ends, assembly), start_offset
+            "{}\u2013{} {}",
+            clock(starts, assembly, with_day),
+            clock(ends, assembly, since=starts),
+            start_offset,
         )
     # The end and its offset share a parent, so the zone switch reads the end's own instant.
     return format_html(
         '{} {}\u2013<span class="tz-end">{} {}</span>',
         clock(starts, assembly, with_day),
         start_offset,
-        clock(ends, assembly),
+        clock(ends, assembly, since=starts),
         end_offset,
     )
 

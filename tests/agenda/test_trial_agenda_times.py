@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar, Event
 
@@ -157,3 +158,20 @@ def test_the_timeline_of_the_dst_change_day_shows_the_repeated_hour(paris):
     assert len(slots) == 16
     labels = [slot.astimezone(assembly.zone).strftime("%H:%M") for _row, slot in slots]
     assert labels.count("02:30") == 2
+
+
+@pytest.mark.django_db
+def test_the_moved_email_and_the_programme_mark_an_end_on_the_next_day(
+    client, assembly, delegate, workshop, django_capture_on_commit_callbacks
+):
+    services.choose_session(delegate=delegate, session=workshop)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_session(
+            session=workshop,
+            starts_at=local(assembly, 0, "22:30"),
+            ends_at=local(assembly, 1, "02:30"),
+        )
+    [notice] = mail.outbox
+    assert "22:30\u201302:30 (+1 day)" in notice.body
+    page = client.get(reverse("agenda:programme", args=[assembly.slug])).content.decode()
+    assert "02:30 (+1 day)</time>" in page

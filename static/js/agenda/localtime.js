@@ -15,12 +15,38 @@
     return part ? part.value.replace("GMT", "UTC") : viewerZone;
   }
 
+  // The viewer's calendar date of an instant, "YYYY-MM-DD" like the server's data-date.
+  var isoDay = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" });
+  function viewerDate(date) {
+    var parts = {};
+    isoDay.formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+  function daysBetween(first, second) {
+    return Math.round((Date.parse(viewerDate(second)) - Date.parse(viewerDate(first))) / 86400000);
+  }
+  function dayAfter(days) {
+    var label = button.getAttribute(days === 1 ? "data-label-next-day" : "data-label-next-days") || "+{n}";
+    return " (" + label.replace("{n}", days) + ")";
+  }
+
+  // A time whose day in the viewer's zone is not the assembly's day it is listed under
+  // carries its date; an end on a later day than its start says "(+1 day)".
+  function viewerText(el) {
+    var date = new Date(Number(el.getAttribute("data-ts")));
+    var since = el.getAttribute("data-since");
+    if (since) {
+      var days = daysBetween(new Date(Number(since)), date);
+      return clock.format(date) + (days > 0 ? dayAfter(days) : "");
+    }
+    var otherDay = el.getAttribute("data-date") && el.getAttribute("data-date") !== viewerDate(date);
+    return (el.getAttribute("data-day") || otherDay ? day.format(date) + ", " : "") + clock.format(date);
+  }
+
   function apply(viewer) {
     document.querySelectorAll("time[data-ts]").forEach(function (el) {
       if (!el.hasAttribute("data-assembly-text")) el.setAttribute("data-assembly-text", el.textContent);
-      if (!viewer) { el.textContent = el.getAttribute("data-assembly-text"); return; }
-      var date = new Date(Number(el.getAttribute("data-ts")));
-      el.textContent = (el.getAttribute("data-day") ? day.format(date) + ", " : "") + clock.format(date);
+      el.textContent = viewer ? viewerText(el) : el.getAttribute("data-assembly-text");
     });
     document.querySelectorAll("[data-tz-offset]").forEach(function (el) {
       if (!el.hasAttribute("data-assembly-text")) el.setAttribute("data-assembly-text", el.textContent);
