@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registration', '0007_importrun'),
+        ("registration", "0007_importrun"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tour',
-            name='changed_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last changed'),
+            model_name="tour",
+            name="changed_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="last changed"
+            ),
         ),
         migrations.AddField(
-            model_name='tour',
-            name='sequence',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='revision'),
+            model_name="tour",
+            name="sequence",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="revision"),
         ),
     ]
