@@ -62,7 +62,8 @@ def test_a_reader_thread_that_breaks_hands_what_is_due_to_another():
     try:
         reader.mark_due(loop, "g", "turnout", lambda: reads.append("turnout") or {})
         assert _wait_in_background(reader, 5), "wait() blocked after the reader thread broke"
-        assert broke and reads == ["turnout"]
+        assert broke
+        assert reads == ["turnout"]
     finally:
         reader.stop()
         loop.close()
