@@ -119,9 +119,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # cache keys and live-state keys. Redis pub/sub ignores the database number, and two
 # installations both have an assembly 1, so without it one's projector showed the other's
 # quorum. Two installations never share a database: its identity names the installation.
-INSTANCE = env_str("PLENARY_INSTANCE") or hashlib.sha256(
-    "{ENGINE}|{HOST}|{PORT}|{NAME}".format(**_database).encode()
-).hexdigest()[:10]
+INSTANCE = (
+    env_str("PLENARY_INSTANCE")
+    or hashlib.sha256("{ENGINE}|{HOST}|{PORT}|{NAME}".format(**_database).encode()).hexdigest()[:10]
+)
 
 # Channels: in-memory layer for one process, Redis pub/sub layer when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
