@@ -4,6 +4,7 @@ from collections import Counter
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
 from django.db.models import QuerySet
 
 from assembly.models import (
@@ -84,6 +85,16 @@ def member_counts(assembly: Assembly) -> dict[str, Any]:
         },
         "voting_members": voting_members(assembly).count(),
     }
+
+
+def used_choices(choices: type[models.TextChoices], field: str) -> list[tuple[str, str]]:
+    """The choices of a member field that some member has, in the choices' order."""
+    used = set(MemberOrganization.objects.values_list(field, flat=True).distinct())
+    return [(value, label) for value, label in choices.choices if value in used]
+
+
+def any_member_has_population() -> bool:
+    return MemberOrganization.objects.filter(population__isnull=False).exists()
 
 
 def members_list(

@@ -24,10 +24,12 @@ from assembly.errors import DomainError
 from assembly.forms import ApiTokenForm, MagicLinkRequestForm
 from assembly.models import ApiToken, Assembly, MemberKind, Region, Role
 from assembly.selectors import (
+    any_member_has_population,
     assemblies_visible_to,
     may_hold_api_tokens,
     member_counts,
     members_list,
+    used_choices,
 )
 from assembly.services import (
     MAGIC_LINK_SCOPE,
@@ -53,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def assembly_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     counts = member_counts(assembly)
     biggest = max(counts["by_region"].values() or [1]) or 1
+    # Only the kinds and regions the association's members have: another association's page
+    # listed WeGO's five world regions and three kinds, most of them at 0.
     regions = [
         {
             "label": region.label,
@@ -60,8 +64,13 @@ def assembly_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "share": round(100 * counts["by_region"][region.value] / biggest),
         }
         for region in Region
+        if counts["by_region"][region.value]
     ]
-    kinds = [{"label": kind.label, "count": counts["by_kind"][kind.value]} for kind in MemberKind]
+    kinds = [
+        {"label": kind.label, "count": counts["by_kind"][kind.value]}
+        for kind in MemberKind
+        if counts["by_kind"][kind.value]
+    ]
     return render(
         request,
         "assembly/assembly_home.html",
@@ -236,8 +245,9 @@ def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         {
             "assembly": assembly,
             "members": members,
-            "regions": Region.choices,
-            "kinds": MemberKind.choices,
+            "regions": used_choices(Region, "region"),
+            "kinds": used_choices(MemberKind, "kind"),
+            "shows_population": any_member_has_population(),
             "selected": {"region": region or "", "kind": kind or "", "q": search or ""},
         },
     )

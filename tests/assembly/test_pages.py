@@ -104,3 +104,21 @@ def test_member_search_with_a_nul_byte_is_a_clear_400(clients, assembly, member)
     page = clients["secretariat"].get(f"/a/{assembly.slug}/members/?q={member.name[:4]}%00")
     assert page.status_code == 400
     assert "NUL" in page.content.decode()
+
+
+def test_another_association_s_pages_show_only_the_kinds_and_regions_its_members_have(
+    client, secretariat_client, assembly
+):
+    from assembly.models import MemberKind, Region
+    from tests.factories import MemberFactory
+
+    for name in ("Deutscher Ruderverband", "Fédération Française d’Aviron"):
+        MemberFactory(name=name, kind=MemberKind.INSTITUTION, region=Region.EUROPE, population=None)
+    home = client.get(reverse("assembly-home", args=[assembly.slug])).content.decode()
+    assert "Europe" in home
+    assert "Africa" not in home
+    assert "Local government" not in home
+    members = secretariat_client.get(reverse("member-list", args=[assembly.slug])).content.decode()
+    assert "Ruderverband" in members
+    assert "Population" not in members
+    assert 'id="f-kind"' not in members  # one kind: nothing to filter by
