@@ -32,17 +32,20 @@ def import_csv(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         else:
             if run.status != ImportStatus.DONE:
                 return redirect("registration:import-run", assembly.slug, run.pk)
-            messages.success(request, _("%(n)s registrations imported.") % {"n": run.done})
+            messages.success(request, imported_message(run))
             return redirect("registration:queue", assembly.slug)
     elif request.method == "POST" and form.is_valid():
         try:
             # One byte past the limit is enough to refuse: a huge file stays on disk, not in memory.
-            text = imports.decode(form.cleaned_data["file"].read(imports.MAX_IMPORT_BYTES + 1))
+            raw = form.cleaned_data["file"].read(imports.MAX_IMPORT_BYTES + 1)
+            text = imports.decode(raw)
             preview = imports.preview_import(assembly=assembly, text=text)
         except DomainError as error:
             context["error"] = error.detail
             status = 400
         else:
+            if note := imports.decoding_note(raw):
+                preview.notes.insert(0, note)
             context["preview"] = preview
             if preview.valid:
                 context["payload"] = imports.sign_import(text)
@@ -52,6 +55,15 @@ def import_csv(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     context["columns"] = (imports.REQUIRED_COLUMNS, imports.OPTIONAL_COLUMNS)
     context["runs"] = ImportRun.objects.filter(assembly=assembly).defer("text")[:RECENT_IMPORTS]
     return render(request, "registration/import.html", context, status=status)
+
+
+def imported_message(run: ImportRun) -> str:
+    """A finished import in a sentence: the rows written, and those skipped as registered."""
+    skipped = len(run.row_errors)
+    written = _("%(n)s registrations imported.") % {"n": run.done - skipped}
+    if not skipped:
+        return written
+    return written + " " + _("%(n)s already registered, skipped.") % {"n": skipped}
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -88,6 +89,40 @@ EXPORT_COLUMNS = [
 PASSED_OVER_COLUMNS = [
     name for name in EXPORT_COLUMNS if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 ]
+# Headers as spreadsheets name them (after normalise: any case, spaces and hyphens as "_").
+HEADER_ALIASES = {
+    "name": "full_name",
+    "fullname": "full_name",
+    "delegate": "full_name",
+    "delegate_name": "full_name",
+    "participant": "full_name",
+    "participant_name": "full_name",
+    "e_mail": "email",
+    "mail": "email",
+    "email_address": "email",
+    "e_mail_address": "email",
+    "organisation": "member",
+    "organization": "member",
+    "member_organisation": "member",
+    "member_organization": "member",
+    "member_name": "member",
+    "federation": "member",
+    "member_federation": "member",
+    "association": "member",
+    "function": "role",
+    "delegate_role": "role",
+    "organisation_name": "organization_name",
+    "job_title": "title",
+    "position": "title",
+    "telephone": "phone",
+    "phone_number": "phone",
+    "mobile": "phone",
+    "tel": "phone",
+    "diet": "dietary_needs",
+    "accessibility": "accessibility_needs",
+    "arrival": "arrival_date",
+    "departure": "departure_date",
+}
 
 
 class NamedChoiceField(forms.ChoiceField):
@@ -143,32 +178,24 @@ class ImportRowForm(forms.Form):
         self,
         *args: object,
         assembly: Assembly,
-        taken: set[str],
         members: dict[str, MemberOrganization],
         **kwargs: object,
     ) -> None:
-        """`taken` and `members` are read once per file (taken_emails, members_by_name)."""
+        """`members` is read once per file (members_by_name)."""
         super().__init__(*args, **kwargs)
         self.assembly = assembly
-        self.taken = taken
         self.members = members
 
     def clean_member(self) -> MemberOrganization | None:
         name = self.cleaned_data["member"].strip()
         if not name:
             return None
-        member = self.members.get(name_key(name))
+        member = self.members.get(member_key(name))
         if member is None:
             raise forms.ValidationError(
                 _("No member organization is called “%(name)s”.") % {"name": name}
             )
         return member
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        if email in self.taken:
-            raise forms.ValidationError(_("%(email)s is already registered.") % {"email": email})
-        return email
 
     def clean(self) -> dict:
         data = super().clean()
@@ -194,23 +221,35 @@ class ImportRowForm(forms.Form):
         return data
 
 
-def taken_emails(assembly: Assembly) -> set[str]:
-    """The addresses (normal_email) of the assembly's live registrations, in one query: a row's
-    address is then one set lookup (a query per row took minutes on 10,000 rows)."""
-    emails = (
+def taken_emails(assembly: Assembly) -> dict[str, str]:
+    """The addresses (normal_email) of the assembly's live registrations and their names, in
+    one query: a row's address is then one lookup (a query per row took minutes on 10,000)."""
+    registered = (
         Delegate.objects.filter(assembly=assembly)
         .exclude(state=RegistrationState.CANCELLED)
-        .values_list("email", flat=True)
+        .values_list("email", "full_name")
     )
-    return {normal_email(email) for email in emails}
+    return {normal_email(email): name for email, name in registered}
 
 
 def members_by_name() -> dict[str, MemberOrganization]:
-    """Member organizations by name_key; the first by name wins, as the query did."""
+    """Member organizations by member_key; the first by name wins, as the query did."""
     members: dict[str, MemberOrganization] = {}
     for member in MemberOrganization.objects.order_by("name"):
-        members.setdefault(name_key(member.name), member)
+        members.setdefault(member_key(member.name), member)
     return members
+
+
+def already_registered(email: str, name: str, taken: dict[str, str]) -> str:
+    """Why a row is skipped when its address is registered at the assembly already; else ""."""
+    if email not in taken:
+        return ""
+    if name_key(taken[email]) == name_key(name):
+        return _("Already registered, skipped.")
+    return _("%(email)s is already registered (as %(name)s), skipped.") % {
+        "email": email,
+        "name": taken[email],
+    }
 
 
 @dataclass
@@ -219,6 +258,7 @@ class ImportRow:
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
     cleaned: dict = field(default_factory=dict)
+    skip: str = ""  # why a valid row is passed over (its person is registered already)
 
     @property
     def valid(self) -> bool:
@@ -227,8 +267,10 @@ class ImportRow:
 
 @dataclass
 class ImportPreview:
+    # Every row but exact repeats, in file order; a confirmed import counts them (run.done).
     rows: list[ImportRow]
     columns: list[str]
+    notes: list[str] = field(default_factory=list)  # what was read other than as written
 
     @property
     def valid(self) -> bool:
@@ -238,23 +280,46 @@ class ImportPreview:
     def error_count(self) -> int:
         return sum(1 for row in self.rows if not row.valid)
 
+    @property
+    def skipped(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.skip]
+
+    @property
+    def to_write(self) -> int:
+        return sum(1 for row in self.rows if row.valid and not row.skip)
+
 
 def decode(raw: bytes) -> str:
+    """The file's text: UTF-8 (a BOM stripped), else Windows-1252, else Latin-1 (which reads
+    any byte): Excel's plain "CSV" on a Western European Windows is Windows-1252."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportInvalid(
             _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // 1_048_576}
         )
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def decoding_note(raw: bytes) -> str:
+    """What the preview says about a file that decode() did not read as UTF-8; else ""."""
     try:
-        return raw.decode("utf-8-sig")  # strips a BOM when there is one
+        raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportInvalid(
-            _(
-                "The file is not UTF-8 (line %(line)s has the first character it cannot "
-                "read). Save it as “CSV UTF-8” and upload it again."
-            )
-            % {"line": raw[: error.start].count(b"\n") + 1},
-            code="wrong_encoding",
-        ) from None
+        line = raw[: error.start].count(b"\n") + 1
+        try:
+            raw.decode("cp1252")
+            read_as = _("Western European (Windows-1252)")
+        except UnicodeDecodeError:
+            read_as = _("Latin-1 (ISO-8859-1)")
+        return _(
+            "Read as %(encoding)s: the file is not UTF-8 (line %(line)s has the first "
+            "character UTF-8 cannot read). Check the accented names below."
+        ) % {"encoding": read_as, "line": line}
+    return ""
 
 
 # A spreadsheet runs a cell starting with one of these as a formula ("+82 2 …", "=SUM(…)"),
@@ -297,6 +362,71 @@ def _reads_as_escaped(rest: str) -> bool:
 
 def normalise(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
+
+
+def header_key(name: str) -> str:
+    """A header cell as compared with the known columns and their aliases: any case, spaces,
+    hyphens and underscores alike ("E-mail", "Email address", "Full name")."""
+    return re.sub(r"[\s_-]+", "_", name.strip().casefold()).strip("_")
+
+
+def column_for(name: str, known: list[str]) -> str | None:
+    """The known column a header names, directly or by a common alias; None when unknown."""
+    key = header_key(name)
+    if key in known:
+        return key
+    alias = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.replace("_", ""))
+    return alias if alias in known else None
+
+
+def read_header(cells: list[str], known: list[str]) -> tuple[list[str], list[str]]:
+    """The header as known column names (an unknown one as "?n", its position), and the notes
+    on what was read: the aliases taken and the columns ignored."""
+    header, aliased, ignored = [], [], []
+    for n, cell in enumerate(named_columns([cell.strip() for cell in cells]), start=1):
+        if not cell:
+            header.append("")
+            continue
+        column = column_for(cell, known)
+        if column is None:
+            header.append(f"?{n}")
+            ignored.append(cell.casefold())
+            continue
+        header.append(column)
+        if header_key(cell) != column:
+            aliased.append(f"{cell} → {column}")
+    notes = []
+    if aliased:
+        notes.append(_("Columns read as: %(names)s.") % {"names": ", ".join(aliased)})
+    if ignored:
+        notes.append(_("Ignored columns: %(names)s.") % {"names": ", ".join(ignored)})
+    return header, notes
+
+
+# Marks a spreadsheet or a keyboard types for the same character in a name (d\u2019Aviron).
+_SAME_MARKS = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+
+
+def member_key(name: str) -> str:
+    """A member's name as an import compares it: name_key, with compatibility forms folded and
+    typographic apostrophes, quotes and hyphens read as the plain ones."""
+    return name_key(unicodedata.normalize("NFKC", name).translate(_SAME_MARKS))
 
 
 def csv_lines(reader: "csv._reader") -> Iterator[list[str]]:
@@ -363,11 +493,63 @@ def row_cells(cells: list[str], width: int, *, runs_to: int) -> tuple[list[str],
 
 
 def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
-    """Check every row; nothing is written. Whole-file problems raise ImportInvalid."""
+    """Check every row; nothing is written. Whole-file problems raise ImportInvalid. Columns
+    it does not know are ignored, a row repeated exactly is read once, and a row whose address
+    is registered at the assembly already is skipped: each said in the preview's notes."""
     text, skipped, delimiter = text_from_header(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines_read = csv_lines(reader)
-    header = named_columns([normalise(name) for name in next(lines_read)])
+    header, notes = read_header(next(lines_read), REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    refuse_bad_header(header)
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    repeated: dict[tuple[str, ...], int] = {}
+    taken, members = taken_emails(assembly), members_by_name()
+    ended = reader.line_num
+    for cells in lines_read:
+        started, ended = ended + 1, reader.line_num
+        line = started + skipped
+        if not any(cell.strip() for cell in cells):
+            continue
+        cells, problem = row_cells(cells, len(header), runs_to=ended + skipped)
+        if not problem:
+            same = tuple(cell.strip() for cell in cells)
+            if same in repeated:
+                notes.append(
+                    _("Line %(line)s repeats line %(first)s exactly: read once.")
+                    % {"line": line, "first": repeated[same]}
+                )
+                continue
+            repeated[same] = line
+        row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
+        if problem:
+            row.errors.append(problem)
+            rows.append(row)
+            continue
+        named = {k: unescape_cell(v.strip()) for k, v in row.values.items() if k[:1] != "?"}
+        form = ImportRowForm(named, assembly=assembly, members=members)
+        if form.is_valid():
+            row.cleaned = form.cleaned_data
+            email = row.cleaned["email"]
+            row.skip = already_registered(email, row.cleaned["full_name"], taken)
+            if email in seen and not row.skip:
+                row.errors.append(
+                    _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
+                )
+            seen.setdefault(email, line)
+        else:
+            for name, errors in form.errors.items():
+                label = name if name != "__all__" else ""
+                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+        rows.append(row)
+    if not rows:
+        raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
+    return ImportPreview(rows=rows, columns=header, notes=notes)
+
+
+def refuse_bad_header(header: list[str]) -> None:
+    """A header the import cannot read safely: a required column missing, a nameless column
+    before a named one, or a column named twice (one of the two values would be dropped)."""
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportInvalid(
@@ -380,61 +562,13 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
             _("Column %(n)s has no name: name it or delete it.") % {"n": header.index("") + 1},
             code="unknown_columns",
         )
-    known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + PASSED_OVER_COLUMNS
-    unknown = [name for name in header if name not in known]
-    if unknown:
-        raise ImportInvalid(
-            _("Unknown columns: %(names)s. Known columns: %(known)s.")
-            % {
-                "names": ", ".join(unknown),
-                "known": ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
-            },
-            code="unknown_columns",
-        )
     twice = sorted({name for name in header if header.count(name) > 1})
-    if twice:  # one of the two values would be dropped without a word
+    if twice:
         raise ImportInvalid(
             _("Columns named more than once: %(names)s. Keep one of each.")
             % {"names": ", ".join(twice)},
             code="duplicate_columns",
         )
-    rows: list[ImportRow] = []
-    seen: dict[str, int] = {}
-    taken, members = taken_emails(assembly), members_by_name()
-    ended = reader.line_num
-    for cells in lines_read:
-        started, ended = ended + 1, reader.line_num
-        line = started + skipped
-        if not any(cell.strip() for cell in cells):
-            continue
-        cells, problem = row_cells(cells, len(header), runs_to=ended + skipped)
-        row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
-        if problem:
-            row.errors.append(problem)
-            rows.append(row)
-            continue
-        form = ImportRowForm(
-            {k: unescape_cell(v.strip()) for k, v in row.values.items()},
-            assembly=assembly,
-            taken=taken,
-            members=members,
-        )
-        if form.is_valid():
-            row.cleaned = form.cleaned_data
-            email = row.cleaned["email"]
-            if email in seen:
-                row.errors.append(
-                    _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
-                )
-            seen.setdefault(email, line)
-        else:
-            for name, errors in form.errors.items():
-                label = name if name != "__all__" else ""
-                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
-        rows.append(row)
-    if not rows:
-        raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
-    return ImportPreview(rows=rows, columns=header)
 
 
 def sign_import(text: str) -> str:
@@ -580,9 +714,13 @@ def run_import(*, run_id: int, claim: str, created: list[Delegate] | None = None
             created += write_part(run=run, rows=rows[start : start + IMPORT_PART], claim=claim)
             if connection.vendor == "sqlite":
                 time.sleep((time.monotonic() - started) * LOCK_SHARE)
-        # The file's personal details are kept only while they may still be imported.
+        # The file's personal details are kept only while they may still be imported; the
+        # rows skipped as registered already stay listed on the import's page.
         ImportRun.objects.filter(pk=run_id, claim=claim, status=ImportStatus.RUNNING).update(
-            status=ImportStatus.DONE, text="", finished_at=timezone.now()
+            status=ImportStatus.DONE,
+            text="",
+            finished_at=timezone.now(),
+            row_errors=[[row.line, row.skip] for row in rows if row.skip][:200],
         )
     except ImportTakenOver:
         pass
@@ -634,8 +772,14 @@ def write_part(*, run: ImportRun, rows: list[ImportRow], claim: str) -> list[Del
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         if locked.claim != claim or locked.status != ImportStatus.RUNNING:
             raise ImportTakenOver()
-        users = users_for_emails({row.cleaned["email"]: row.cleaned["full_name"] for row in rows})
-        created = [register_row(run=run, row=row, user=users[row.cleaned["email"]]) for row in rows]
+        # A row skipped (registered already) is counted as done but not written.
+        writing = [row for row in rows if not row.skip]
+        users = users_for_emails(
+            {row.cleaned["email"]: row.cleaned["full_name"] for row in writing}
+        )
+        created = [
+            register_row(run=run, row=row, user=users[row.cleaned["email"]]) for row in writing
+        ]
         queue_emails([state_email(delegate) for delegate in created])
         ImportRun.objects.filter(pk=run.pk).update(
             done=F("done") + len(rows), done_line=rows[-1].line, heartbeat_at=timezone.now()

@@ -39,7 +39,11 @@ def test_addresses_typed_two_ways_share_one_login(assembly, make_delegate):
     )
     text = "full_name,email,role\nX Müller,X@xn--mller-kva.de,observer\n"
     preview = preview_import(assembly=assembly, text=text)
-    assert preview.rows[0].errors == ["email: x@müller.de is already registered."]
+    assert preview.rows[0].valid
+    assert (
+        preview.rows[0].skip
+        == "x@müller.de is already registered (as 김서연 Kim Seo-yeon), skipped."
+    )
     assert Delegate.objects.get().email == "x@müller.de"
     assert get_user_model().objects.filter(email="x@müller.de").count() == 1
 
