@@ -218,10 +218,21 @@ def public_register(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 @assembly_page()
 def registered(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """What happened to the registration this browser just sent: approved at once (an
+    invitation that approves) or waiting for the secretariat. The state is shown only to the
+    browser that registered, never to anyone typing an address into the query."""
+    email = request.GET.get("email", "")[:254]
+    delegate = None
+    if email and registered_just_now(request, assembly, email):
+        delegate = (
+            Delegate.objects.filter(assembly=assembly, email=normal_email(email))
+            .exclude(state=RegistrationState.CANCELLED)
+            .first()
+        )
     return render(
         request,
         "registration/registered.html",
-        {"assembly": assembly, "email": request.GET.get("email", "")[:254]},
+        {"assembly": assembly, "email": email, "delegate": delegate},
     )
 
 
