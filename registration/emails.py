@@ -16,7 +16,7 @@ from mailer.models import Message
 
 from assembly.mail import queue_messages
 from assembly.services import magic_link_url
-from registration.models import Delegate
+from registration.models import Delegate, Invitation
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,32 @@ class WrittenWhenSent(EmailMultiAlternatives):
     def message(self, *args: Any, **kwargs: Any) -> Any:
         self.write()
         return super().message(*args, **kwargs)
+
+
+def queue_invitation_email(*, invitation: Invitation, url: str) -> None:
+    """Email an invitation's link to its contact address, in the caller's transaction (the
+    database queue) or after it commits (another backend). Written now: it is one message,
+    and the link is the one the page shows."""
+    assembly = invitation.assembly
+    context = {
+        "invitation": invitation,
+        "assembly": assembly,
+        "member": invitation.member,
+        "url": url,
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("emails/registration/invitation_subject.txt", context).strip(),
+        body=render_to_string("emails/registration/invitation.txt", context),
+        to=[invitation.contact_email],
+        reply_to=[assembly.contact_email] if assembly.contact_email else None,
+    )
+    message.attach_alternative(
+        render_to_string("emails/registration/invitation.html", context), "text/html"
+    )
+    if mail_is_queued():
+        queue_messages([message])
+    else:
+        transaction.on_commit(lambda: get_connection().send_messages([message]), robust=True)
 
 
 def send_each(emails: list[DelegateEmail]) -> list[DelegateEmail]:

@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
 from assembly.text import breaks_one_line
-from registration.emails import DelegateEmail, email_delegate, queue_emails
+from registration.emails import (
+    DelegateEmail,
+    email_delegate,
+    queue_emails,
+    queue_invitation_email,
+)
 from registration.errors import (
     AccreditationRefused,
     AlreadyRegistered,
@@ -140,21 +145,26 @@ def issue_invitation(
     contact_email: str = "",
     auto_approve: bool = False,
 ) -> Invitation:
-    """Create a member's invitation; its link is invitation_url(invitation)."""
+    """Create a member's invitation; its link is invitation_url(invitation), emailed to its
+    contact address (the one given, else the member's) with the invitation's own commit."""
     if places < 1:
         raise PlacesExhausted(_("An invitation needs at least one place."))
     if expires_at <= timezone.now():
         raise InvitationExpired(_("The expiry must be in the future."))
-    return Invitation.objects.create(
-        assembly=assembly,
-        member=member,
-        places=places,
-        expires_at=expires_at,
-        created_by=by,
-        contact_email=contact_email or member.contact_email,
-        auto_approve=auto_approve,
-        nonce=secrets.token_hex(16),
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            assembly=assembly,
+            member=member,
+            places=places,
+            expires_at=expires_at,
+            created_by=by,
+            contact_email=contact_email or member.contact_email,
+            auto_approve=auto_approve,
+            nonce=secrets.token_hex(16),
+        )
+        if invitation.contact_email:
+            queue_invitation_email(invitation=invitation, url=invitation_url(invitation))
+    return invitation
 
 
 def revoke_invitation(*, invitation: Invitation, by: AbstractBaseUser | None) -> Invitation:

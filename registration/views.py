@@ -621,11 +621,7 @@ def invitations(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.detail)
         else:
-            messages.success(
-                request,
-                _("Invitation for %(m)s: %(url)s")
-                % {"m": invitation.member.name, "url": services.invitation_url(invitation)},
-            )
+            messages.success(request, issued_message(invitation))
             return redirect("registration:invitations", assembly.slug)
     rows = [
         {"invitation": inv, "url": services.invitation_url(inv)}
@@ -643,6 +639,19 @@ def invitations(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 reverse("registration:public-register", args=[assembly.slug])
             ),
         },
+    )
+
+
+def issued_message(invitation: Invitation) -> str:
+    """The link of a new invitation, and to whom it was emailed (or that it was not)."""
+    issued = {"m": invitation.member.name, "url": services.invitation_url(invitation)}
+    if invitation.contact_email:
+        return _("Invitation for %(m)s, emailed to %(to)s: %(url)s") % {
+            **issued,
+            "to": invitation.contact_email,
+        }
+    return _("Invitation for %(m)s: %(url)s (not emailed: no contact email; send the link).") % (
+        issued
     )
 
 

@@ -3,6 +3,7 @@ emailed to the contact address it names."""
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from registration.models import Delegate
@@ -53,3 +54,31 @@ def test_the_page_shows_no_state_to_someone_typing_an_address_into_the_query(
     url = reverse("registration:registered", args=[assembly.slug])
     page = stranger.get(url, {"email": "kim@seoul.example"}).content.decode()
     assert "Registration approved" not in page
+
+
+def issue(client, assembly, member, **extra):
+    url = reverse("registration:invitations", args=[assembly.slug])
+    data = {"member": member.pk, "places": 2, "expires_at": "2099-01-01T12:00", **extra}
+    return client.post(url, data, follow=True).content.decode()
+
+
+def test_an_invitation_with_a_contact_email_is_emailed_and_the_page_says_so(
+    secretariat_client, assembly, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = issue(secretariat_client, assembly, member, contact_email="sec@rowing.example")
+    (sent,) = mail.outbox
+    assert sent.to == ["sec@rowing.example"]
+    assert "Invitation to register" in sent.subject
+    link = sent.body.split("http://testserver", 1)[1].split()[0]
+    assert "Register for Seoul" in Client().get(link).content.decode()
+    assert "emailed to sec@rowing.example" in page
+
+
+def test_an_invitation_without_any_contact_email_says_it_was_not_emailed(
+    secretariat_client, assembly, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = issue(secretariat_client, assembly, member)
+    assert mail.outbox == []
+    assert "not emailed: no contact email" in page
