@@ -242,7 +242,8 @@ def test_addresses_already_registered_are_skipped_whatever_their_case(
     skipped = {row.line: row.skip for row in preview.skipped}
     assert set(skipped) == {2, 4}
     assert "kim@seoul.example is already registered" in skipped[4]
-    assert preview.rows[1].valid and not preview.rows[1].skip
+    assert preview.rows[1].valid
+    assert not preview.rows[1].skip
     assert preview.rows[3].cleaned["member"] == member  # "SEOUL" names Seoul
 
 
