@@ -6,14 +6,28 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from mailer.models import Message, MessageLog
 
+from assembly.errors import DomainError
 from assembly.models import ApiToken, Assembly, Checkpoint, MemberOrganization, Role, StaffRole
+from registration.imports import (
+    MAX_IMPORT_BYTES,
+    decode,
+    decoding_note,
+    import_members,
+    preview_members,
+    sign_import,
+    unsign_import,
+)
 from voting.presence import recount_assembly_quorum
 
 # Changing any of these changes who votes or how many must be present.
@@ -200,6 +214,32 @@ class AssemblyZoneAdmin(AssemblyScopedAdmin):
         return candidates[0].zone if len(candidates) == 1 else None
 
 
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_lazy("CSV file"),
+        help_text=_lazy(
+            "UTF-8 or Windows-1252, separated by commas or semicolons. Required column: name. "
+            "Optional: kind, country, region, membership_type, membership_status, dues_paid "
+            "(yes/no), population, contact_email."
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_lazy("Kind for rows without one"), choices=MemberOrganization.kind.field.choices
+    )
+    region = forms.ChoiceField(
+        label=_lazy("Region for rows without one"), choices=MemberOrganization.region.field.choices
+    )
+
+
+def recount_current_quorums() -> None:
+    """Members changed: the quorum of assemblies not yet over follows."""
+    # The UTC date runs up to a day ahead of an assembly's own (west of UTC).
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for assembly in Assembly.objects.filter(end_date__gte=yesterday):
+        if assembly.local_today() <= assembly.end_date:
+            recount_assembly_quorum(assembly=assembly)
+
+
 @admin.register(MemberOrganization)
 class MemberOrganizationAdmin(admin.ModelAdmin):
     list_display = [
@@ -215,6 +255,53 @@ class MemberOrganizationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "region", "membership_type", "membership_status", "dues_paid"]
     search_fields = ["name", "country", "contact_email"]
     list_per_page = 100
+    change_list_template = "registration/admin_member_changelist.html"
+
+    def get_urls(self) -> list:
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(self.import_csv),
+            name="assembly_memberorganization_import",
+        )
+        return [import_url, *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        """Import members from CSV: upload and preview (nothing written), then confirm."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MemberImportForm(request.POST or None, request.FILES or None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        context |= {"form": form, "title": _("Import members from CSV")}
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                _key, text = unsign_import(request.POST.get("payload", ""))
+                created = import_members(
+                    text=text,
+                    kind=request.POST.get("kind", ""),
+                    region=request.POST.get("region", ""),
+                )
+            except DomainError as error:
+                context["error"] = error.detail
+            else:
+                recount_current_quorums()
+                self.message_user(request, _("%(n)s members imported.") % {"n": len(created)})
+                return redirect("admin:assembly_memberorganization_changelist")
+        elif request.method == "POST" and form.is_valid():
+            raw = form.cleaned_data["file"].read(MAX_IMPORT_BYTES + 1)
+            try:
+                text = decode(raw)
+                preview = preview_members(
+                    text=text, kind=form.cleaned_data["kind"], region=form.cleaned_data["region"]
+                )
+            except DomainError as error:
+                context["error"] = error.detail
+            else:
+                if note := decoding_note(raw):
+                    preview.notes.insert(0, note)
+                context["preview"] = preview
+                if preview.valid:
+                    context["payload"] = sign_import(text)
+        return TemplateResponse(request, "registration/admin_member_import.html", context)
 
     def save_model(
         self, request: HttpRequest, obj: MemberOrganization, form: Any, change: bool
@@ -222,11 +309,7 @@ class MemberOrganizationAdmin(admin.ModelAdmin):
         """Dues paid on the morning of the vote: the quorum of assemblies not yet over follows."""
         super().save_model(request, obj, form, change)
         if not change or MEMBER_ELECTORATE_FIELDS & set(form.changed_data):
-            # The UTC date runs up to a day ahead of an assembly's own (west of UTC).
-            yesterday = timezone.localdate() - timedelta(days=1)
-            for assembly in Assembly.objects.filter(end_date__gte=yesterday):
-                if assembly.local_today() <= assembly.end_date:
-                    recount_assembly_quorum(assembly=assembly)
+            recount_current_quorums()
 
 
 class CheckpointInline(admin.TabularInline):

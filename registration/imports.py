@@ -370,16 +370,18 @@ def header_key(name: str) -> str:
     return re.sub(r"[\s_-]+", "_", name.strip().casefold()).strip("_")
 
 
-def column_for(name: str, known: list[str]) -> str | None:
+def column_for(name: str, known: list[str], aliases: dict[str, str]) -> str | None:
     """The known column a header names, directly or by a common alias; None when unknown."""
     key = header_key(name)
     if key in known:
         return key
-    alias = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.replace("_", ""))
+    alias = aliases.get(key) or aliases.get(key.replace("_", ""))
     return alias if alias in known else None
 
 
-def read_header(cells: list[str], known: list[str]) -> tuple[list[str], list[str]]:
+def read_header(
+    cells: list[str], known: list[str], aliases: dict[str, str] = HEADER_ALIASES
+) -> tuple[list[str], list[str]]:
     """The header as known column names (an unknown one as "?n", its position), and the notes
     on what was read: the aliases taken and the columns ignored."""
     header, aliased, ignored = [], [], []
@@ -387,7 +389,7 @@ def read_header(cells: list[str], known: list[str]) -> tuple[list[str], list[str
         if not cell:
             header.append("")
             continue
-        column = column_for(cell, known)
+        column = column_for(cell, known, aliases)
         if column is None:
             header.append(f"?{n}")
             ignored.append(cell.casefold())
@@ -557,18 +559,7 @@ def refuse_bad_header(header: list[str]) -> None:
             % {"names": ", ".join(missing)},
             code="missing_columns",
         )
-    if "" in header:
-        raise ImportInvalid(
-            _("Column %(n)s has no name: name it or delete it.") % {"n": header.index("") + 1},
-            code="unknown_columns",
-        )
-    twice = sorted({name for name in header if header.count(name) > 1})
-    if twice:
-        raise ImportInvalid(
-            _("Columns named more than once: %(names)s. Keep one of each.")
-            % {"names": ", ".join(twice)},
-            code="duplicate_columns",
-        )
+    refuse_nameless_or_twice(header)
 
 
 def sign_import(text: str) -> str:
@@ -882,6 +873,188 @@ def import_registrations(
     if run.status != ImportStatus.DONE:
         raise ImportInvalid(run.error)
     return created
+
+
+# --- member organizations (the admin's "Import members from CSV") ---------------------------
+
+MEMBER_COLUMNS = [
+    "name",
+    "kind",
+    "country",
+    "region",
+    "membership_type",
+    "membership_status",
+    "dues_paid",
+    "population",
+    "contact_email",
+]
+MEMBER_ALIASES = {
+    "member": "name",
+    "member_name": "name",
+    "organisation": "name",
+    "organization": "name",
+    "organisation_name": "name",
+    "organization_name": "name",
+    "federation": "name",
+    "association": "name",
+    "type": "membership_type",
+    "membership": "membership_type",
+    "status": "membership_status",
+    "dues": "dues_paid",
+    "paid": "dues_paid",
+    "dues_paid?": "dues_paid",
+    "paid?": "dues_paid",
+    "email": "contact_email",
+    "e_mail": "contact_email",
+    "email_address": "contact_email",
+    "contact": "contact_email",
+}
+YES = {"yes", "y", "true", "1", "x", "paid", "oui", "ja", "si", "sí"}
+NO = {"no", "n", "false", "0", "unpaid", "not paid", "non", "nein"}
+
+
+class YesNoField(forms.Field):
+    """yes/no, true/false, 1/0, x, paid/unpaid in any case; empty is the model's default."""
+
+    def __init__(self, *, default: bool, **kwargs: object) -> None:
+        super().__init__(required=False, **kwargs)
+        self.default = default
+
+    def to_python(self, value: object) -> bool:
+        text = str(value or "").strip().casefold()
+        if not text:
+            return self.default
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise forms.ValidationError(_("“%(value)s” is not yes or no.") % {"value": value})
+
+
+class MemberRowForm(forms.ModelForm):
+    """One member row, checked as the admin's form checks a member."""
+
+    kind = NamedChoiceField(choices=MemberOrganization._meta.get_field("kind").choices)
+    region = NamedChoiceField(choices=MemberOrganization._meta.get_field("region").choices)
+    membership_type = NamedChoiceField(
+        choices=MemberOrganization._meta.get_field("membership_type").choices
+    )
+    membership_status = NamedChoiceField(
+        choices=MemberOrganization._meta.get_field("membership_status").choices
+    )
+    dues_paid = YesNoField(default=True)
+    country = forms.CharField(required=False, max_length=100)  # filled in later in the admin
+
+    class Meta:
+        model = MemberOrganization
+        fields = MEMBER_COLUMNS
+
+    def validate_unique(self) -> None:
+        """Names already taken are reported by preview_members, as skipped."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        refuse_broken_lines(self, data)
+        return data
+
+
+def preview_members(*, text: str, kind: str = "", region: str = "") -> ImportPreview:
+    """Check a members file; nothing is written. `kind` and `region` fill the rows that leave
+    them empty. A name that is a member already is skipped; one named twice is an error."""
+    text, skipped, delimiter = text_from_header(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines_read = csv_lines(reader)
+    header, notes = read_header(next(lines_read), MEMBER_COLUMNS, MEMBER_ALIASES)
+    if "name" not in header:
+        raise ImportInvalid(
+            _("Missing column: name. The first line must name the columns."),
+            code="missing_columns",
+        )
+    refuse_nameless_or_twice(header)
+    existing = {
+        member_key(name): name for name in MemberOrganization.objects.values_list("name", flat=True)
+    }
+    defaults = {
+        "kind": kind,
+        "region": region,
+        "membership_type": "full",
+        "membership_status": "active",
+    }
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    repeated: dict[tuple[str, ...], int] = {}
+    ended = reader.line_num
+    for cells in lines_read:
+        started, ended = ended + 1, reader.line_num
+        line = started + skipped
+        if not any(cell.strip() for cell in cells):
+            continue
+        cells, problem = row_cells(cells, len(header), runs_to=ended + skipped)
+        same = tuple(cell.strip() for cell in cells)
+        if not problem and same in repeated:
+            notes.append(
+                _("Line %(line)s repeats line %(first)s exactly: read once.")
+                % {"line": line, "first": repeated[same]}
+            )
+            continue
+        repeated.setdefault(same, line)
+        row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
+        rows.append(row)
+        if problem:
+            row.errors.append(problem)
+            continue
+        named = {k: v.strip() for k, v in row.values.items() if k[:1] != "?"}
+        data = {**defaults, **{k: v for k, v in named.items() if v or k == "dues_paid"}}
+        form = MemberRowForm(data)
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = name if name != "__all__" else ""
+                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+            continue
+        row.cleaned = form.cleaned_data
+        key = member_key(row.cleaned["name"])
+        if key in existing:
+            row.skip = _("“%(name)s” is a member already, skipped.") % {"name": existing[key]}
+        elif key in seen:
+            row.errors.append(
+                _("“%(name)s” is also on line %(line)s.")
+                % {"name": row.cleaned["name"], "line": seen[key]}
+            )
+        seen.setdefault(key, line)
+    if not rows:
+        raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
+    return ImportPreview(rows=rows, columns=header, notes=notes)
+
+
+def refuse_nameless_or_twice(header: list[str]) -> None:
+    """A nameless column before a named one, or a column named twice (one of the two values
+    would be dropped without a word)."""
+    if "" in header:
+        raise ImportInvalid(
+            _("Column %(n)s has no name: name it or delete it.") % {"n": header.index("") + 1},
+            code="unknown_columns",
+        )
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise ImportInvalid(
+            _("Columns named more than once: %(names)s. Keep one of each.")
+            % {"names": ", ".join(twice)},
+            code="duplicate_columns",
+        )
+
+
+def import_members(*, text: str, kind: str = "", region: str = "") -> list[MemberOrganization]:
+    """Write a members file checked again now: all its new members in one transaction, or
+    none (ImportInvalid) when any row has an error. The members created."""
+    preview = preview_members(text=text, kind=kind, region=region)
+    if not preview.valid:
+        raise ImportInvalid(
+            _("%(n)s rows have errors now; nothing was imported.") % {"n": preview.error_count}
+        )
+    with transaction.atomic():
+        return MemberOrganization.objects.bulk_create(
+            [MemberOrganization(**row.cleaned) for row in preview.rows if not row.skip]
+        )
 
 
 def export_rows(delegates: Iterable[Delegate]) -> Iterable[list[str]]:
