@@ -112,7 +112,7 @@ def test_another_association_s_pages_show_only_the_kinds_and_regions_its_members
     from assembly.models import MemberKind, Region
     from tests.factories import MemberFactory
 
-    for name in ("Deutscher Ruderverband", "Fédération Française d’Aviron"):
+    for name in ("Deutscher Ruderverband", "Fédération Française d'Aviron"):
         MemberFactory(name=name, kind=MemberKind.INSTITUTION, region=Region.EUROPE, population=None)
     home = client.get(reverse("assembly-home", args=[assembly.slug])).content.decode()
     assert "Europe" in home
