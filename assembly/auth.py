@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
@@ -136,6 +137,13 @@ def require_role(request: HttpRequest, assembly: Assembly, *allowed: Role) -> fr
     return roles
 
 
+def login_first(request: HttpRequest) -> HttpResponse:
+    """To the login page and back; a form sent without a session is lost, and the page says so."""
+    if request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path())
+    return redirect_to_login(request.get_full_path(), login_url=reverse("login") + "?unsaved=1")
+
+
 def assembly_page(
     *allowed: Role, registrant: bool = False
 ) -> Callable[..., Callable[..., HttpResponse]]:
@@ -164,7 +172,7 @@ def assembly_page(
                 or (registrant and has_live_registration(user=request.user, assembly=assembly))
             ):
                 if not request.user.is_authenticated:
-                    return redirect_to_login(request.get_full_path())
+                    return login_first(request)
                 return render(
                     request,
                     "errors/message.html",

@@ -16,3 +16,12 @@ def test_a_form_lost_to_an_ended_session_is_said_not_saved(client, assembly):
     url = reverse("login") + "?next=/a/ga/vote/&unsaved=1"
     page = client.get(url).content.decode()
     assert "You were logged out, so what you last sent was not saved." in page
+
+
+def test_a_vote_sent_after_the_session_ended_lands_on_a_login_page_that_says_so(client, assembly):
+    # The session ended (logout, expiry) while the confirm page stayed open on the phone.
+    confirm = reverse("voting-confirm", args=[assembly.slug, 1])
+    page = client.post(confirm, {"choice": "yes"}, follow=True).content.decode()
+    assert "You were logged out, so what you last sent was not saved." in page
+    first_visit = client.get(confirm, follow=True).content.decode()
+    assert "not saved" not in first_visit
