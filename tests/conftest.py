@@ -145,7 +145,7 @@ def bearer(desk_token):
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright keeps an event loop running in the main thread for the
     rest of the session, which async tests collected after it would trip over."""
-    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture

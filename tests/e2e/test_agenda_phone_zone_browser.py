@@ -3,7 +3,6 @@
 import pytest
 
 from tests.agenda.factories import RoomFactory, SessionFactory, local
-from tests.e2e.conftest import browser  # noqa: F401  (the Debian chromium fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +33,7 @@ def night_and_morning(assembly):
 
 def test_phone_in_paris_sees_the_date_of_a_time_on_another_day_and_no_sideways_scroll(
     live_server,
-    browser,  # noqa: F811  (the fixture imported above)
+    browser,
     assembly,
     night_and_morning,
 ):
