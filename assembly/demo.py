@@ -78,6 +78,7 @@ def load_assembly(*, start: date, end: date) -> Assembly:
             "contact_email": data["contact_email"],
             "start_date": start,
             "end_date": end,
+            "is_demo": True,
         },
     )
     for checkpoint in demo_data.CHECKPOINTS:

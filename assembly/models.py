@@ -136,6 +136,8 @@ class Assembly(models.Model):
     max_proxies_per_holder = models.PositiveSmallIntegerField(
         _("proxies one holder may carry"), default=1
     )
+    # Set only by load_demo: the demo's simulation may invent delegates and ballots here alone.
+    is_demo = models.BooleanField(_("demo assembly"), default=False, editable=False)
     # When presence last ended for the night (badges.services.end_the_day).
     presence_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

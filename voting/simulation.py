@@ -34,7 +34,19 @@ REMOTE_TOKEN_SECONDS = 120
 
 
 class SimulationError(Exception):
-    """The simulation cannot start (no assembly, no poll left, no chair)."""
+    """The simulation cannot start (not the demo, no poll left, no chair)."""
+
+
+NOT_THE_DEMO = (
+    "The vote simulation runs only on the demo assembly (loaded by load_demo): it invents "
+    "delegates and casts ballots in members' names, so it never runs on a real assembly."
+)
+
+
+def refuse_unless_demo(assembly: Assembly) -> None:
+    """Only the demo assembly may have fake delegates checked in and ballots cast for them."""
+    if not assembly.is_demo:
+        raise SimulationError(NOT_THE_DEMO)
 
 
 class Simulation:
@@ -52,6 +64,7 @@ class Simulation:
         write: Callable[[str], None] = print,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        refuse_unless_demo(assembly)
         self.assembly = assembly
         self.options = {
             "motion": motion,
@@ -65,6 +78,7 @@ class Simulation:
         self.poll = self.pick_poll(assembly, motion)
 
     def run(self) -> Poll:
+        refuse_unless_demo(self.assembly)
         options = self.options
         rng = random.Random(options["seed"])  # noqa: S311 - a simulation, not a secret
         assembly = self.assembly

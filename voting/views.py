@@ -407,7 +407,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "poll_kinds": PollKind.choices,
             "is_chair": Role.CHAIR in request.roles,
             "is_secretariat": Role.SECRETARIAT in request.roles,
-            "debug_demo": settings.DEBUG,
+            "debug_demo": settings.DEBUG and assembly.is_demo,
             **_live_context(assembly),
         },
     )
@@ -776,8 +776,12 @@ def _start_simulation(assembly: Assembly, source: Any) -> str:
 @assembly_page(*RUNS_POLLS)
 def simulate(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """Demo only: the chair console's button runs the simulation inside this server."""
+    from voting.simulation import NOT_THE_DEMO
+
     if not settings.DEBUG:
         return _not_found(request)
+    if not assembly.is_demo:
+        return _refused(request, _(NOT_THE_DEMO))
     try:
         messages.success(request, _start_simulation(assembly, request.POST))
     except DomainError as error:
@@ -789,11 +793,13 @@ def simulate(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 @require_POST
 def simulate_remote(request: HttpRequest, slug: str) -> HttpResponse:
     """Demo only: `simulate_voting --url` starts the simulation here with a signed token."""
-    from voting.simulation import remote_token_valid
+    from voting.simulation import NOT_THE_DEMO, remote_token_valid
 
     assembly = Assembly.objects.filter(slug=slug).first()
     if not settings.DEBUG or assembly is None:
         return HttpResponse(status=404)
+    if not assembly.is_demo:
+        return HttpResponse(_(NOT_THE_DEMO), status=403)
     if not remote_token_valid(assembly=assembly, token=request.POST.get("token", "")):
         return HttpResponse(_("Invalid or expired token."), status=403)
     try:
