@@ -30,6 +30,14 @@ class NoQuorum(Conflict):
     default_detail = _("There is no quorum. The chair may override with a written reason.")
 
 
+class EmptyElectorate(Conflict):
+    code = "empty_electorate"
+    default_detail = _(
+        "This body has no voting members, so nobody could vote in this poll: give the body its"
+        " members (seats) first."
+    )
+
+
 class NotRepresented(Forbidden):
     code = "not_represented"
     default_detail = _("You do not cast the vote of this member in this poll.")
@@ -84,6 +92,7 @@ __all__ = [
     "AlreadyVoted",
     "CountsNotConfirmed",
     "DomainError",
+    "EmptyElectorate",
     "InvalidChoice",
     "NoQuorum",
     "NotPresent",

@@ -37,6 +37,7 @@ from voting.errors import (
     AlreadyVoted,
     CountsNotConfirmed,
     DraftExists,
+    EmptyElectorate,
     InvalidChoice,
     NoQuorum,
     NotPresent,
@@ -411,6 +412,9 @@ def open_poll(*, poll: Poll, by: AbstractBaseUser, override_reason: str = "") ->
         _refuse_unless_undecided(motion=motion, runoff_of=poll.runoff_of)
         _take_offer(poll)
         figures = _figures(poll)
+        # No override opens a poll nobody may vote in: it could only publish "No votes".
+        if not figures["quorum"]["eligible"]:
+            raise EmptyElectorate()
         if not figures["quorum"]["reached"] and not override_reason:
             raise NoQuorum()
         now = timezone.now()

@@ -377,6 +377,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     polls = list(polls_for(assembly).prefetch_related("candidates", "runoffs"))
     quorum = assembly_quorum(assembly)
     reached = {q["body"]: q["reached"] for q in quorum}
+    empty = {q["body"] for q in quorum if not q["eligible"]}
     rows = [
         {
             "poll": with_live_turnout(poll),
@@ -393,6 +394,7 @@ def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "most_ballots": services.most_hand_ballots(poll),
             # Without quorum the chair opens only with a written reason; with it, one button.
             "needs_reason": not reached.get(poll.motion.body.code, False),
+            "no_electorate": poll.motion.body.code in empty,
         }
         for poll in polls
     ]
