@@ -180,11 +180,21 @@ class Assembly(models.Model):
     def local_today(self) -> date:
         return timezone.now().astimezone(self.zone).date()
 
-    def quorum_needed(self, eligible: int) -> int:
-        """Voting members that must be present for quorum, given how many are eligible."""
+    def quorum_needed(self, eligible: int, *, general_assembly: bool = True) -> int:
+        """Voting members that must be present for quorum, given how many are eligible.
+
+        An absolute number is the General Assembly's (its statutes' figure, kept even when
+        fewer are eligible); another body needs at most all its members, never more than it has.
+        """
         if self.quorum_kind == QuorumKind.ABSOLUTE:
-            return int(self.quorum_absolute or 0)
+            number = int(self.quorum_absolute or 0)
+            return number if general_assembly else min(number, eligible)
         return math.ceil(eligible * float(self.quorum_fraction))
+
+    def quorum_capped(self, eligible: int, *, general_assembly: bool = True) -> bool:
+        """Whether a body other than the General Assembly needs fewer than the quorum number."""
+        needed = self.quorum_needed(eligible, general_assembly=general_assembly)
+        return self.quorum_kind == QuorumKind.ABSOLUTE and needed < int(self.quorum_absolute or 0)
 
     def voting_member_filter(self) -> Q:
         """The General Assembly's electorate rule as a query on MemberOrganization."""

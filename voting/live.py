@@ -172,7 +172,9 @@ def live_labels() -> dict[str, str]:
     from django.utils.translation import gettext as _
 
     return {
-        "quorum_line": _("{present} of {eligible} voting members present, {needed} needed"),
+        "quorum_line": _(
+            "{present} of {eligible} voting members present, {needed} needed{needed_note}"
+        ),
         "reached": _("Quorum"),
         "lost": _("Quorum lost"),
         "not_reached": _("No quorum yet"),

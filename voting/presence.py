@@ -18,6 +18,7 @@ from registration.models import Accreditation, Delegate
 from voting.audit import append_audit_after_commit
 from voting.live import publish_quorum
 from voting.models import (
+    BodyKind,
     BodyQuorum,
     DelegatePresence,
     GoverningBody,
@@ -35,8 +36,11 @@ from voting.selectors import (
 )
 
 
-def _status(*, assembly: Assembly, quorum: BodyQuorum) -> str:
-    if quorum.eligible and quorum.present >= assembly.quorum_needed(quorum.eligible):
+def _status(*, body: GoverningBody, quorum: BodyQuorum) -> str:
+    needed = body.assembly.quorum_needed(
+        quorum.eligible, general_assembly=body.kind == BodyKind.GENERAL_ASSEMBLY
+    )
+    if quorum.eligible and quorum.present >= needed:
         return QuorumStatus.REACHED
     return QuorumStatus.LOST if quorum.ever_reached else QuorumStatus.NOT_REACHED
 
@@ -81,7 +85,7 @@ def recount_quorum(*, body: GoverningBody) -> BodyQuorum:
         quorum.present_population = population["present"]
         quorum.eligible_population = population["eligible"]
         quorum.by_region = by_region
-        quorum.status = _status(assembly=assembly, quorum=quorum)
+        quorum.status = _status(body=body, quorum=quorum)
         quorum.ever_reached = quorum.ever_reached or quorum.status == QuorumStatus.REACHED
         if before != (quorum.present, quorum.eligible, quorum.status, quorum.by_region):
             quorum.changed_at = now
@@ -107,7 +111,7 @@ def _shift_quorum(
     counts[0] = max(0, counts[0] + step)
     by_region[member.region] = counts
     quorum.by_region = by_region
-    quorum.status = _status(assembly=body.assembly, quorum=quorum)
+    quorum.status = _status(body=body, quorum=quorum)
     quorum.ever_reached = quorum.ever_reached or quorum.status == QuorumStatus.REACHED
     quorum.changed_at = at
     quorum.save()

@@ -135,6 +135,24 @@ def members_affected_by(delegate: Delegate) -> list[int]:
 # --- quorum -------------------------------------------------------------------------------------
 
 
+def _needed_note(body: GoverningBody, eligible: int) -> str:
+    """Why a body needs fewer than the assembly's quorum number (said after "N needed")."""
+    from django.utils.translation import gettext as _
+
+    assembly = body.assembly
+    if not eligible:
+        return " " + _("(this body has no voting members)")
+    if assembly.quorum_capped(eligible, general_assembly=_is_general_assembly(body)):
+        return " " + _(
+            "(all of them: the assembly's quorum of %(number)d is more than this body has)"
+        ) % {"number": assembly.quorum_absolute}
+    return ""
+
+
+def _is_general_assembly(body: GoverningBody) -> bool:
+    return body.kind == BodyKind.GENERAL_ASSEMBLY
+
+
 def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> dict[str, Any]:
     """The full current quorum state of a body, as pushed live and recorded on polls."""
     quorum = quorum or BodyQuorum.objects.filter(body=body).first()
@@ -148,6 +166,7 @@ def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> di
             "present": 0,
             "present_weight": 0,
             "needed": 0,
+            "needed_note": _needed_note(body, 0),
             "status": "not_reached",
             "reached": False,
             "present_population": 0,
@@ -155,7 +174,7 @@ def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> di
             "by_region": {},
             "changed_at": None,
         }
-    needed = assembly.quorum_needed(quorum.eligible)
+    needed = assembly.quorum_needed(quorum.eligible, general_assembly=_is_general_assembly(body))
     return {
         "body": body.code,
         "body_name": body.name,
@@ -164,6 +183,7 @@ def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> di
         "present": quorum.present,
         "present_weight": quorum.present_weight,
         "needed": needed,
+        "needed_note": _needed_note(body, quorum.eligible),
         "status": quorum.status,
         "reached": quorum.status == "reached",
         "present_population": quorum.present_population,
