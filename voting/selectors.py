@@ -910,6 +910,13 @@ def _election_sentence(
     return _("Nobody elected: no candidate reached %(threshold)d of %(base)s.") % words
 
 
+def _in_ballot_order(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
+    """Counts as the ballot lists its choices (Yes, No, Abstain): PostgreSQL's jsonb stores a
+    result's keys shortest first, so the stored order put No before Yes."""
+    order = {value: place for place, value in enumerate(labels)}
+    return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
+
+
 def result_lines(poll: Poll) -> dict[str, Any] | None:
     """The result as people read it: bars with words, base, threshold and outcome in a sentence."""
     result = poll.result
@@ -933,7 +940,7 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
             "mark": mark if _threshold_applies(value, result["mode"]) else None,
             "elected": value in result.get("elected", []),
         }
-        for value, count in counts.items()
+        for value, count in _in_ballot_order(counts, labels)
     ]
     weighted = votes_weighted(poll)
     phrase = _base_phrase(poll.motion, base=base, weighted=weighted)
