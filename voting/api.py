@@ -95,7 +95,9 @@ def list_polls(request: HttpRequest, slug: str) -> list:
 def create_poll(request: HttpRequest, slug: str, payload: PollCreateIn) -> Status:
     assembly = get_assembly(slug)
     roles = require_role(request, assembly, *RUNS_POLLS)
-    motion = Motion.objects.filter(assembly=assembly, code=payload.motion).first()
+    # The id, as every other id in a request; the code, as scripts written before sent it.
+    by = {"pk": payload.motion} if isinstance(payload.motion, int) else {"code": payload.motion}
+    motion = Motion.objects.filter(assembly=assembly, **by).first()
     if motion is None:
         raise NotFound()
     poll = services.create_poll(

@@ -77,7 +77,7 @@ class MotionOut(Schema):
 # Numbers and ids in requests are StrictInt: pydantic's lax int reads true as 1 and takes "123",
 # 123.0 and " 123 ", so `{"members": [true]}` would vote for member 1.
 class PollCreateIn(Schema):
-    motion: str = Field(description="The motion's code")
+    motion: StrictInt | str = Field(description="The motion's id (an integer) or its code")
     kind: str = Field(description="secret, roll_call or hand")
     min_open_seconds: StrictInt = Field(0, ge=0, le=MAX_MIN_OPEN_SECONDS)
     close_after_seconds: StrictInt | None = Field(
