@@ -197,7 +197,7 @@ def live_labels() -> dict[str, str]:
         "state_changed": _("A poll changed state. Reload to act on it."),
         "reload": _("Reload"),
         "base": _(
-            "Votes cast: {cast}. Base: {base} ({base_words}). Abstentions: {abstentions}. "
+            "{cast_words}. Base: {base} ({base_words}). Abstentions: {abstentions}. "
             "Needed: {threshold}."
         ),
         "round": _("Round {n}"),

@@ -910,6 +910,18 @@ def _election_sentence(
     return _("Nobody elected: no candidate reached %(threshold)d of %(base)s.") % words
 
 
+def _cast_words(poll: Poll, *, cast: int, weighted: bool) -> str:
+    """ "Votes cast: 10", or with weights "16 votes cast by 10 members": votes are not members."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if not weighted or poll.kind == PollKind.HAND:
+        return _("Votes cast: %(cast)d") % {"cast": cast}
+    votes = ngettext("%(n)d vote cast", "%(n)d votes cast", cast) % {"n": cast}
+    members = ngettext("%(n)d member", "%(n)d members", poll.turnout) % {"n": poll.turnout}
+    return _("%(votes)s by %(members)s") % {"votes": votes, "members": members}
+
+
 def _in_ballot_order(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
     """Counts as the ballot lists its choices (Yes, No, Abstain): PostgreSQL's jsonb stores a
     result's keys shortest first, so the stored order put No before Yes."""
@@ -955,6 +967,7 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
     return {
         "bars": bars,
         "cast": cast,
+        "cast_words": _cast_words(poll, cast=cast, weighted=weighted),
         "base": base,
         "base_words": base_words(poll.motion, weighted=weighted),
         "abstentions": result["abstentions"],
