@@ -112,8 +112,16 @@ def test_console_and_ballot_pages_carry_the_live_wiring(
     assert b'id="live-status"' in ballot.content
 
 
+def mark_as_demo(assembly) -> None:
+    """The simulation runs on the demo assembly only."""
+    assembly.is_demo = True
+    assembly.save(update_fields=["is_demo"])
+
+
 def test_simulate_remote_needs_debug_and_a_valid_token(assembly, motion, monkeypatch, settings):
     from voting import simulation
+
+    mark_as_demo(assembly)
 
     started = []
     monkeypatch.setattr(simulation, "start_in_server", started.append)
@@ -132,6 +140,8 @@ def test_simulate_remote_needs_debug_and_a_valid_token(assembly, motion, monkeyp
 
 def test_simulate_refuses_when_no_draft_poll_is_left(assembly, motion, settings):
     from voting import simulation
+
+    mark_as_demo(assembly)
 
     settings.DEBUG = True
     response = Client().post(
