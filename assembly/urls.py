@@ -15,7 +15,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="assembly/login.html"),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("photos/delegates/<int:delegate_id>/", photos.delegate_photo, name="delegate-photo"),
     path("photos/speakers/<int:speaker_id>/", photos.speaker_photo, name="speaker-photo"),
     path("login/link/", views.magic_link, name="magic-link"),

@@ -1,13 +1,18 @@
 """API endpoints of the badges app, mounted by assembly/api.py under /api/v1/."""
 
 import json
+import re
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import parse_etags
 from ninja import Router, Status
+from ninja.decorators import decorate_view
 
 from assembly.auth import get_assembly, require_role
 from assembly.errors import NotFound
@@ -121,6 +126,44 @@ def scan(request: HttpRequest, slug: str, payload: ScanIn) -> dict[str, Any]:
     return scan_out(result)
 
 
+# Text no database column holds: NUL, and half of a surrogate pair (a read cut mid-emoji).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+READ_FIELDS = ("token", "desk", "device")  # what a scanner or a person typed, not the desk's code
+
+
+def storable_reads(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A queued scan's read that no column can hold has U+FFFD in its place before the body
+    is parsed: that scan is recorded as not a badge on its own, the others as they are (the
+    API refuses such text anywhere else, and here it refused a desk's whole queue, forever)."""
+
+    @wraps(run)
+    def cleaned(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            body = json.loads(request.body)
+        except (RequestDataTooBig, ValueError):
+            return run(request, *args, **kwargs)  # refused as any unreadable body is
+        scans = body.get("scans") if isinstance(body, dict) else None
+        if isinstance(scans, list) and replace_unstorable(scans):
+            request._body = json.dumps(body).encode()  # ninja reads the body after this
+        return run(request, *args, **kwargs)
+
+    return cleaned
+
+
+def replace_unstorable(scans: list[Any]) -> bool:
+    """Replace unstorable characters in the scans' reads; whether any was found."""
+    found = False
+    for scan in scans:
+        if not isinstance(scan, dict):
+            continue
+        for name in READ_FIELDS:
+            text = scan.get(name)
+            if isinstance(text, str) and UNSTORABLE.search(text):
+                scan[name] = UNSTORABLE.sub("\ufffd", text)
+                found = True
+    return found
+
+
 @router.post(
     "/assemblies/{slug}/scans/offline",
     response=OfflineUploadOut,
@@ -128,6 +171,7 @@ def scan(request: HttpRequest, slug: str, payload: ScanIn) -> dict[str, Any]:
     url_name="badge_scan_upload",
     summary="Upload a desk's offline queue",
 )
+@decorate_view(storable_reads)
 def upload(request: HttpRequest, slug: str, payload: OfflineUploadIn) -> dict[str, Any]:
     """Recorded in scan order, reconciled by idempotency key: resending a queue doubles nothing."""
     assembly = get_assembly(slug)

@@ -201,10 +201,11 @@ _PLAIN_LETTERS = str.maketrans(
 
 
 def fold(text: str) -> str:
-    """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez")."""
+    """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez"), and
+    no hyphens, spaces or other punctuation ("kim seoyeon" and "seo-yeon" find "Kim Seo-yeon")."""
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return bare.translate(_PLAIN_LETTERS)
+    return "".join(c for c in bare.translate(_PLAIN_LETTERS) if c.isalnum())
 
 
 def search_delegates(*, assembly: Assembly, query: str, limit: int = 20) -> QuerySet[Delegate]:

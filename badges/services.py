@@ -429,6 +429,11 @@ def explain(scan: Scan, *, badge: Badge | None = None, since: datetime | None = 
             ) % {"old": scan.badge_version, "new": badge.version}
         if badge is not None and badge.revoked_at is not None:
             return _("This badge was revoked by the secretariat.")
+        if badge is not None and scan.badge_version and scan.badge_version != badge.version:
+            return _(
+                "Not the current badge: version %(scanned)s was never printed for this "
+                "delegate (the current one is version %(current)s). Send them to the secretariat."
+            ) % {"scanned": scan.badge_version, "current": badge.version}
         return _("This badge has expired.")
     if reason == Reason.NOT_APPROVED:
         return _("Registration not approved: send the delegate to the secretariat.")

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import struct
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -87,9 +88,22 @@ def issue_token(*, assembly_id: int, delegate_id: int, version: int) -> str:
     return base64.b32encode(raw).decode("ascii").rstrip("=")
 
 
+# What a scanner may add around or inside the code and is not part of it: control characters
+# (GS, RS, FS of GS1/AIM prefixes, NEL, Tab, CR), format characters (zero-width, BOM) and
+# every space or separator. The desk (desk.js normalToken) drops the same set.
+IGNORED_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def normal_token(text: str) -> str:
+    """The text as a token is compared: ignored characters dropped, upper case, no padding."""
+    kept = "".join(char for char in text if unicodedata.category(char) not in IGNORED_CATEGORIES)
+    return kept.upper().rstrip("=")
+
+
 def read_token(text: str) -> BadgeClaim:
-    """The claim of a genuine token, or TokenError; tolerant of case, spaces and padding."""
-    cleaned = "".join(text.split()).upper().rstrip("=")
+    """The claim of a genuine token, or TokenError; tolerant of case, padding and what
+    normal_token drops."""
+    cleaned = normal_token(text)
     if len(cleaned) != TOKEN_LENGTH:
         raise TokenError("wrong length")
     try:

@@ -83,6 +83,21 @@ DESK_LABELS = {
     "reason_blank": gettext_lazy("Give a reason for the reprint."),
     "earlier_scan": gettext_lazy("Earlier scan"),
     "more_results": gettext_lazy("More than 20 found: type more of the name."),
+    "not_a_badge": gettext_lazy("Not a badge"),
+    "ready": gettext_lazy("Ready to scan"),
+    "unreadable_dropped": gettext_lazy(
+        "unreadable reads recorded as “Not a badge” and removed from the queue"
+    ),
+    "others_queued": gettext_lazy(
+        "scans were queued on this device by another login, or after a logout: "
+        "they are not uploaded as yours"
+    ),
+    "upload_as_mine": gettext_lazy("I vouch for them: upload as mine"),
+    "discard": gettext_lazy("Discard them"),
+    "discarded": gettext_lazy("Scans of another login discarded"),
+    "logout_loses_queue": gettext_lazy(
+        "scans are not uploaded yet: logging out deletes them from this device. Log out anyway?"
+    ),
 }
 
 

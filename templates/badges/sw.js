@@ -1,5 +1,5 @@
 {% load static %}// Plenary badges: keep the delegate's badge and the desk page usable offline from the first load.
-const CACHE = "plenary-badges-{{ slug }}-v2";
+const CACHE = "plenary-badges-{{ slug }}-v3";
 const PAGES = ["/a/{{ slug }}/badges/", "/a/{{ slug }}/desk/"];
 // Pages answered whatever their query (?checkpoint=…): the page reads it in the browser.
 const ANY_QUERY = ["/a/{{ slug }}/badges/desk/", "/a/{{ slug }}/badges/my/", "/a/{{ slug }}/desk/"];
@@ -56,6 +56,12 @@ function cacheKey(url) {
   return ANY_QUERY.includes(url.pathname) ? url.origin + url.pathname : url.href;
 }
 
+// The desk page answered with a redirect (to the login) or a 401: nobody is logged in.
+function loggedOut(url, response) {
+  if (!ANY_QUERY.includes(url.pathname)) return false;
+  return response.type === "opaqueredirect" || response.redirected || response.status === 401;
+}
+
 // Network first (fresh badge, fresh desk), the cached copy when the network is gone.
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
@@ -64,6 +70,12 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(
     fetch(event.request)
       .then((response) => {
+        if (loggedOut(url, response)) {
+          // Online, the server is the session check: the next offline visit finds no desk,
+          // roster page or photos of a login that has ended.
+          caches.delete(CACHE);
+          return response;
+        }
         if (response.ok && !response.redirected) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(key, copy));

@@ -6,6 +6,8 @@ const root = document.getElementById("desk");
 const L = JSON.parse(document.getElementById("desk-labels").textContent);
 const slug = root.dataset.slug;
 const assemblyId = Number(root.dataset.assemblyId);
+// Who is logged in on this page: each queued scan keeps it, and uploads only this user's.
+const currentUser = root.dataset.user || "";
 const pageCsrf = document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
 const CONTEXT = new TextEncoder().encode("plenary-badge-v1:");
 const TOKEN_LENGTH = 114;
@@ -20,7 +22,41 @@ const $ = (id) => document.getElementById(id);
 const wedge = $("wedge");
 const deskName = $("desk-name");
 // No maxlength on the field: a scan typed into it must arrive whole to be told from a name.
-const deskLabel = () => deskName.value.trim().slice(0, 60);
+const deskLabel = () => cutText(deskName.value.trim(), 60);
+
+// At most `max` code points (as the server counts), never half a character or emoji: a
+// UTF-16 slice split surrogate pairs, and the server refused the lone half.
+function cutText(text, max) {
+  const points = Array.from(text);
+  if (points.length <= max) return text;
+  if (typeof Intl !== "undefined" && Intl.Segmenter) {
+    let kept = "";
+    let count = 0;
+    for (const { segment } of new Intl.Segmenter().segment(text)) {
+      count += Array.from(segment).length;
+      if (count > max) break;
+      kept += segment;
+    }
+    return kept;
+  }
+  return points.slice(0, max).join("");
+}
+
+// What a scanner may add and is not part of a token: control characters (GS, RS, FS of GS1/AIM
+// prefixes, NEL, Tab), format characters (zero-width, BOM), every space and separator. The
+// server drops the same set (badges.tokens.normal_token): both read one text alike.
+const IGNORED = /[\p{Cc}\p{Cf}\p{Z}]/gu;
+
+function normalToken(text) {
+  return text.replace(IGNORED, "").toUpperCase().replace(/=+$/, "");
+}
+
+// The read as sent and stored: no control characters (a NUL cannot be stored), no lone half
+// of a surrogate pair (a queue stored before cutText), at most what the server keeps.
+function storableRead(text) {
+  const whole = text.replace(/\p{Cc}/gu, "").replace(/\p{Cs}/gu, "\ufffd").trim();
+  return cutText(whole, STORED_TOKEN_LENGTH);
+}
 const checkpointSelect = $("checkpoint");
 
 let roster = null; // {etag, body, byId: Map, inside: {code: Set}}
@@ -176,7 +212,7 @@ function hexBytes(hex) {
 }
 
 async function readToken(text) {
-  const cleaned = text.replace(/\s+/g, "").toUpperCase().replace(/=+$/, "");
+  const cleaned = normalToken(text);
   if (cleaned.length !== TOKEN_LENGTH) return null;
   const raw = base32Decode(cleaned);
   if (!raw || raw.length < 71) return null;
@@ -279,9 +315,29 @@ function initials(name) {
   return name.split(/\s+/).filter(Boolean).slice(0, 2).map((part) => part[0]).join("").toUpperCase();
 }
 
+// An answer stays long enough to read, then the panel is ready again: the next person never
+// sees the previous one's green. Silent: the live region is off while it resets.
+const ANSWER_SHOWN_MS = 7000;
+let fadeTimer = null;
+
+function fadeToReady() {
+  const panel = $("answer");
+  panel.setAttribute("aria-live", "off");
+  panel.className = "answer idle";
+  delete panel.dataset.reason;
+  $("answer-verdict").textContent = L.ready;
+  for (const id of ["answer-name", "answer-org", "answer-why"]) $(id).textContent = "";
+  $("answer-flag").hidden = true;
+  $("answer-photo").replaceWith(initialsBox(null));
+  shownKey = "";
+}
+
 function show(result, { offline = false } = {}) {
   const colour = colourFor(result.reason);
   const panel = $("answer");
+  clearTimeout(fadeTimer);
+  fadeTimer = setTimeout(fadeToReady, ANSWER_SHOWN_MS);
+  panel.setAttribute("aria-live", "assertive");
   panel.className = `answer ${colour}`;
   panel.classList.toggle("refused", NOT_ABOUT_THE_BADGE.has(result.reason));
   panel.dataset.reason = result.reason;
@@ -385,57 +441,57 @@ function currentDirection() {
 }
 
 async function handleScan(text) {
-  const token = text.trim();
-  if (!token) return;
+  const token = storableRead(text);
+  if (!normalToken(token)) return;
   const seq = ++latestScan;
   queueMessage = "";
   $("upload-report").replaceChildren();
   const scan = {
     // Text that cannot be a badge (a vCard QR) is kept in part, as the server stores it.
-    token: token.slice(0, STORED_TOKEN_LENGTH),
+    token,
     checkpoint: checkpointSelect.value,
     direction: currentDirection(),
     desk: deskLabel(),
     device,
     client_time: new Date().toISOString(),
     idempotency_key: newKey(),
+    queued_by: currentUser,
   };
-  // Not a badge whatever the server says: answered at once, and recorded as any scan.
-  if (!looksLikeToken(token.toUpperCase())) {
-    answer(seq, { reason: "invalid", explanation: L.why_invalid, delegate: null });
-    return recordScan(scan, null);
+  // Not shaped as a badge: answered at once; the server's answer replaces it if it differs.
+  if (!looksLikeToken(token)) {
+    answer(seq, { reason: "invalid", explanation: L.why_invalid, delegate: null, idempotency_key: scan.idempotency_key });
+    return recordScan(scan, seq, "invalid");
   }
   return recordScan(scan, seq);
 }
 
-// seq null: already answered, only recorded.
-async function recordScan(scan, seq) {
+// guessed: the reason the panel already shows for this scan; an answer that agrees is not shown again.
+async function recordScan(scan, seq, guessed = null) {
   let response;
   try {
     response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
   } catch (error) {
     return answerScanOffline(scan, seq);
   }
-  if (response.status >= 500) return answerScanOffline(scan, seq);
+  if (response.status >= 500) return answerScanOffline(scan, seq, guessed);
   const body = await readJson(response);
   // A page that is not our API's answer (a captive portal's) means the server was not reached.
-  if (response.ok && !body) return answerScanOffline(scan, seq);
+  if (response.ok && !body) return answerScanOffline(scan, seq, guessed);
   setOnline(true);
-  if (seq === null) return;
   // Only the scan's answer speaks about the badge: a refused request (session ended, CSRF,
   // unknown checkpoint) says nothing about it, and nothing is queued, as resending would not help.
   if (!response.ok) return answer(seq, refusal(response.status, body));
-  answer(seq, body);
+  if (body.reason !== guessed) answer(seq, body);
   rememberPresence(body);
   scheduleCounts();
 }
 
-async function answerScanOffline(scan, seq) {
+async function answerScanOffline(scan, seq, guessed = null) {
   setOnline(false);
   const offlineAnswer = await answerOffline(scan);
   // Queued first: the answer shows a scan that is safe.
   await enqueue({ ...scan, offline_answer: offlineAnswer.reason });
-  if (seq !== null) {
+  if (offlineAnswer.reason !== guessed) {
     answer(seq, { ...offlineAnswer, direction: scan.direction, idempotency_key: scan.idempotency_key }, { offline: true });
   }
   saveRoster();
@@ -445,18 +501,59 @@ async function answerScanOffline(scan, seq) {
 // outlast the upload's timeout (and every retry of it), or pass the server's 5,000 a request.
 const UPLOAD_CHUNK = 500;
 
+// Scans queued by this page's user; the others wait for this user to vouch for them or discard them.
+async function ownQueue() {
+  const all = await queue();
+  const own = all.filter((item) => String(item.queued_by ?? "") === currentUser && currentUser);
+  showOthers(all.filter((item) => !own.includes(item)));
+  return own;
+}
+
+// Scans another login queued (or made after a logout, from the cached desk) are not uploaded
+// as this user: the user sees how many and decides.
+function showOthers(others) {
+  const box = $("others-queued");
+  if (!others.length || !currentUser) {
+    box.replaceChildren();
+    return;
+  }
+  const note = document.createElement("p");
+  note.textContent = `${others.length} ${L.others_queued}.`;
+  const vouch = document.createElement("button");
+  vouch.type = "button";
+  vouch.className = "button secondary";
+  vouch.textContent = L.upload_as_mine;
+  vouch.addEventListener("click", async () => {
+    await setMany(others.map((item) => [item.idempotency_key, { ...item, queued_by: currentUser }]), queueStore);
+    box.replaceChildren();
+    uploadQueue();
+  });
+  const discard = document.createElement("button");
+  discard.type = "button";
+  discard.className = "button secondary";
+  discard.textContent = L.discard;
+  discard.addEventListener("click", async () => {
+    await delMany(others.map((item) => item.idempotency_key), queueStore);
+    box.replaceChildren();
+    queueMessage = L.discarded;
+    showQueue((await queue()).length);
+  });
+  box.replaceChildren(note, vouch, discard);
+}
+
 async function uploadQueue() {
   if (uploading) return;
   uploading = true;
   let conflicts = 0;
+  let unreadable = 0;
   const changed = [];
   try {
-    if (!(await queue()).length) return;
+    if (!(await ownQueue()).length) return;
     for (;;) {
-      const items = (await queue()).slice(0, Number(root.dataset.uploadChunk) || UPLOAD_CHUNK);
+      const items = (await ownQueue()).slice(0, Number(root.dataset.uploadChunk) || UPLOAD_CHUNK);
       if (!items.length) break;
       // sent_at: the server corrects this desk's clock by how far it is from its own.
-      const scans = items.map((item) => ({ ...item, token: item.token.slice(0, STORED_TOKEN_LENGTH) }));
+      const scans = items.map(({ queued_by, ...item }) => ({ ...item, token: storableRead(item.token), desk: cutText(storableRead(item.desk || ""), 60) }));
       const body = { scans, sent_at: new Date().toISOString() };
       const response = await api(root.dataset.uploadUrl, { method: "POST", body, timeout: 15000 });
       if (response.status >= 500) throw new Error(`upload ${response.status}`);
@@ -472,11 +569,17 @@ async function uploadQueue() {
       // Removed by key, each its own write: scans queued meanwhile stay.
       await delMany(answer.results.map((result) => result.idempotency_key), queueStore);
       conflicts += answer.conflicts || 0;
+      unreadable += answer.results.filter((result) => result.reason === "invalid").length;
       changed.push(...answersChanged(items, answer.results));
       setOnline(true);
     }
     const sent = conflicts === 1 ? L.conflicts_one : L.conflicts;
-    queueMessage = conflicts ? `${L.uploaded}: ${conflicts} ${sent}` : L.uploaded;
+    queueMessage = [
+      conflicts ? `${L.uploaded}: ${conflicts} ${sent}` : L.uploaded,
+      unreadable ? `${unreadable} ${L.unreadable_dropped}` : "",
+    ]
+      .filter(Boolean)
+      .join(" · ");
     showQueue((await queue()).length);
     reportChanged(changed);
     refreshRoster();
@@ -520,7 +623,7 @@ const TOKEN_SHAPE = new RegExp(`^[${B32}]{${TOKEN_LENGTH}}$`);
 const fieldTextBefore = new WeakMap(); // a field's text before the latest typing into it
 
 function looksLikeToken(text) {
-  return TOKEN_SHAPE.test(text.replace(/\s+/g, "").replace(/=+$/, ""));
+  return TOKEN_SHAPE.test(normalToken(text));
 }
 
 function rememberFieldText(input) {
@@ -598,6 +701,7 @@ document.addEventListener(
       }
       return;
     }
+    if (event.key === "Tab" && !event.shiftKey) return endScanOnTab(event);
     if (event.key !== "Enter") return;
     const scanned = endsBurst();
     burst = { text: "", start: 0, at: 0, field: null, before: "" }; // an Enter ends any burst
@@ -628,6 +732,20 @@ document.addEventListener(
   },
   true,
 );
+
+// Some scanners end a code with Tab, not Enter: a token-shaped burst ending in Tab is a scan;
+// any other Tab moves the focus as usual.
+function endScanOnTab(event) {
+  const scanned = endsBurst();
+  if (!scanned || !looksLikeToken(scanned.text)) return;
+  burst = { text: "", start: 0, at: 0, field: null, before: "" };
+  event.preventDefault();
+  event.stopPropagation();
+  if (scanned.field) scanned.field.value = scanned.before;
+  wedge.value = "";
+  handleScan(scanned.text);
+  wedge.focus();
+}
 
 // ---- focus: the wedge input gets every keystroke unless staff are typing elsewhere ----
 
@@ -843,11 +961,16 @@ function askReason(item, delegate) {
     form.remove();
     wedge.focus();
   });
+  const submit = form.querySelector("button");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    // A second Enter or click while the first reprint is on its way would print a third version.
+    if (submit.disabled) return;
     markBlankReason(input);
     if (!input.reportValidity()) return;
+    submit.disabled = true;
     const body = await postBadgeAction(delegate, "reprint", { reason: input.value.trim(), desk: deskLabel() });
+    submit.disabled = false;
     if (!body) return;
     form.replaceWith(`${L.reprinted} ${body.version}`);
     window.open(body.pdf_url, "_blank", "noopener");
@@ -858,8 +981,18 @@ function askReason(item, delegate) {
   input.focus();
 }
 
+// Delegates whose print is on its way: a double click opens one print tab, not two.
+const printing = new Set();
+
 async function printBadge(delegate) {
-  const body = await postBadgeAction(delegate, "printed", { desk: deskLabel() });
+  if (printing.has(delegate.id)) return;
+  printing.add(delegate.id);
+  let body;
+  try {
+    body = await postBadgeAction(delegate, "printed", { desk: deskLabel() });
+  } finally {
+    printing.delete(delegate.id);
+  }
   if (!body) return;
   window.open(body.pdf_url, "_blank", "noopener");
   wedge.focus();
@@ -968,6 +1101,22 @@ $("camera-toggle").addEventListener("click", async () => {
     video.hidden = true;
   }
   wedge.focus();
+});
+
+// ---- logging out -----------------------------------------------------------------------------
+
+// Logging out clears this device's stored data (the server says so): scans not uploaded yet
+// would go with it. One more upload first, and a question if some remain.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !new URL(form.action, location.href).pathname.endsWith("/logout/")) return;
+  if (form.dataset.confirmed) return;
+  event.preventDefault();
+  await uploadQueue();
+  const waiting = (await queue()).length;
+  if (waiting && !window.confirm(`${waiting} ${L.logout_loses_queue}`)) return;
+  form.dataset.confirmed = "true";
+  form.requestSubmit();
 });
 
 // ---- start ----------------------------------------------------------------------------------
