@@ -455,7 +455,6 @@ async function handleScan(text) {
     device,
     client_time: new Date().toISOString(),
     idempotency_key: newKey(),
-    queued_by: currentUser,
   };
   // Not shaped as a badge: answered at once; the server's answer replaces it if it differs.
   if (!looksLikeToken(token)) {
@@ -490,7 +489,7 @@ async function answerScanOffline(scan, seq, guessed = null) {
   setOnline(false);
   const offlineAnswer = await answerOffline(scan);
   // Queued first: the answer shows a scan that is safe.
-  await enqueue({ ...scan, offline_answer: offlineAnswer.reason });
+  await enqueue({ ...scan, offline_answer: offlineAnswer.reason, queued_by: currentUser });
   if (offlineAnswer.reason !== guessed) {
     answer(seq, { ...offlineAnswer, direction: scan.direction, idempotency_key: scan.idempotency_key }, { offline: true });
   }
