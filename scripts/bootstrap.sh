@@ -34,6 +34,6 @@ fi
 if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1; then
   echo "WeasyPrint cannot load Pango. On Debian/Ubuntu install it with:" >&2
   echo "    apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" >&2
-  echo "and, for names in Hangul, Arabic and Cyrillic on badges: apt-get install fonts-noto-core fonts-noto-cjk" >&2
+  echo "and, for names in Hangul, Arabic and Cyrillic (and emoji) on badges: apt-get install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji" >&2
   exit 1
 fi

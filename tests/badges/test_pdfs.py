@@ -310,3 +310,17 @@ def test_a_right_to_left_title_and_organisation_are_set_right_to_left_under_a_la
     assert 'class="name" dir="ltr"' in html
     assert 'class="title" dir="rtl"' in html
     assert 'class="org" dir="rtl"' in html
+
+
+def test_a_korean_word_is_never_broken_across_lines(assembly):
+    # Long enough to wrap, with the line ending inside "김서연" as the badge had it.
+    content = render_faces(
+        faces_for(assembly, ["Mohammed Al-Rashid محمد الراشد 김서연 Ivanov Иванов"])
+    )
+    assert "김서연" in pdf_text(content)
+
+
+def test_emoji_in_a_name_are_drawn_not_boxes(assembly):
+    content = render_faces(faces_for(assembly, ["Julia 🎉 Schmidt"]))
+    assert "Noto-Color-Emoji" in " ".join(fonts_of(content))
+    assert "🎉" in pdf_text(content)
