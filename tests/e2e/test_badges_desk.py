@@ -405,6 +405,11 @@ def test_an_offline_desk_finds_a_name_typed_without_case_or_accents(
     context.set_offline(True)
     search_for(page, "PEREZ")  # no accent, another case: answered from the cached roster
     assert "Айгерим Pérez" in page.locator("#search-results").inner_text()
+    page.fill("#search", "")
+    search_for(page, "kim seoyeon")  # without the hyphen, as the server finds it online
+    page.wait_for_function(
+        "document.getElementById('search-results').innerText.includes('Kim Seo-yeon')"
+    )
     context.close()
 
 

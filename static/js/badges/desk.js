@@ -855,8 +855,9 @@ function connectLive(delay = 1000) {
 
 // ---- search, reprint, print -------------------------------------------------------------
 
-// As the server folds (badges.selectors.fold): any case, any accent, any script, and the
-// letters NFKD keeps whole as a plain keyboard types them.
+// As the server folds (badges.selectors.fold): any case, any accent, any script, the
+// letters NFKD keeps whole as a plain keyboard types them, and only letters and digits
+// ("kim seoyeon" finds "Kim Seo-yeon" offline as online).
 const PLAIN_LETTERS = { ı: "i", ł: "l", ø: "o", đ: "d", ð: "d", ħ: "h", ŧ: "t", ß: "ss", æ: "ae", œ: "oe", þ: "th" };
 const PLAIN_PATTERN = new RegExp(`[${Object.keys(PLAIN_LETTERS).join("")}]`, "gu");
 function fold(text) {
@@ -864,7 +865,8 @@ function fold(text) {
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
     .toLowerCase()
-    .replace(PLAIN_PATTERN, (letter) => PLAIN_LETTERS[letter]);
+    .replace(PLAIN_PATTERN, (letter) => PLAIN_LETTERS[letter])
+    .replace(/[^\p{L}\p{N}]/gu, "");
 }
 
 const RESULTS_SHOWN = 20;
