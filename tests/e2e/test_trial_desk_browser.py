@@ -1,6 +1,9 @@
 """The trial's desk findings in chromium: prefixed reads, Tab-ended scans, double print clicks."""
 
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from badges.models import BadgeEvent, Scan
 from badges.services import ensure_badge_rendered, token_for
@@ -46,4 +49,22 @@ def test_a_double_click_on_print_records_one_print_and_opens_one_tab(
     page.wait_for_timeout(1000)
     assert BadgeEvent.objects.filter(kind="printed").count() == 1
     assert len(tabs) == 1
+    context.close()
+
+
+def test_after_logout_the_tablet_keeps_no_desk_to_open_offline(
+    browser, live_server, desk_user, delegate
+):
+    context, page = open_desk(browser, live_server, desk_user)
+    page.wait_for_function("navigator.serviceWorker.getRegistrations().then((r) => r.length > 0)")
+    page.wait_for_function("caches.keys().then((names) => names.length > 0)")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(lambda url: "/badges/desk/" not in url)
+    # Cleared by the logout's Clear-Site-Data: no cached pages, roster or service worker.
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+    context.set_offline(True)
+    with contextlib.suppress(PlaywrightError):  # the browser's own offline page: nothing to open
+        page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint=entrance")
+    assert page.locator("#desk[data-ready=true]").count() == 0
     context.close()
