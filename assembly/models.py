@@ -4,6 +4,7 @@ import hashlib
 import math
 import zoneinfo
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,6 +88,12 @@ def default_voting_kinds() -> list[str]:
 
 def default_voting_types() -> list[str]:
     return [MembershipType.FULL]
+
+
+def fraction_of(eligible: int, fraction: Decimal | float | str) -> int:
+    """Members needed for a share of `eligible`, rounding up; a share typed to four places
+    counts as meant (0.6667 of 9 members is 6, two thirds, not 7)."""
+    return math.ceil(round(eligible * Decimal(str(fraction)), 2))
 
 
 class QuorumKind(models.TextChoices):
@@ -189,7 +196,7 @@ class Assembly(models.Model):
         if self.quorum_kind == QuorumKind.ABSOLUTE:
             number = int(self.quorum_absolute or 0)
             return number if general_assembly else min(number, eligible)
-        return math.ceil(eligible * float(self.quorum_fraction))
+        return fraction_of(eligible, self.quorum_fraction)
 
     def quorum_capped(self, eligible: int, *, general_assembly: bool = True) -> bool:
         """Whether a body other than the General Assembly needs fewer than the quorum number."""

@@ -218,8 +218,12 @@ def desk_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 @assembly_page(Role.CHAIR)
 def chair_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    from voting.selectors import general_assembly_body  # voting builds on assembly
+
     counts = member_counts(assembly)
-    needed = assembly.quorum_needed(counts["voting_members"])
+    body = general_assembly_body(assembly)
+    eligible = counts["voting_members"]
+    needed = body.quorum_needed(eligible) if body else assembly.quorum_needed(eligible)
     return render(
         request,
         "assembly/chair_home.html",

@@ -4,11 +4,12 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assembly.models import Assembly, MemberOrganization
+from assembly.models import Assembly, MemberOrganization, QuorumKind, fraction_of
 from assembly.rows import fetch
 from registration.models import Delegate
 
@@ -97,6 +98,26 @@ class GoverningBody(models.Model):
         default=True,
         help_text=_("A member's ballot is accepted only while it counts as present."),
     )
+    # A body's own quorum rule (a council's statutes often differ from the assembly's); empty
+    # takes the assembly's.
+    quorum_kind = models.CharField(
+        _("quorum rule"),
+        max_length=10,
+        choices=QuorumKind.choices,
+        blank=True,
+        help_text=_("Leave empty to use the assembly's quorum rule."),
+    )
+    quorum_fraction = models.DecimalField(
+        _("quorum fraction"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Share of the body's voting members that must be present, e.g. 0.5."),
+    )
+    quorum_absolute = models.PositiveIntegerField(
+        _("quorum number"), null=True, blank=True, help_text=_("Used when the rule is absolute.")
+    )
 
     class Meta:
         ordering = ["assembly", "kind", "name"]
@@ -109,10 +130,39 @@ class GoverningBody(models.Model):
                 condition=Q(kind="general_assembly"),
                 name="one_general_assembly_body_per_assembly",
             ),
+            models.CheckConstraint(
+                condition=Q(quorum_fraction__isnull=True)
+                | (Q(quorum_fraction__gt=0) & Q(quorum_fraction__lte=1)),
+                name="body_quorum_fraction_between_0_and_1",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.quorum_kind == QuorumKind.ABSOLUTE and not self.quorum_absolute:
+            raise ValidationError({"quorum_absolute": _("Give the number of members needed.")})
+        if self.quorum_kind == QuorumKind.FRACTION and not self.quorum_fraction:
+            raise ValidationError({"quorum_fraction": _("Give the share needed, e.g. 0.5.")})
+
+    @property
+    def is_general_assembly(self) -> bool:
+        return self.kind == BodyKind.GENERAL_ASSEMBLY
+
+    def quorum_needed(self, eligible: int) -> int:
+        """Voting members that must be present: by the body's own rule, else the assembly's."""
+        if self.quorum_kind == QuorumKind.ABSOLUTE:
+            return int(self.quorum_absolute or 0)
+        if self.quorum_kind == QuorumKind.FRACTION:
+            return fraction_of(eligible, self.quorum_fraction or 0)
+        return self.assembly.quorum_needed(eligible, general_assembly=self.is_general_assembly)
+
+    def quorum_capped(self, eligible: int) -> bool:
+        """Whether the body needs fewer than the assembly's quorum number it takes."""
+        if self.quorum_kind:
+            return False
+        return self.assembly.quorum_capped(eligible, general_assembly=self.is_general_assembly)
 
 
 class BodySeat(models.Model):

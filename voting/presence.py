@@ -18,7 +18,6 @@ from registration.models import Accreditation, Delegate
 from voting.audit import append_audit_after_commit
 from voting.live import publish_quorum
 from voting.models import (
-    BodyKind,
     BodyQuorum,
     DelegatePresence,
     GoverningBody,
@@ -37,9 +36,7 @@ from voting.selectors import (
 
 
 def _status(*, body: GoverningBody, quorum: BodyQuorum) -> str:
-    needed = body.assembly.quorum_needed(
-        quorum.eligible, general_assembly=body.kind == BodyKind.GENERAL_ASSEMBLY
-    )
+    needed = body.quorum_needed(quorum.eligible)
     if quorum.eligible and quorum.present >= needed:
         return QuorumStatus.REACHED
     return QuorumStatus.LOST if quorum.ever_reached else QuorumStatus.NOT_REACHED

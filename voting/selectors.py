@@ -142,21 +142,16 @@ def _needed_note(body: GoverningBody, eligible: int) -> str:
     assembly = body.assembly
     if not eligible:
         return " " + _("(this body has no voting members)")
-    if assembly.quorum_capped(eligible, general_assembly=_is_general_assembly(body)):
+    if body.quorum_capped(eligible):
         return " " + _(
             "(all of them: the assembly's quorum of %(number)d is more than this body has)"
         ) % {"number": assembly.quorum_absolute}
     return ""
 
 
-def _is_general_assembly(body: GoverningBody) -> bool:
-    return body.kind == BodyKind.GENERAL_ASSEMBLY
-
-
 def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> dict[str, Any]:
     """The full current quorum state of a body, as pushed live and recorded on polls."""
     quorum = quorum or BodyQuorum.objects.filter(body=body).first()
-    assembly = body.assembly
     if quorum is None:
         return {
             "body": body.code,
@@ -174,7 +169,7 @@ def quorum_snapshot(body: GoverningBody, quorum: BodyQuorum | None = None) -> di
             "by_region": {},
             "changed_at": None,
         }
-    needed = assembly.quorum_needed(quorum.eligible, general_assembly=_is_general_assembly(body))
+    needed = body.quorum_needed(quorum.eligible)
     return {
         "body": body.code,
         "body_name": body.name,
