@@ -31,3 +31,10 @@ def quoted(title: str) -> str:
     """The title in quotation marks, unless it opens with its own: “Hosangnori” cultural
     performance came out as ““Hosangnori” cultural performance”."""
     return title if title[:1] in OPENING_QUOTES else f"“{title}”"
+
+
+def alphabetical(text: str) -> tuple[str, str]:
+    """A sort key for names as a reader expects them: accents and case aside ("Český" among
+    the Cs, "Österreichischer" among the Os, not after "Svenska"), the exact text breaking ties."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold(), text

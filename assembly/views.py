@@ -39,6 +39,7 @@ from assembly.services import (
     send_magic_link,
     spend_magic_link,
 )
+from assembly.text import alphabetical
 from registration.normal import normal_email
 from registration.selectors import delegate_for
 
@@ -253,7 +254,10 @@ def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     search = (request.GET.get("q") or "").strip() or None
     region = region if region in Region.values else None
     kind = kind if kind in MemberKind.values else None
-    members = members_list(region=region, kind=kind, search=search)
+    members = sorted(
+        members_list(region=region, kind=kind, search=search),
+        key=lambda member: alphabetical(member.name),
+    )
     return render(
         request,
         "assembly/member_list.html",

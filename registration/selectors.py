@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
+from assembly.text import alphabetical
 from registration.models import (
     ACCREDITED_ROLES,
     Accreditation,
@@ -230,7 +231,7 @@ def accreditation_overview(assembly: Assembly) -> list[dict]:
             row["voting"] = delegate
         elif accreditation:
             row["alternates"].append(delegate)
-    return list(rows.values())
+    return sorted(rows.values(), key=lambda row: alphabetical(row["member"].name))
 
 
 # --- registrations for the secretariat ------------------------------------------------------

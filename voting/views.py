@@ -22,6 +22,7 @@ from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
 from assembly.models import Assembly, Role
 from assembly.selectors import has_any_role, roles_for
+from assembly.text import alphabetical
 from registration.models import Delegate
 from voting import kept_receipts, live, services
 from voting.errors import AlreadyVoted, PollNotOpen
@@ -630,14 +631,13 @@ def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             )
             messages.success(request, _("Online presence saved for %(name)s.") % {"name": delegate})
         return redirect("voting-presence", slug=assembly.slug)
-    delegates = (
-        Delegate.objects.filter(
-            assembly=assembly,
-            accreditations__assembly=assembly,
-            accreditations__ended_at__isnull=True,
-        )
-        .select_related("member", "presence")
-        .order_by("member__name", "full_name")
+    delegates = Delegate.objects.filter(
+        assembly=assembly,
+        accreditations__assembly=assembly,
+        accreditations__ended_at__isnull=True,
+    ).select_related("member", "presence")
+    delegates = sorted(
+        delegates, key=lambda d: (alphabetical(d.member.name if d.member else ""), d.full_name)
     )
     return render(
         request,

@@ -122,3 +122,15 @@ def test_another_association_s_pages_show_only_the_kinds_and_regions_its_members
     assert "Ruderverband" in members
     assert "Population" not in members
     assert 'id="f-kind"' not in members  # one kind: nothing to filter by
+
+
+def test_members_are_listed_in_the_order_a_reader_expects_accents_aside(
+    secretariat_client, assembly
+):
+    from tests.factories import MemberFactory
+
+    for name in ("Svenska Roddförbundet", "Český veslařský svaz", "Österreichischer Ruderverband"):
+        MemberFactory(name=name)
+    page = secretariat_client.get(reverse("member-list", args=[assembly.slug])).content.decode()
+    order = [page.index(name) for name in ("Český", "Österreichischer", "Svenska")]
+    assert order == sorted(order)
