@@ -22,6 +22,13 @@ def test_desk_page_has_a_focused_wedge_input_and_checkpoints(desk_client, assemb
     assert 'id="desk-labels"' in html
 
 
+def test_a_desk_of_an_assembly_without_checkpoints_says_what_to_set_up(desk_client, assembly):
+    assembly.checkpoints.all().delete()
+    html = desk_client.get(page("badges-desk")).content.decode()
+    assert "no checkpoint yet" in html
+    assert 'id="wedge"' not in html  # nothing to scan into: scans would count nowhere
+
+
 def test_delegate_may_not_open_the_desk(delegate_client):
     assert delegate_client.get(page("badges-desk")).status_code == 403
 
