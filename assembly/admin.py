@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from mailer.models import Message, MessageLog
 
 from assembly.errors import DomainError
-from assembly.models import ApiToken, Assembly, Checkpoint, MemberOrganization, Role, StaffRole
+from assembly.models import (
+    ApiToken,
+    Assembly,
+    Checkpoint,
+    MemberKind,
+    MemberOrganization,
+    MembershipType,
+    Role,
+    StaffRole,
+)
 from registration.imports import (
     MAX_IMPORT_BYTES,
     decode,
@@ -323,8 +332,31 @@ class StaffRoleInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AssemblyForm(forms.ModelForm):
+    """Who votes as boxes to tick: the rule is stored as lists, typed as JSON it refused "full"
+    or a kind of one's own with only "Enter a valid JSON"."""
+
+    voting_member_kinds = forms.MultipleChoiceField(
+        label=Assembly._meta.get_field("voting_member_kinds").verbose_name,
+        choices=MemberKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Members of these kinds vote in the General Assembly."),
+    )
+    voting_membership_types = forms.MultipleChoiceField(
+        label=Assembly._meta.get_field("voting_membership_types").verbose_name,
+        choices=MembershipType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Members of these membership types vote in the General Assembly."),
+    )
+
+    class Meta:
+        model = Assembly
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+
 @admin.register(Assembly)
 class AssemblyAdmin(admin.ModelAdmin):
+    form = AssemblyForm
     list_display = ["name", "city", "start_date", "end_date", "time_zone"]
     list_filter = ["quorum_kind", "proxies_allowed", "online_presence_counts"]
     search_fields = ["name", "city", "slug"]

@@ -158,8 +158,8 @@ def assembly_form(assembly, **changes):
         "time_zone": assembly.time_zone,
         "start_date": assembly.start_date.isoformat(),
         "end_date": assembly.end_date.isoformat(),
-        "voting_member_kinds": json.dumps(assembly.voting_member_kinds),
-        "voting_membership_types": json.dumps(assembly.voting_membership_types),
+        "voting_member_kinds": list(assembly.voting_member_kinds),
+        "voting_membership_types": list(assembly.voting_membership_types),
         "voting_requires_dues_paid": "on",
         "quorum_kind": assembly.quorum_kind,
         "quorum_fraction": str(assembly.quorum_fraction),
@@ -274,3 +274,17 @@ def test_dues_marked_unpaid_on_the_last_evening_of_an_assembly_west_of_utc_count
     assert response.status_code == 302, response.content.decode()[-2000:]
     quorum = BodyQuorum.objects.get(body=body)
     assert (quorum.eligible, quorum.present) == (4, 4)
+
+
+def test_who_votes_is_ticked_in_boxes_and_saved_as_the_rule(office_client, assembly, body):
+    change = reverse("admin:assembly_assembly_change", args=[assembly.pk])
+    page = office_client.get(change).content.decode()
+    assert 'type="checkbox" name="voting_member_kinds" value="institution"' in page
+    data = assembly_form(assembly, voting_member_kinds=["local_government", "institution"])
+    response = office_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assembly.refresh_from_db()
+    assert assembly.voting_member_kinds == ["local_government", "institution"]
+    refused = office_client.post(change, assembly_form(assembly, voting_member_kinds=["full"]))
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
