@@ -44,15 +44,22 @@ from registration.normal import normal_email
 from registration.selectors import delegate_for
 
 STAFF = (Role.SECRETARIAT, Role.DESK, Role.CHAIR)
+DESK_QUEUE_COOKIE = "plenary_desk_queue"  # set by static/js/badges/desk.js
 
 
 class LogoutView(auth_views.LogoutView):
     """POST only, with CSRF, as Django's; the browser also drops this site's caches and stored
-    data: a desk tablet left behind no longer opens the roster, photos or the offline desk."""
+    data: a desk tablet left behind no longer opens the roster, photos or the offline desk.
+
+    Except stored data while a desk's scans wait to go up (its script says so in a cookie):
+    those are check-ins, and a logout from any page would have wiped them. The page after the
+    logout then drops the cached desk and its service worker (static/js/logged_out.js), so the
+    offline desk no longer opens; the next login uploads or decides on the scans."""
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = '"cache", "storage"'
+        scans_waiting = request.COOKIES.get(DESK_QUEUE_COOKIE, "0") != "0"
+        response["Clear-Site-Data"] = '"cache"' if scans_waiting else '"cache", "storage"'
         return response
 
 

@@ -70,3 +70,9 @@ def test_logout_clears_the_desk_tablets_site_data_and_stays_post_only(desk_clien
     csrf_checked = Client(enforce_csrf_checks=True)
     csrf_checked.force_login(desk_user)
     assert csrf_checked.post("/logout/").status_code == 403
+
+
+def test_logout_keeps_stored_data_while_a_desk_s_scans_wait_to_go_up(desk_client):
+    desk_client.cookies["plenary_desk_queue"] = "1"
+    response = desk_client.post("/logout/")
+    assert response["Clear-Site-Data"] == '"cache"'  # the queued check-ins stay on the tablet

@@ -68,3 +68,52 @@ def test_after_logout_the_tablet_keeps_no_desk_to_open_offline(
         page.goto(f"{live_server.url}/a/ga/badges/desk/?checkpoint=entrance")
     assert page.locator("#desk[data-ready=true]").count() == 0
     context.close()
+
+
+SEED_QUEUED_SCAN = """async ([token, key, checkpoint, user]) => {
+  const { createStore, set } = await import('/static/vendor/idb-keyval/index.js');
+  const item = {token, checkpoint, direction: 'in', desk: 'Desk 1', device: 'dev1',
+    client_time: new Date().toISOString(), idempotency_key: key, offline_answer: 'ok'};
+  if (user !== null) item.queued_by = user;
+  await set(key, item, createStore('plenary-desk-queue-ga', 'scans'));
+}"""
+COUNT_QUEUED = """async () => {
+  const { createStore, values } = await import('/static/vendor/idb-keyval/index.js');
+  return (await values(createStore('plenary-desk-queue-ga', 'scans'))).length;
+}"""
+
+
+def test_a_scan_queued_by_the_desk_before_scans_named_their_user_still_goes_up(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    # As the previous desk script stored it on a tablet: no queued_by.
+    page.evaluate(SEED_QUEUED_SCAN, [token, "old-key-0001", "entrance", None])
+    page.reload()
+    page.wait_for_selector("#desk[data-ready=true]")
+    page.wait_for_function(f"({COUNT_QUEUED})().then((count) => count === 0)")
+    assert Scan.objects.filter(idempotency_key="old-key-0001").count() == 1
+    assert page.locator("#others-queued").inner_text().strip() == ""
+    context.close()
+
+
+def test_a_logout_from_another_page_keeps_the_scans_still_waiting(
+    browser, live_server, desk_user, delegate
+):
+    token = token_for(ensure_badge_rendered(delegate=delegate))
+    context, page = open_desk(browser, live_server, desk_user)
+    user = page.locator("#desk").get_attribute("data-user")
+    # A queue the server refuses (a checkpoint renamed meanwhile) stays on the tablet.
+    page.evaluate(SEED_QUEUED_SCAN, [token, "kept-key-0002", "renamed", user])
+    page.wait_for_function("document.cookie.includes('plenary_desk_queue=1')", timeout=15_000)
+    page.goto(f"{live_server.url}/a/ga/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+    assert page.evaluate(COUNT_QUEUED) == 1
+    # The page after the logout drops the offline desk: it no longer opens without a login.
+    page.wait_for_function("caches.keys().then((names) => names.length === 0)")
+    page.wait_for_function(
+        "navigator.serviceWorker.getRegistrations().then((found) => found.length === 0)"
+    )
+    context.close()

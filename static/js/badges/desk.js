@@ -112,7 +112,13 @@ function setOnline(value) {
   net.className = "net " + (value ? "online" : "offline");
 }
 
+// The logout answer clears this site's stored data unless scans wait here (assembly.views.LogoutView).
+function markQueueWaiting(length) {
+  document.cookie = `plenary_desk_queue=${length ? 1 : 0}; path=/; max-age=${30 * 24 * 3600}; SameSite=Strict`;
+}
+
 function showQueue(length) {
+  markQueueWaiting(length);
   const rosterNote = roster ? `${L.roster}: ${roster.body.delegates.length} ${L.delegates}` : L.no_roster;
   const waiting = length === 1 ? L.queued_one : L.queued;
   $("queue-note").textContent = [length ? `${length} ${waiting}` : "", queueMessage, rosterNote]
@@ -336,7 +342,11 @@ function show(result, { offline = false } = {}) {
   const colour = colourFor(result.reason);
   const panel = $("answer");
   clearTimeout(fadeTimer);
-  fadeTimer = setTimeout(fadeToReady, ANSWER_SHOWN_MS);
+  // A person's answer fades; a refusal about the desk itself (session ended, not recorded)
+  // stays until the volunteer acts on it.
+  if (result.reason === "ok" || result.reason === "already_in") {
+    fadeTimer = setTimeout(fadeToReady, ANSWER_SHOWN_MS);
+  }
   panel.setAttribute("aria-live", "assertive");
   panel.className = `answer ${colour}`;
   panel.classList.toggle("refused", NOT_ABOUT_THE_BADGE.has(result.reason));
@@ -500,10 +510,16 @@ async function answerScanOffline(scan, seq, guessed = null) {
 // outlast the upload's timeout (and every retry of it), or pass the server's 5,000 a request.
 const UPLOAD_CHUNK = 500;
 
-// Scans queued by this page's user; the others wait for this user to vouch for them or discard them.
+// Scans queued by this page's user; the others wait for this user to vouch for them or discard
+// them. A scan queued before scans named their user (no queued_by) is the desk's own, as it
+// was then: holding it back left real check-ins off the quorum.
+function queuedByMe(item) {
+  return Boolean(currentUser) && (item.queued_by === undefined || String(item.queued_by) === currentUser);
+}
+
 async function ownQueue() {
   const all = await queue();
-  const own = all.filter((item) => String(item.queued_by ?? "") === currentUser && currentUser);
+  const own = all.filter(queuedByMe);
   showOthers(all.filter((item) => !own.includes(item)));
   return own;
 }
@@ -512,7 +528,11 @@ async function ownQueue() {
 // as this user: the user sees how many and decides.
 function showOthers(others) {
   const box = $("others-queued");
-  if (!others.length || !currentUser) {
+  const count = currentUser ? others.length : 0;
+  // Rebuilt only when the count changes: a screen reader would repeat it every upload round.
+  if (box.dataset.count === String(count)) return;
+  box.dataset.count = String(count);
+  if (!count) {
     box.replaceChildren();
     return;
   }
