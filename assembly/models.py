@@ -5,6 +5,7 @@ import math
 import zoneinfo
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -91,9 +92,12 @@ def default_voting_types() -> list[str]:
 
 
 def fraction_of(eligible: int, fraction: Decimal | float | str) -> int:
-    """Members needed for a share of `eligible`, rounding up; a share typed to four places
-    counts as meant (0.6667 of 9 members is 6, two thirds, not 7)."""
-    return math.ceil(round(eligible * Decimal(str(fraction)), 2))
+    """Members needed for a share of `eligible`, rounding up. A share typed to four places that
+    stands for a simple one counts as that one: 0.6667 is two thirds (200 of 300, not 201)."""
+    typed = Fraction(str(fraction))
+    simple = typed.limit_denominator(12)
+    share = simple if abs(simple - typed) <= Fraction(1, 20_000) else typed  # half the last place
+    return math.ceil(eligible * share)
 
 
 class QuorumKind(models.TextChoices):

@@ -141,6 +141,10 @@ class GoverningBody(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if not self.quorum_kind and (self.quorum_fraction or self.quorum_absolute):
+            raise ValidationError(
+                {"quorum_kind": _("Choose the rule this figure is for, or clear the figure.")}
+            )
         if self.quorum_kind == QuorumKind.ABSOLUTE and not self.quorum_absolute:
             raise ValidationError({"quorum_absolute": _("Give the number of members needed.")})
         if self.quorum_kind == QuorumKind.FRACTION and not self.quorum_fraction:

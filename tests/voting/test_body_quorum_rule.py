@@ -69,6 +69,7 @@ def test_the_general_assembly_keeps_the_assembly_s_rule_beside_a_council_s_own(c
     [
         ({"quorum_kind": QuorumKind.ABSOLUTE}, "quorum_absolute"),
         ({"quorum_kind": QuorumKind.FRACTION}, "quorum_fraction"),
+        ({"quorum_absolute": 4}, "quorum_kind"),  # a figure without its rule would be ignored
     ],
 )
 def test_a_rule_without_its_figure_is_refused(council, rule, field):
@@ -77,3 +78,23 @@ def test_a_rule_without_its_figure_is_refused(council, rule, field):
     with pytest.raises(ValidationError) as refused:
         council.full_clean()
     assert field in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("eligible", "typed", "needed"),
+    [
+        (9, "0.6667", 6),
+        (300, "0.6667", 200),
+        (600, "0.6667", 400),
+        (58, "0.3333", 20),
+        (202, "0.5", 101),
+        (40, "0.1001", 5),
+        (100, "0.501", 51),
+    ],
+)
+def test_a_share_typed_to_four_places_counts_as_the_simple_share_it_stands_for(
+    eligible, typed, needed
+):
+    from assembly.models import fraction_of
+
+    assert fraction_of(eligible, typed) == needed
