@@ -118,10 +118,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One installation's names in a Redis it may share with another: its channels, groups,
 # cache keys and live-state keys. Redis pub/sub ignores the database number, and two
 # installations both have an assembly 1, so without it one's projector showed the other's
-# quorum. Two installations never share a database: its identity names the installation.
+# quorum. Every process of one installation shares its secret key and its database's name,
+# however it reaches the database (a pooler's port, "localhost" or "127.0.0.1"); two
+# installations never share both.
 INSTANCE = (
     env_str("PLENARY_INSTANCE")
-    or hashlib.sha256("{ENGINE}|{HOST}|{PORT}|{NAME}".format(**_database).encode()).hexdigest()[:10]
+    or hashlib.sha256(f"{SECRET_KEY}|{_database['NAME']}".encode()).hexdigest()[:10]
 )
 
 # Channels: in-memory layer for one process, Redis pub/sub layer when REDIS_URL is set.
