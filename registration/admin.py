@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -250,11 +250,12 @@ class TourAdmin(AssemblyZoneAdmin):
             except TourClash as refused:  # a sign-up between the form's check and the save
                 self.message_user(
                     request,
-                    _("The tour was not changed: %(reason)s") % {"reason": refused.detail},
+                    _("The tour was not moved: %(reason)s") % {"reason": refused.detail},
                     messages.ERROR,
                 )
-                return
-            obj.refresh_from_db(fields=["sequence", "changed_at"])
+                request.tour_move_refused = True  # response_change: back to the form
+            else:
+                obj.refresh_from_db(fields=["sequence", "changed_at"])
         if "capacity" in form.changed_data:
             try:
                 set_tour_capacity(tour=obj, capacity=form.cleaned_data["capacity"])
@@ -264,6 +265,12 @@ class TourAdmin(AssemblyZoneAdmin):
                     _("The places were not changed: %(reason)s") % {"reason": refused.detail},
                     messages.ERROR,
                 )
+
+    def response_change(self, request: HttpRequest, obj: Tour) -> HttpResponse:
+        """A refused move goes back to the form with its reason, not "changed successfully"."""
+        if getattr(request, "tour_move_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(TourSignup)

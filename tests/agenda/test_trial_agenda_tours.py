@@ -106,3 +106,26 @@ def test_a_tour_moved_clear_of_others_is_saved_for_a_delegate_with_two_tours(
     )
     assert response.status_code == 302
     assert Tour.objects.get(pk=market_tour.pk).sequence == 1
+
+
+def test_a_move_refused_at_the_save_says_so_and_the_new_places_still_count(
+    office_client, assembly, market_tour, monkeypatch
+):
+    from registration import admin as registration_admin
+    from registration.errors import TourClash
+
+    def clash(**_kwargs):  # a sign-up landed between the form's check and the save
+        raise TourClash()
+
+    monkeypatch.setattr(registration_admin, "revise_tour", clash)
+    response = edit_in_admin(
+        office_client, market_tour, title="Night market tour", capacity=market_tour.capacity + 5
+    )
+    assert response.status_code == 302
+    page = office_client.get(response["Location"]).content.decode()
+    assert "The tour was not moved" in page
+    assert "was changed successfully" not in page
+    places = market_tour.capacity + 5
+    market_tour.refresh_from_db()
+    assert market_tour.title == "Market tour"
+    assert market_tour.capacity == places
