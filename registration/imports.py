@@ -1051,10 +1051,19 @@ def import_members(*, text: str, kind: str = "", region: str = "") -> list[Membe
         raise ImportInvalid(
             _("%(n)s rows have errors now; nothing was imported.") % {"n": preview.error_count}
         )
-    with transaction.atomic():
-        return MemberOrganization.objects.bulk_create(
-            [MemberOrganization(**row.cleaned) for row in preview.rows if not row.skip]
-        )
+    try:
+        with transaction.atomic():
+            return MemberOrganization.objects.bulk_create(
+                [MemberOrganization(**row.cleaned) for row in preview.rows if not row.skip]
+            )
+    except IntegrityError:  # the same names added meanwhile (a second confirm, another admin)
+        raise ImportInvalid(
+            _(
+                "Some of these members were added meanwhile, so nothing was imported. "
+                "Upload the file again: the preview now skips the ones that exist."
+            ),
+            code="members_added_meanwhile",
+        ) from None
 
 
 def export_rows(delegates: Iterable[Delegate]) -> Iterable[list[str]]:

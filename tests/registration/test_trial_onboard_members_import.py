@@ -79,3 +79,19 @@ def test_only_staff_who_may_add_members_import_them(client, secretariat_user):
     response = check(client, MEMBERS.encode())
     assert response.status_code in (302, 403)
     assert MemberOrganization.objects.count() == 0
+
+
+def test_members_added_between_the_check_and_the_write_refuse_the_import_cleanly(db, monkeypatch):
+    from assembly.models import MemberOrganization
+    from registration import imports
+    from registration.errors import ImportInvalid
+    from tests.factories import MemberFactory
+
+    text = "name,country\nRoddförbundet,Sweden\nRuderverband,Germany\n"
+    checked = imports.preview_members(text=text, kind="institution", region="europe")
+    MemberFactory(name="Ruderverband")  # a second confirm of the same file got there first
+    monkeypatch.setattr(imports, "preview_members", lambda **_kwargs: checked)
+    with pytest.raises(ImportInvalid) as refused:
+        imports.import_members(text=text, kind="institution", region="europe")
+    assert refused.value.code == "members_added_meanwhile"
+    assert not MemberOrganization.objects.filter(name="Roddförbundet").exists()
