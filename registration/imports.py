@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -494,19 +495,13 @@ def row_cells(cells: list[str], width: int, *, runs_to: int) -> tuple[list[str],
     return cells[:width] + [""] * (width - len(cells)), ""
 
 
-def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
-    """Check every row; nothing is written. Whole-file problems raise ImportInvalid. Columns
-    it does not know are ignored, a row repeated exactly is read once, and a row whose address
-    is registered at the assembly already is skipped: each said in the preview's notes."""
-    text, skipped, delimiter = text_from_header(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines_read = csv_lines(reader)
-    header, notes = read_header(next(lines_read), REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
-    refuse_bad_header(header)
-    rows: list[ImportRow] = []
-    seen: dict[str, int] = {}
+def file_rows(
+    reader: Any, lines_read: Iterator[list[str]], *, header: list[str], skipped: int, notes: list
+) -> Iterator[ImportRow]:
+    """Each row of the file with its line number as a spreadsheet shows it: blank lines passed
+    over, a row repeated exactly read once (said in `notes`), a row that cannot be read as
+    the header's columns given with its error."""
     repeated: dict[tuple[str, ...], int] = {}
-    taken, members = taken_emails(assembly), members_by_name()
     ended = reader.line_num
     for cells in lines_read:
         started, ended = ended + 1, reader.line_num
@@ -526,24 +521,48 @@ def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
         row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
         if problem:
             row.errors.append(problem)
-            rows.append(row)
-            continue
-        named = {k: unescape_cell(v.strip()) for k, v in row.values.items() if k[:1] != "?"}
-        form = ImportRowForm(named, assembly=assembly, members=members)
-        if form.is_valid():
-            row.cleaned = form.cleaned_data
-            email = row.cleaned["email"]
-            row.skip = already_registered(email, row.cleaned["full_name"], taken)
-            if email in seen and not row.skip:
-                row.errors.append(
-                    _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
-                )
-            seen.setdefault(email, line)
-        else:
-            for name, errors in form.errors.items():
-                label = name if name != "__all__" else ""
-                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+        yield row
+
+
+def named_cells(row: ImportRow) -> dict[str, str]:
+    """The row's values of named columns, trimmed, an export's formula escaping undone."""
+    return {k: unescape_cell(v.strip()) for k, v in row.values.items() if k[:1] != "?"}
+
+
+def add_form_errors(row: ImportRow, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        label = name if name != "__all__" else ""
+        row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+
+
+def preview_import(*, assembly: Assembly, text: str) -> ImportPreview:
+    """Check every row; nothing is written. Whole-file problems raise ImportInvalid. Columns
+    it does not know are ignored, a row repeated exactly is read once, and a row whose address
+    is registered at the assembly already is skipped: each said in the preview's notes."""
+    text, skipped, delimiter = text_from_header(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines_read = csv_lines(reader)
+    header, notes = read_header(next(lines_read), REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    refuse_bad_header(header)
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    taken, members = taken_emails(assembly), members_by_name()
+    for row in file_rows(reader, lines_read, header=header, skipped=skipped, notes=notes):
         rows.append(row)
+        if row.errors:
+            continue
+        form = ImportRowForm(named_cells(row), assembly=assembly, members=members)
+        if not form.is_valid():
+            add_form_errors(row, form)
+            continue
+        row.cleaned = form.cleaned_data
+        email = row.cleaned["email"]
+        row.skip = already_registered(email, row.cleaned["full_name"], taken)
+        if email in seen and not row.skip:
+            row.errors.append(
+                _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
+            )
+        seen.setdefault(email, row.line)
     if not rows:
         raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
     return ImportPreview(rows=rows, columns=header, notes=notes)
@@ -982,34 +1001,15 @@ def preview_members(*, text: str, kind: str = "", region: str = "") -> ImportPre
     }
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
-    repeated: dict[tuple[str, ...], int] = {}
-    ended = reader.line_num
-    for cells in lines_read:
-        started, ended = ended + 1, reader.line_num
-        line = started + skipped
-        if not any(cell.strip() for cell in cells):
-            continue
-        cells, problem = row_cells(cells, len(header), runs_to=ended + skipped)
-        same = tuple(cell.strip() for cell in cells)
-        if not problem and same in repeated:
-            notes.append(
-                _("Line %(line)s repeats line %(first)s exactly: read once.")
-                % {"line": line, "first": repeated[same]}
-            )
-            continue
-        repeated.setdefault(same, line)
-        row = ImportRow(line=line, values=dict(zip(header, cells, strict=False)))
+    for row in file_rows(reader, lines_read, header=header, skipped=skipped, notes=notes):
         rows.append(row)
-        if problem:
-            row.errors.append(problem)
+        if row.errors:
             continue
-        named = {k: v.strip() for k, v in row.values.items() if k[:1] != "?"}
+        named = named_cells(row)
         data = {**defaults, **{k: v for k, v in named.items() if v or k == "dues_paid"}}
         form = MemberRowForm(data)
         if not form.is_valid():
-            for name, errors in form.errors.items():
-                label = name if name != "__all__" else ""
-                row.errors.extend(f"{label}: {error}" if label else str(error) for error in errors)
+            add_form_errors(row, form)
             continue
         row.cleaned = form.cleaned_data
         key = member_key(row.cleaned["name"])
@@ -1020,7 +1020,7 @@ def preview_members(*, text: str, kind: str = "", region: str = "") -> ImportPre
                 _("“%(name)s” is also on line %(line)s.")
                 % {"name": row.cleaned["name"], "line": seen[key]}
             )
-        seen.setdefault(key, line)
+        seen.setdefault(key, row.line)
     if not rows:
         raise ImportInvalid(_("The file has a header but no rows."), code="no_rows")
     return ImportPreview(rows=rows, columns=header, notes=notes)

@@ -95,3 +95,11 @@ def test_members_added_between_the_check_and_the_write_refuse_the_import_cleanly
         imports.import_members(text=text, kind="institution", region="europe")
     assert refused.value.code == "members_added_meanwhile"
     assert not MemberOrganization.objects.filter(name="Roddförbundet").exists()
+
+
+def test_a_name_escaped_by_an_export_reads_as_the_name(db):
+    from registration.imports import escape_cell, preview_members
+
+    text = f"name,country\n{escape_cell('=Club Náutico')},Spain\n"
+    [row] = preview_members(text=text, kind="institution", region="europe").rows
+    assert row.cleaned["name"] == "=Club Náutico"
