@@ -117,3 +117,24 @@ def test_a_logout_from_another_page_keeps_the_scans_still_waiting(
         "navigator.serviceWorker.getRegistrations().then((found) => found.length === 0)"
     )
     context.close()
+
+
+def test_an_unreadable_read_with_the_network_down_is_answered_once(
+    browser, live_server, desk_user, delegate
+):
+    context, page = open_desk(browser, live_server, desk_user)
+    page.evaluate(
+        """() => {
+          window.answers = 0;
+          new MutationObserver(() => { window.answers += 1; }).observe(
+            document.getElementById("answer"), { attributes: true, attributeFilter: ["class"] });
+        }"""
+    )
+    context.set_offline(True)
+    page.fill("#wedge", "hello world")
+    page.press("#wedge", "Enter")
+    page.wait_for_selector("#answer.red")
+    page.wait_for_function(f"({COUNT_QUEUED})().then((count) => count === 1)")  # answered
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.answers") == 1  # one answer, not "Not a badge" twice
+    context.close()

@@ -480,7 +480,7 @@ async function recordScan(scan, seq, guessed = null) {
   try {
     response = await api(root.dataset.scanUrl, { method: "POST", body: scan });
   } catch (error) {
-    return answerScanOffline(scan, seq);
+    return answerScanOffline(scan, seq, guessed);
   }
   if (response.status >= 500) return answerScanOffline(scan, seq, guessed);
   const body = await readJson(response);
