@@ -7,7 +7,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from badges.models import BadgeEvent, Scan
 from badges.services import ensure_badge_rendered, token_for
-from tests.e2e.test_badges_desk import open_desk, search_for
+from tests.e2e.test_badges_desk import open_desk, search_for, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -93,7 +93,8 @@ def test_a_scan_queued_by_the_desk_before_scans_named_their_user_still_goes_up(
     page.reload()
     page.wait_for_selector("#desk[data-ready=true]")
     page.wait_for_function(f"({COUNT_QUEUED})().then((count) => count === 0)")
-    assert Scan.objects.filter(idempotency_key="old-key-0001").count() == 1
+    # The upload's answer reaches the desk as the server commits: read once it has.
+    assert wait_for(lambda: Scan.objects.filter(idempotency_key="old-key-0001").count() == 1)
     assert page.locator("#others-queued").inner_text().strip() == ""
     context.close()
 
