@@ -226,12 +226,10 @@ def desk_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 @assembly_page(Role.CHAIR)
 def chair_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    from voting.selectors import general_assembly_body  # voting builds on assembly
+    from voting.selectors import general_assembly_quorum_needed  # voting builds on assembly
 
     counts = member_counts(assembly)
-    body = general_assembly_body(assembly)
-    eligible = counts["voting_members"]
-    needed = body.quorum_needed(eligible) if body else assembly.quorum_needed(eligible)
+    needed = general_assembly_quorum_needed(assembly, counts["voting_members"])
     return render(
         request,
         "assembly/chair_home.html",

@@ -17,6 +17,7 @@ from assembly.models import (
     StaffRole,
 )
 from assembly.rows import columns, fetch, load_model
+from assembly.text import alphabetical
 from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
 from voting.models import (
     Ballot,
@@ -77,6 +78,22 @@ def electorate_fingerprint(body: GoverningBody) -> dict[str, Any]:
 
 def general_assembly_body(assembly: Assembly) -> GoverningBody | None:
     return GoverningBody.objects.filter(assembly=assembly, kind=BodyKind.GENERAL_ASSEMBLY).first()
+
+
+def general_assembly_quorum_needed(assembly: Assembly, eligible: int) -> int:
+    """Members the General Assembly needs present: by its body's own rule, else the assembly's."""
+    body = general_assembly_body(assembly)
+    return body.quorum_needed(eligible) if body else assembly.quorum_needed(eligible)
+
+
+def accredited_delegates(assembly: Assembly) -> list[Delegate]:
+    """Delegates holding an accreditation now, by member as a reader sorts names, then name."""
+    delegates = Delegate.objects.filter(
+        assembly=assembly, accreditations__assembly=assembly, accreditations__ended_at__isnull=True
+    ).select_related("member", "presence")
+    return sorted(
+        delegates, key=lambda d: (alphabetical(d.member.name if d.member else ""), d.full_name)
+    )
 
 
 # --- presence -----------------------------------------------------------------------------------

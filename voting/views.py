@@ -22,7 +22,6 @@ from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
 from assembly.models import Assembly, Role
 from assembly.selectors import has_any_role, roles_for
-from assembly.text import alphabetical
 from registration.models import Delegate
 from voting import kept_receipts, live, services
 from voting.errors import AlreadyVoted, PollNotOpen
@@ -31,6 +30,7 @@ from voting.models import Motion, Poll, PollKind, PollState
 from voting.presence import set_online_presence
 from voting.selectors import (
     Route,
+    accredited_delegates,
     assembly_quorum,
     can_see_results,
     members_voted,
@@ -631,18 +631,14 @@ def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             )
             messages.success(request, _("Online presence saved for %(name)s.") % {"name": delegate})
         return redirect("voting-presence", slug=assembly.slug)
-    delegates = Delegate.objects.filter(
-        assembly=assembly,
-        accreditations__assembly=assembly,
-        accreditations__ended_at__isnull=True,
-    ).select_related("member", "presence")
-    delegates = sorted(
-        delegates, key=lambda d: (alphabetical(d.member.name if d.member else ""), d.full_name)
-    )
     return render(
         request,
         "voting/presence.html",
-        {"assembly": assembly, "quorum": assembly_quorum(assembly), "delegates": delegates},
+        {
+            "assembly": assembly,
+            "quorum": assembly_quorum(assembly),
+            "delegates": accredited_delegates(assembly),
+        },
     )
 
 
