@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-exec .venv/bin/python -m pytest "$@"
+# Two test processes by default (pytest-xdist), each with its own test database and its own
+# names in Redis; TEST_WORKERS=0 runs in one process (as a debugger wants), more on a bigger
+# machine (PostgreSQL's connection limit bounds it: race tests open dozens at once).
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" "$@"

@@ -1,6 +1,7 @@
 """Test settings: the real settings with test-only defaults the environment may override."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
@@ -10,16 +11,30 @@ os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("SITE_URL", "http://testserver")
 # Badge tokens: a fixed Ed25519 seed for tests only (base64 of 32 bytes).
 os.environ.setdefault("BADGE_SIGNING_KEY", "dGVzdHMtb25seS1iYWRnZS1zZWVkLTAxMjM0NTY3ODk=")
+# Each test worker (pytest-xdist) is an installation of its own: the workers share one Redis,
+# and each has its own test database with its own assembly 1. A worker inherits its parent's
+# environment, so it names itself anew; a server a test starts as a subprocess keeps its
+# worker's name, and so stays in its test's installation.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ["PLENARY_INSTANCE"] = (
+    os.environ["PLENARY_INSTANCE"]
+    if os.environ.get("PLENARY_TEST_WORKER") == _worker
+    else f"test-{_worker}-{os.getpid()}"
+)
+os.environ["PLENARY_TEST_WORKER"] = _worker
 
-from assembly.settings import *  # noqa: F403
-from assembly.settings import CACHES, DATABASES, REDIS_URL
+from assembly.settings import *  # noqa: E402, F403 (the environment above comes first)
+from assembly.settings import CACHES, DATABASES, REDIS_URL  # noqa: E402
 
 # Fast hashing: tests create many users; production keeps Django's default.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BADGES_IN_BACKGROUND = False  # a test's transaction never commits for another thread
 IMPORTS_IN_BACKGROUND = False
-MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/plenary-test-media")  # noqa: S108
+# One folder per test worker: badge files are named by delegate id.
+MEDIA_ROOT = os.environ.get(
+    "TEST_MEDIA_ROOT", os.path.join(tempfile.gettempdir(), f"plenary-test-media-{_worker}")
+)
 
 if REDIS_URL:
     # Several suites may share one Redis: keep this run's cache keys apart.

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -27,7 +28,6 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = (8176, 8177)
 SERVE = ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log", "--backlog", "2048"]
 
 
@@ -40,8 +40,20 @@ def database_url() -> str:
     )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
-def workers():
+def ports() -> tuple[int, int]:
+    """Two free ports: another test worker of the suite may be serving at the same time."""
+    return free_port(), free_port()
+
+
+@pytest.fixture
+def workers(ports):
     """Two uvicorn processes on the test database and this run's Redis."""
     env = {
         **os.environ,
@@ -50,7 +62,7 @@ def workers():
         "SECRET_KEY": settings.SECRET_KEY,
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
-        "SITE_URL": f"http://127.0.0.1:{PORTS[0]}",
+        "SITE_URL": f"http://127.0.0.1:{ports[0]}",
     }
     uvicorn = str(Path(sys.executable).with_name("uvicorn"))
     processes = [
@@ -59,10 +71,10 @@ def workers():
             cwd=ROOT,
             env=env,
         )
-        for port in PORTS
+        for port in ports
     ]
     try:
-        for port in PORTS:
+        for port in ports:
             deadline = time.monotonic() + 30
             while True:
                 try:
@@ -73,7 +85,7 @@ def workers():
                 if time.monotonic() > deadline:
                     pytest.fail(f"worker on port {port} did not start")
                 time.sleep(0.2)
-        yield [f"http://127.0.0.1:{port}" for port in PORTS]
+        yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
         for process in processes:
             process.terminate()
@@ -106,7 +118,7 @@ def test_a_ballot_through_worker_a_reaches_a_projector_on_worker_b(
     listener = session_cookie(present_voters[1].user)
     cookie = "; ".join(f"{k}={v}" for k, v in listener.items())
     with connect(
-        f"ws://127.0.0.1:{PORTS[1]}/ws/a/{slug}/room/",
+        f"ws://{worker_b.removeprefix('http://')}/ws/a/{slug}/room/",
         additional_headers={"Cookie": cookie, "Origin": worker_b},
     ) as socket:
         snapshot = next_of(socket, "snapshot")
@@ -145,7 +157,7 @@ def test_the_server_closes_a_poll_when_its_countdown_ends_and_tells_the_room(
     listener = session_cookie(present_voters[1].user)
     cookie = "; ".join(f"{k}={v}" for k, v in listener.items())
     with connect(
-        f"ws://127.0.0.1:{PORTS[1]}/ws/a/{assembly.slug}/room/",
+        f"ws://{workers[1].removeprefix('http://')}/ws/a/{assembly.slug}/room/",
         additional_headers={"Cookie": cookie, "Origin": workers[1]},
     ) as socket:
         next_of(socket, "snapshot")
