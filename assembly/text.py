@@ -3,12 +3,24 @@
 import unicodedata
 
 from django import forms
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 # Control characters and line or paragraph separators (U+2028, U+2029) break a badge's line, a
 # CSV row or a visa letter. Format characters stay: ZWJ, ZWNJ and direction marks belong in
 # Persian, Indic and Arabic names.
 REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+# Except the explicit embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they
+# reorder what follows them up to their closing one, or to the end of the page, so "Ali
+# \u202eevil.exe\u202c" prints as "Ali exe.live" and is found as "evil". The marks (LRM, RLM,
+# ALM) only steer the characters next to them and stay.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+BROKEN_LINE = _("Remove the line breaks, tabs and control characters.")
+TURNED_DIRECTION = _(
+    "Remove the hidden text-direction overrides: they make the text show in another order "
+    "than it was typed. Typing it again rather than pasting it removes them."
+)
 
 
 def breaks_one_line(text: str) -> bool:
@@ -16,11 +28,25 @@ def breaks_one_line(text: str) -> bool:
     return any(unicodedata.category(char) in REFUSED_CATEGORIES for char in text)
 
 
+def turns_direction(text: str) -> bool:
+    """Does the text hold a character that overrides, embeds or isolates a text direction?"""
+    return not DIRECTION_CONTROLS.isdisjoint(text)
+
+
+def one_line_problem(text: str) -> str:
+    """What to remove from a text before it can stand as typed on one line; "" when nothing."""
+    if breaks_one_line(text):
+        return str(BROKEN_LINE)
+    if turns_direction(text):
+        return str(TURNED_DIRECTION)
+    return ""
+
+
 def refuse_broken_lines(form: forms.Form, data: dict) -> None:
-    """Mark each of the form's texts that breaks_one_line as an error on its field."""
+    """Mark each of the form's texts with a one_line_problem as an error on its field."""
     for name, value in list(data.items()):
-        if isinstance(value, str) and breaks_one_line(value):
-            form.add_error(name, _("Remove the line breaks, tabs and control characters."))
+        if isinstance(value, str) and (problem := one_line_problem(value)):
+            form.add_error(name, problem)
 
 
 # Opening quotation marks, straight and typographic, in the scripts the assemblies use.

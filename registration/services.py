@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from assembly.errors import InvalidInput
 from assembly.models import Assembly, MemberOrganization
-from assembly.text import breaks_one_line
+from assembly.text import one_line_problem
 from registration.emails import (
     DelegateEmail,
     email_delegate,
@@ -433,13 +433,14 @@ def _too_long(details: DelegateDetails) -> str:
 
 
 def _not_one_line(details: DelegateDetails) -> str:
-    """The first text with a line break or a control character in it (every detail is one line
-    on a badge, a list or a visa letter)."""
+    """The first text with a line break, a control character or a text-direction override in
+    it (every detail is one line on a badge, a list or a visa letter, in the order typed)."""
     for name in DelegateDetails.names():
         value = getattr(details, name)
-        if isinstance(value, str) and breaks_one_line(value):
-            return _("%(field)s: remove the line breaks, tabs and control characters.") % {
-                "field": str(Delegate._meta.get_field(name).verbose_name).capitalize()
+        if isinstance(value, str) and (problem := one_line_problem(value)):
+            return _("%(field)s: %(problem)s") % {
+                "field": str(Delegate._meta.get_field(name).verbose_name).capitalize(),
+                "problem": problem,
             }
     return ""
 
