@@ -1,6 +1,7 @@
 """CSV import of registrations (a Django form per row, preview first, written in parts in the
 background with its progress kept) and CSV export."""
 
+import codecs
 import csv
 import io
 import logging
@@ -290,13 +291,21 @@ class ImportPreview:
         return sum(1 for row in self.rows if row.valid and not row.skip)
 
 
+# Excel's "Unicode Text" and "CSV UTF-16" start with one of these; without it UTF-16 is not
+# told apart from other bytes, so a file without one is not read as UTF-16.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode(raw: bytes) -> str:
-    """The file's text: UTF-8 (a BOM stripped), else Windows-1252, else Latin-1 (which reads
-    any byte): Excel's plain "CSV" on a Western European Windows is Windows-1252."""
+    """The file's text: UTF-16 when it starts with its byte order mark, else UTF-8 (a BOM
+    stripped), else Windows-1252, else Latin-1 (which reads any byte): Excel's plain "CSV" on
+    a Western European Windows is Windows-1252."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportInvalid(
             _("The file is larger than %(mb)s MB.") % {"mb": MAX_IMPORT_BYTES // 1_048_576}
         )
+    if raw.startswith(UTF16_BOMS):
+        return decode_utf16(raw)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -305,8 +314,26 @@ def decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+def decode_utf16(raw: bytes) -> str:
+    """A file marked as UTF-16, read as it (the mark says which byte order, and is dropped)."""
+    try:
+        return raw.decode("utf-16")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].decode("utf-16", errors="replace").count("\n") + 1
+        raise ImportInvalid(
+            _(
+                "The file is marked as UTF-16 but line %(line)s cannot be read as UTF-16 (the "
+                "file may be cut short). Save it again from the spreadsheet as “CSV UTF-8”."
+            )
+            % {"line": line},
+            code="unreadable_utf16",
+        ) from None
+
+
 def decoding_note(raw: bytes) -> str:
     """What the preview says about a file that decode() did not read as UTF-8; else ""."""
+    if raw.startswith(UTF16_BOMS):
+        return _("Read as UTF-16 (Unicode), as the file's first bytes say.")
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -449,7 +476,8 @@ _EXCEL_SEPARATOR = re.compile(r"sep=(.)")
 
 def text_from_header(text: str) -> tuple[str, int, str]:
     """The text from its header line on, how many lines came before it (blank lines, Excel's
-    "sep=;" line), and the delimiter: Excel's word, else whichever the header uses more."""
+    "sep=;" line), and the delimiter: Excel's word, else whichever of comma, semicolon and tab
+    the header uses most (Excel's "Unicode Text" is tab-separated)."""
     lines = text.splitlines(keepends=True)
     skipped, delimiter = 0, None
     while skipped < len(lines):
@@ -463,7 +491,8 @@ def text_from_header(text: str) -> tuple[str, int, str]:
         raise ImportInvalid(_("The file is empty."), code="empty_file")
     header_line = lines[skipped]
     if delimiter is None:
-        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        # On a tie the earlier one wins: a comma, then a semicolon, a tab only when it is the most.
+        delimiter = max(",;\t", key=header_line.count)
     return "".join(lines[skipped:]), skipped, delimiter
 
 
