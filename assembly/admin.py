@@ -28,6 +28,7 @@ from assembly.models import (
     Role,
     StaffRole,
 )
+from assembly.text import refuse_unsafe_texts
 from registration.imports import (
     MAX_IMPORT_BYTES,
     decode,
@@ -59,7 +60,17 @@ MEMBER_ELECTORATE_FIELDS = frozenset(
 )
 
 
-class AssemblyScopedForm(forms.ModelForm):
+class OneLineTextsForm(forms.ModelForm):
+    """What the secretariat types here stands on badges, desks, the projector and exports as
+    typed: no line break in a one-line field, no text-direction override anywhere."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        refuse_unsafe_texts(self)
+        return cleaned
+
+
+class AssemblyScopedForm(OneLineTextsForm):
     """Refuses a related object of another assembly than the object's own; lists only its own."""
 
     # Related fields whose objects reach their assembly other than by an `assembly` field.
@@ -251,6 +262,7 @@ def recount_current_quorums() -> None:
 
 @admin.register(MemberOrganization)
 class MemberOrganizationAdmin(admin.ModelAdmin):
+    form = OneLineTextsForm
     list_display = [
         "name",
         "kind",
@@ -332,7 +344,7 @@ class StaffRoleInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class AssemblyForm(forms.ModelForm):
+class AssemblyForm(OneLineTextsForm):
     """Who votes as boxes to tick: the rule is stored as lists, typed as JSON it refused "full"
     or a kind of one's own with only "Enter a valid JSON"."""
 

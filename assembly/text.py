@@ -42,6 +42,21 @@ def one_line_problem(text: str) -> str:
     return ""
 
 
+def refuse_unsafe_texts(form: forms.BaseForm) -> None:
+    """Mark each cleaned text of the form that would not stand as typed: a one_line_problem in
+    a one-line field, a direction override in a text area (its line breaks are its own)."""
+    for name, value in list(form.cleaned_data.items()):
+        field = form.fields.get(name)
+        if not isinstance(value, str) or field is None:
+            continue
+        if not isinstance(field.widget, forms.Textarea):
+            problem = one_line_problem(value)
+        else:
+            problem = str(TURNED_DIRECTION) if turns_direction(value) else ""
+        if problem:
+            form.add_error(name, problem)
+
+
 def refuse_broken_lines(form: forms.Form, data: dict) -> None:
     """Mark each of the form's texts with a one_line_problem as an error on its field."""
     for name, value in list(data.items()):

@@ -7,7 +7,12 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from assembly.admin import AssemblyScopedAdmin, AssemblyScopedForm, AssemblyZoneAdmin
+from assembly.admin import (
+    AssemblyScopedAdmin,
+    AssemblyScopedForm,
+    AssemblyZoneAdmin,
+    OneLineTextsForm,
+)
 from assembly.errors import DomainError
 from sessions import services
 from sessions.models import AgendaItem, Room, Session, SessionStatus, Speaker
@@ -28,6 +33,7 @@ class SpeakerAdmin(AssemblyScopedAdmin):
 
 
 class AgendaItemInline(admin.TabularInline):
+    form = OneLineTextsForm
     model = AgendaItem
     extra = 0
     fields = ["order", "number", "title", "description"]

@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from assembly.admin import AssemblyScopedAdmin, ReadOnlyAdmin
+from assembly.admin import AssemblyScopedAdmin, OneLineTextsForm, ReadOnlyAdmin
 from assembly.errors import InvalidInput
 from voting.models import (
     AuditEntry,
@@ -74,6 +74,7 @@ class CandidateFormSet(BaseInlineFormSet):
 
 
 class CandidateInline(admin.TabularInline):
+    form = OneLineTextsForm
     model = Candidate
     formset = CandidateFormSet
     autocomplete_fields = ["member"]
