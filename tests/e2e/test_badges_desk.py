@@ -131,7 +131,7 @@ def test_print_from_the_search_returns_to_scanning(browser, live_server, desk_us
     context, page = open_desk(browser, live_server, desk_user)
     search_for(page, "Kim")
     with context.expect_page() as badge_pdf:
-        page.get_by_role("button", name="Print badge", exact=True).click()
+        page.get_by_role("button", name="Print badge Kim Seo-yeon", exact=True).click()
     badge_pdf.value.close()
     page.wait_for_function("document.activeElement.id === 'wedge'")
     context.close()
@@ -239,7 +239,7 @@ def test_a_print_without_network_says_so(browser, live_server, desk_user, delega
     context, page = open_desk(browser, live_server, desk_user)
     page.route("**/printed", lambda route: route.abort("internetdisconnected"))
     search_for(page, "Kim")
-    page.get_by_role("button", name="Print badge", exact=True).click()
+    page.get_by_role("button", name="Print badge Kim Seo-yeon", exact=True).click()
     page.wait_for_selector("#answer.refused")
     assert page.locator("#answer").get_attribute("data-reason") == "unreachable"
     assert page.evaluate("document.activeElement.id") == "wedge"

@@ -44,7 +44,7 @@ def test_a_double_click_on_print_records_one_print_and_opens_one_tab(
     search_for(page, "Kim")
     tabs = []
     context.on("page", lambda tab: tabs.append(tab))
-    page.get_by_role("button", name="Print badge", exact=True).dblclick()
+    page.get_by_role("button", name="Print badge Kim Seo-yeon", exact=True).dblclick()
     page.wait_for_function("document.activeElement.id === 'wedge'")
     page.wait_for_timeout(1000)
     assert BadgeEvent.objects.filter(kind="printed").count() == 1

@@ -382,6 +382,16 @@ function show(result, { offline = false } = {}) {
   }
   beep(colour);
   wedge.focus();
+  bringIntoView(panel);
+}
+
+// On a small or zoomed screen the answer sits below the fold: it scrolls up to be seen, the
+// focus staying in the scan field; where it is already in sight, nothing moves.
+function bringIntoView(panel) {
+  const box = panel.getBoundingClientRect();
+  if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  panel.scrollIntoView({ block: "nearest", behavior: still ? "auto" : "smooth" });
 }
 
 function initialsBox(delegate) {
@@ -682,28 +692,93 @@ root.addEventListener("focusin", (event) => {
 const SCANNER_GAP_MS = 40;
 const SCAN_PAUSE_MS = 300;
 const SCAN_MIN_LENGTH = 6;
-let burst = { text: "", start: 0, at: 0, field: null, before: "" };
+// Keys a person types on the checkpoint list act on it until this many arrive at a scanner's
+// pace: a quick "ma" still jumps to "Main entrance", no hand types three keys in 80 ms.
+const SCAN_DIVERT_LENGTH = 3;
+const noBurst = () => ({ text: "", start: 0, at: 0, field: null, before: "", choice: "" });
+let burst = noBurst();
 
 function followBurst(event) {
   const now = performance.now();
   if (now - burst.at > SCAN_PAUSE_MS) {
     const field = isStaffField(event.target) ? event.target : null;
-    burst = { text: "", start: now, at: now, field, before: field ? field.value : "" };
+    burst = { ...noBurst(), start: now, at: now, field, before: field ? field.value : "" };
+    // The list jumps on the burst's first keys before they are known to be a scanner's.
+    burst.choice = checkpointSelect.value;
   }
   burst.text += event.key;
   burst.at = now;
 }
 
-function endsBurst() {
-  const { text, start, at } = burst;
-  const fast = (at - start) / Math.max(1, text.length - 1) <= SCANNER_GAP_MS;
-  return text.length >= SCAN_MIN_LENGTH && fast && performance.now() - at <= SCAN_PAUSE_MS ? burst : null;
+function atScannerPace({ text, start, at }) {
+  return (at - start) / Math.max(1, text.length - 1) <= SCANNER_GAP_MS;
 }
 
-// Keys on a radio, select or button would change it (a select jumps to an option): the
-// scan field takes them instead.
+function endsBurst() {
+  const fast = atScannerPace(burst);
+  return burst.text.length >= SCAN_MIN_LENGTH && fast && performance.now() - burst.at <= SCAN_PAUSE_MS ? burst : null;
+}
+
+// A scan ending on the checkpoint list: a slow scanner's too, as nobody types a token there.
+function scanEndingHere(target) {
+  const scanned = endsBurst();
+  if (scanned || target !== checkpointSelect) return scanned;
+  return looksLikeToken(burst.text) ? burst : null;
+}
+
+// What the scan's keys changed before they were known as a scan comes back.
+function undoBurst(scanned) {
+  if (scanned.field) scanned.field.value = scanned.before;
+  if (scanned.choice && checkpointSelect.value !== scanned.choice) {
+    checkpointSelect.value = scanned.choice;
+    rememberCheckpoint();
+  }
+}
+
+function takeScan(scanned) {
+  undoBurst(scanned);
+  wedge.value = "";
+  handleScan(scanned.text);
+}
+
+// Keys on a radio or button would change it: the scan field takes them instead. The
+// checkpoint list takes a person's letters (a jump to an option) and is not one of these.
 function isControl(element) {
-  return element !== wedge && !isStaffField(element) && element instanceof HTMLElement && element.closest("#desk");
+  return (
+    element !== wedge &&
+    element !== checkpointSelect &&
+    !isStaffField(element) &&
+    element instanceof HTMLElement &&
+    element.closest("#desk")
+  );
+}
+
+// On the checkpoint list, a burst at a scanner's pace goes to the scan field, whole.
+function divertScannerBurst(event) {
+  if (burst.text.length < SCAN_DIVERT_LENGTH || !atScannerPace(burst)) return;
+  event.preventDefault();
+  undoBurst(burst);
+  burst.field = null;
+  wedge.value = burst.text;
+  wedge.focus();
+}
+
+function followTypedKey(event) {
+  followBurst(event);
+  if (event.target === checkpointSelect) return divertScannerBurst(event);
+  if (isControl(event.target) && !(event.key === " " && !burst.text.trim())) {
+    event.preventDefault();
+    wedge.focus();
+    wedge.value += event.key;
+  }
+}
+
+// Enter or Escape on the list ends the choice: the scan field takes the focus back, once the
+// list has done with the key (an open list commits the option on Enter).
+function endChoice(event) {
+  if (event.target === checkpointSelect && ["Enter", "Escape"].includes(event.key)) {
+    setTimeout(() => wedge.focus());
+  }
 }
 
 // Capture: the scan must win over the field's own Enter (a search, a reprint, a button).
@@ -711,19 +786,12 @@ document.addEventListener(
   "keydown",
   (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
-    if (event.key.length === 1) {
-      followBurst(event);
-      if (isControl(event.target) && !(event.key === " " && !burst.text.trim())) {
-        event.preventDefault();
-        wedge.focus();
-        wedge.value += event.key;
-      }
-      return;
-    }
+    if (event.target === checkpointSelect) markKeyOnCheckpoint();
+    if (event.key.length === 1) return followTypedKey(event);
     if (event.key === "Tab" && !event.shiftKey) return endScanOnTab(event);
-    if (event.key !== "Enter") return;
-    const scanned = endsBurst();
-    burst = { text: "", start: 0, at: 0, field: null, before: "" }; // an Enter ends any burst
+    if (event.key !== "Enter") return endChoice(event);
+    const scanned = scanEndingHere(event.target);
+    burst = noBurst(); // an Enter ends any burst
     if (event.target === wedge) return;
     const stray = isStaffField(event.target) ? strayScan(event.target) : null;
     if (stray) {
@@ -736,9 +804,8 @@ document.addEventListener(
     if (scanned) {
       event.preventDefault();
       event.stopPropagation();
-      if (scanned.field) scanned.field.value = scanned.before;
-      wedge.value = "";
-      handleScan(scanned.text);
+      takeScan(scanned);
+      wedge.focus();
       return;
     }
     if (isControl(event.target) && wedge.value) {
@@ -748,6 +815,7 @@ document.addEventListener(
       $("wedge-form").requestSubmit();
       return;
     }
+    endChoice(event);
   },
   true,
 );
@@ -755,14 +823,12 @@ document.addEventListener(
 // Some scanners end a code with Tab, not Enter: a token-shaped burst ending in Tab is a scan;
 // any other Tab moves the focus as usual.
 function endScanOnTab(event) {
-  const scanned = endsBurst();
+  const scanned = scanEndingHere(event.target);
   if (!scanned || !looksLikeToken(scanned.text)) return;
-  burst = { text: "", start: 0, at: 0, field: null, before: "" };
+  burst = noBurst();
   event.preventDefault();
   event.stopPropagation();
-  if (scanned.field) scanned.field.value = scanned.before;
-  wedge.value = "";
-  handleScan(scanned.text);
+  takeScan(scanned);
   wedge.focus();
 }
 
@@ -776,8 +842,27 @@ function keepFocus() {
 }
 setInterval(keepFocus, 1000);
 $("answer").addEventListener("click", () => wedge.focus());
-for (const element of [checkpointSelect, ...document.querySelectorAll("input[name=direction]")]) {
-  element.addEventListener("change", () => wedge.focus());
+
+// A key on the closed list changes the checkpoint at once (an arrow, a letter): the person is
+// still walking the list, and keeps the focus there until Enter, Escape or Tab.
+let keyOnCheckpoint = false;
+function markKeyOnCheckpoint() {
+  keyOnCheckpoint = true;
+  setTimeout(() => {
+    keyOnCheckpoint = false;
+  });
+}
+
+function rememberCheckpoint() {
+  localStorage.setItem(`badges:checkpoint:${slug}`, checkpointSelect.value);
+}
+
+checkpointSelect.addEventListener("change", () => {
+  rememberCheckpoint();
+  if (!keyOnCheckpoint) wedge.focus(); // chosen with a pointer
+});
+for (const radio of document.querySelectorAll("input[name=direction]")) {
+  radio.addEventListener("change", () => wedge.focus());
 }
 // A tap on the direction already chosen changes nothing: the scan field takes the focus back all the same.
 for (const radio of document.querySelectorAll("input[name=direction]")) {
@@ -795,7 +880,6 @@ deskName.addEventListener("change", () => localStorage.setItem(`badges:desk:${sl
 const savedCheckpoint =
   new URLSearchParams(location.search).get("checkpoint") || localStorage.getItem(`badges:checkpoint:${slug}`);
 if ([...checkpointSelect.options].some((option) => option.value === savedCheckpoint)) checkpointSelect.value = savedCheckpoint;
-checkpointSelect.addEventListener("change", () => localStorage.setItem(`badges:checkpoint:${slug}`, checkpointSelect.value));
 
 // ---- live counts ---------------------------------------------------------------------
 
@@ -900,8 +984,40 @@ function searchRoster(query) {
     .slice(0, RESULTS_SHOWN + 1);
 }
 
+// The live region says how many were found; the list itself is read when the person goes to it.
+function summarise(found) {
+  const summary = $("search-summary");
+  if (!found) {
+    summary.textContent = "";
+  } else if (!found.length) {
+    summary.textContent = L.no_results;
+  } else if (found.length > RESULTS_SHOWN) {
+    summary.textContent = L.more_results;
+  } else {
+    const noun = found.length === 1 ? summary.dataset.foundOne : summary.dataset.found;
+    summary.textContent = `${found.length} ${noun}`;
+  }
+}
+
+function clearResults() {
+  $("search-results").replaceChildren();
+  summarise(null);
+}
+
+// "Reprint badge Kim Seo-yeon": two results from one city are told apart by ear too.
+function namedButton(action, item, nameId) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button secondary";
+  button.textContent = L[action];
+  button.id = `${item.id}-${action}`;
+  button.setAttribute("aria-labelledby", `${button.id} ${nameId}`);
+  return button;
+}
+
 function renderResults(found) {
   const list = $("search-results");
+  summarise(found);
   if (!found.length) {
     const empty = document.createElement("li");
     empty.textContent = L.no_results;
@@ -913,22 +1029,18 @@ function renderResults(found) {
   list.replaceChildren(
     ...delegates.map((d) => {
       const item = document.createElement("li");
+      item.id = `result-${d.id}`;
       const who = document.createElement("div");
       const strong = document.createElement("strong");
+      strong.id = `${item.id}-name`;
       strong.textContent = d.name;
       who.append(strong, document.createElement("br"));
       who.append(`${d.organization || ""} · ${d.state} · ${L.version} ${d.badge_version ?? "–"}`);
       const actions = document.createElement("div");
       actions.className = "actions";
-      const reprint = document.createElement("button");
-      reprint.type = "button";
-      reprint.className = "button secondary";
-      reprint.textContent = L.reprint;
+      const reprint = namedButton("reprint", item, strong.id);
       reprint.addEventListener("click", () => askReason(item, d));
-      const print = document.createElement("button");
-      print.type = "button";
-      print.className = "button secondary";
-      print.textContent = L.print;
+      const print = namedButton("print", item, strong.id);
       print.addEventListener("click", () => printBadge(d));
       actions.append(reprint, print);
       item.append(who, actions);
@@ -1027,7 +1139,7 @@ async function runSearch() {
   rememberFieldText(search);
   const query = search.value.trim();
   if (query.length < 2) {
-    $("search-results").replaceChildren();
+    clearResults();
     return;
   }
   try {
@@ -1042,7 +1154,7 @@ async function runSearch() {
 function endSearch() {
   clearTimeout(searchTimer);
   search.value = "";
-  $("search-results").replaceChildren();
+  clearResults();
   wedge.focus();
 }
 
