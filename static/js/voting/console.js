@@ -1,6 +1,6 @@
 /* The chair console, live: quorum (with "quorum lost") and presence by region redrawn outside
    any form, its short sentence announced when it changes; each open poll's turnout; a note
-   when a poll changes state elsewhere. */
+   when a poll changes state elsewhere; a refused opening marks the reason box invalid. */
 (function () {
   "use strict";
   var R = window.PlenaryRoom;
@@ -46,6 +46,21 @@
     if (row && row.dataset.state === poll.state) return;
     notice.hidden = false;
   }
+
+  // A refused "Open the poll" comes back as an error that forms.js moved into its poll (the
+  // #poll-N anchor): the reason box there is marked invalid and names the message, so a screen
+  // reader hears why on reaching it, not only "invalid entry".
+  function markMissingReason() {
+    var region = document.querySelector(".poll-row #messages");
+    var row = region && region.closest(".poll-row");
+    var error = region && region.querySelector(".message.error");
+    var reason = row && row.querySelector('textarea[name="override_reason"]');
+    if (!error || !reason) return;
+    if (!error.id) error.id = reason.id + "-error";
+    reason.setAttribute("aria-invalid", "true");
+    reason.setAttribute("aria-describedby", error.id);
+  }
+  markMissingReason();
 
   R.start({
     onSnapshot: function (payload) {
