@@ -4,6 +4,7 @@ const L = JSON.parse(document.getElementById("dashboard-labels").textContent);
 const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
 const slug = root.dataset.slug;
 let chart = null;
+let chartShape = "";
 
 async function getJSON(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -25,11 +26,54 @@ async function loadCounts() {
 }
 
 const PALETTE = ["#0b4f8a", "#a1121c", "#0b6b2e", "#5a3d7a", "#7a4a00"];
+const zone = root.dataset.timeZone;
+// The hours as the page says ("Times in <zone>"), not in the browser's zone.
+const hourFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+  timeZone: zone,
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+function checkpointName(code) {
+  return document.querySelector(`#checkpoint-counts [data-checkpoint="${CSS.escape(code)}"]`)?.dataset.name || code;
+}
+
+function cell(tag, text, scope) {
+  const element = document.createElement(tag);
+  element.textContent = text;
+  if (scope) element.scope = scope;
+  return element;
+}
+
+// The chart's figures for screen readers and anyone who wants numbers: one row per hour with arrivals.
+function fillArrivalsTable(hours, checkpoints, series) {
+  const table = document.getElementById("arrivals-table");
+  const head = document.createElement("tr");
+  head.append(cell("th", table.dataset.hour, "col"));
+  for (const code of checkpoints) head.append(cell("th", checkpointName(code), "col"));
+  head.append(cell("th", table.dataset.total, "col"));
+  const body = hours.flatMap((hour, index) => {
+    const counts = series.map((values) => values[index]);
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    if (!total) return [];
+    const row = document.createElement("tr");
+    row.append(cell("th", hourFormat.format(new Date(hour * 1000)), "row"));
+    for (const n of counts) row.append(cell("td", n.toLocaleString()));
+    row.append(cell("td", total.toLocaleString()));
+    return [row];
+  });
+  table.tHead.replaceChildren(head);
+  table.tBodies[0].replaceChildren(...body);
+}
 
 async function loadArrivals() {
   const rows = await getJSON(root.dataset.arrivalsUrl);
   const box = document.getElementById("arrivals-chart");
   document.getElementById("arrivals-empty").hidden = rows.length > 0;
+  document.getElementById("arrivals-details").hidden = rows.length === 0;
   if (!rows.length) return;
   // Every hour from the first arrival to the last (at least six), so bars sit on a real time axis.
   const stamps = rows.map((row) => Date.parse(row.hour) / 1000);
@@ -41,17 +85,21 @@ async function loadArrivals() {
   const series = checkpoints.map((code) =>
     hours.map((hour) => rows.find((row) => row.checkpoint === code && Date.parse(row.hour) / 1000 === hour)?.count ?? 0),
   );
+  fillArrivalsTable(hours, checkpoints, series);
   const data = [hours, ...series];
   const bars = window.uPlot.paths.bars({ size: [0.6, 60] });
   const options = {
     width: box.clientWidth || 600,
     height: 260,
     scales: { x: { time: true, range: (u, min, max) => [min - 1800, max + 1800] } },
+    tzDate: (seconds) => window.uPlot.tzDate(new Date(seconds * 1000), zone),
+    // Names only: the figures are in the table, not behind a hover.
+    legend: { live: false },
     axes: [{}, { label: L.entries }],
     series: [
       {},
       ...checkpoints.map((code, index) => ({
-        label: code,
+        label: checkpointName(code),
         stroke: PALETTE[index % PALETTE.length],
         fill: PALETTE[index % PALETTE.length] + "cc",
         paths: bars,
@@ -59,11 +107,13 @@ async function loadArrivals() {
       })),
     ],
   };
-  if (chart && chart.series.length === checkpoints.length + 1) {
+  const shape = checkpoints.join("\n");
+  if (chart && chartShape === shape) {
     chart.setData(data);
   } else {
     chart?.destroy();
     chart = new window.uPlot(options, data, box);
+    chartShape = shape;
   }
 }
 
