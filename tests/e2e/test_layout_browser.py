@@ -2,13 +2,17 @@
 the arrivals chart's figures as a table in the assembly's zone."""
 
 import re
+import threading
 import uuid
 from datetime import datetime, time
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections, transaction
 from django.test import Client
+from playwright.sync_api import expect
 
+from badges.live import publish_checkin_change
 from badges.models import Scan
 from badges.services import ensure_badge_rendered, reprint_badge, revoke_badge
 from tests.agenda.factories import RoomFactory, SessionFactory, local
@@ -36,7 +40,8 @@ Object.defineProperty(window, "uPlot", {
 """
 
 
-def open_as(browser, live_server, user, path, *, width, timezone_id="Europe/Paris"):
+def open_as(browser, server, user, path, *, width, timezone_id="Europe/Paris"):
+    base = getattr(server, "url", server)
     client = Client()
     client.force_login(user)
     context = browser.new_context(
@@ -47,13 +52,13 @@ def open_as(browser, live_server, user, path, *, width, timezone_id="Europe/Pari
             {
                 "name": django_settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
+                "url": base,
             }
         ]
     )
     page = context.new_page()
     page.add_init_script(KEEP_CHARTS)
-    page.goto(f"{live_server.url}{path}")
+    page.goto(f"{base}{path}")
     return context, page
 
 
@@ -166,4 +171,26 @@ def test_arrivals_table_gives_the_figures_of_the_scans_with_checkpoint_names(
     hour_ticks = page.evaluate("window.__charts[0].axes[0]._values")
     assert "10:00am" in hour_ticks
     assert "2:00am" not in hour_ticks
+    context.close()
+
+
+def test_arrivals_table_follows_the_live_updates(browser, asgi_server, assembly, secretariat_user):
+    entrance = assembly.checkpoints.get(code="entrance")
+    ten = datetime.combine(assembly.start_date, time(10, 5), tzinfo=assembly.zone)
+    entry(entrance, ten)
+    context, page = open_as(browser, asgi_server, secretariat_user, "/a/ga/badges/", width=1024)
+    page.get_by_text("Arrivals as a table").click()
+    totals = page.locator("#arrivals-table tbody td:last-child")
+    expect(totals).to_have_text(["1"])
+
+    def another_entry():
+        with transaction.atomic():
+            entry(entrance, ten.replace(minute=30))
+            publish_checkin_change(assembly.pk)
+        connections.close_all()
+
+    thread = threading.Thread(target=another_entry)
+    thread.start()
+    thread.join()
+    expect(totals).to_have_text(["2"])
     context.close()
