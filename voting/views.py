@@ -435,6 +435,14 @@ def console_order(rows: list[dict]) -> dict[str, list[dict]]:
     return {"current": current, "published": done}
 
 
+def _opened_message(assembly: Assembly, poll: Poll) -> str:
+    """The chair's confirmation, naming the other polls still open: two ballots are live."""
+    others = [other.motion.title for other in open_polls(assembly).exclude(pk=poll.pk)]
+    if not others:
+        return _("The poll is open.")
+    return _("The poll is open. Also open: %(titles)s.") % {"titles": "; ".join(others)}
+
+
 @require_POST
 @assembly_page(*RUNS_POLLS)
 def console_action(
@@ -450,7 +458,7 @@ def console_action(
             services.open_poll(
                 poll=poll, by=request.user, override_reason=request.POST.get("override_reason", "")
             )
-            messages.success(request, _("The poll is open."))
+            messages.success(request, _opened_message(assembly, poll))
         elif action == "close":
             services.close_poll(poll=poll, by=request.user)
             messages.success(request, _("The poll is closed."))
