@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assembly.live import assembly_group, broadcast_on_commit, publish_state_on_commit
@@ -82,12 +83,13 @@ def poll_payload(poll: Poll, *, with_results: bool) -> dict[str, Any]:
 
 
 def room_polls(assembly: Assembly) -> list[Poll]:
-    """The polls a room shows: every open one, then the one closed most recently."""
+    """The polls a room shows: every open one, then the one that ended last (its publication,
+    else its closing: a result published after another poll closed is the newer news)."""
     polls = list(polls_for(assembly).filter(state=PollState.OPEN))
     last = (
         polls_for(assembly)
         .filter(Q(state=PollState.CLOSED) | Q(state=PollState.PUBLISHED))
-        .order_by("-closed_at", "-pk")
+        .order_by(Coalesce("published_at", "closed_at").desc(), "-pk")
         .first()
     )
     return [*polls, last] if last else polls

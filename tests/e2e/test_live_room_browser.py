@@ -474,3 +474,69 @@ def test_a_silent_connection_is_taken_for_dead_and_reopened(asgi_server, browser
     assert 5000 <= after_ms < 12000  # two beats of 0.01 s and the 5 s margin (late under load)
     assert seen["polled"] >= 1
     page.context.close()
+
+
+def test_the_projector_shows_every_open_poll_and_a_result_just_published_beside_them(
+    asgi_server, browser, assembly, chair_user
+):
+    """The runoff opened after another motion's poll hid that poll, and its published result
+    was skipped for the other poll's turnout (found by a tester)."""
+    from tests.voting.factories import resolution
+    from voting.services import cast_ballots, close_poll, open_poll, publish_poll
+
+    def setup():
+        voters, body = present_hall(assembly, 4)
+        office = resolution(body, code="almaty")
+        office.title = "Regional Office for Central Asia (Almaty)"
+        office.save(update_fields=["title"])
+        runoff = draft_poll(election(body, names=["Kampala", "Seoul"]), close_after_seconds=300)
+        return voters, draft_poll(office, close_after_seconds=600), runoff
+
+    voters, office, runoff = in_thread(setup)
+    projector = page_for(browser, asgi_server, None, viewport={"width": 1920, "height": 1080})
+    projector.goto(f"{asgi_server}/a/{assembly.slug}/projector/?{live_token(assembly)}")
+    projector.get_by_text("No poll is open.").wait_for()
+    screen = projector.locator("#projector-poll")
+
+    # Each poll on screen before its ballots: the screen follows a poll once its state came.
+    in_thread(lambda: open_poll(poll=office, by=chair_user))
+    screen.get_by_text("Regional Office for Central Asia (Almaty)").first.wait_for()
+    in_thread(lambda: open_poll(poll=runoff, by=chair_user))
+    blocks = screen.locator(".projector-item")
+    blocks.nth(1).get_by_text("Elect the Vice President Cities").wait_for()
+    in_thread(lambda: cast_ballots(poll=office, delegate=voters[0], choices=["yes"]))
+    screen.get_by_text("1 of 4 voting members have voted").wait_for()
+    assert blocks.count() == 2
+    assert "Regional Office for Central Asia (Almaty)" in blocks.nth(0).inner_text()
+    assert "0 of 4 voting members have voted" in blocks.nth(1).inner_text()
+    assert screen.locator(".countdown").count() == 2  # each poll its own
+    assert projector.evaluate("document.documentElement.scrollHeight") <= 1080
+
+    def elect_kampala():
+        kampala = str(runoff.motion.candidates.get(name="Kampala").pk)
+        for delegate in voters:
+            cast_ballots(poll=runoff, delegate=delegate, choices=[kampala])
+        close_poll(poll=runoff, by=chair_user)
+        publish_poll(poll=runoff, by=chair_user)
+
+    in_thread(elect_kampala)
+    screen.locator(".result-sentence").wait_for()
+    assert "Kampala" in blocks.nth(1).locator(".result-bars").inner_text()
+    assert "Regional Office for Central Asia (Almaty)" in blocks.nth(0).inner_text()
+    assert "1 of 4 voting members have voted" in blocks.nth(0).inner_text()
+
+    assert projector.evaluate("document.documentElement.scrollHeight") <= 1080
+    if os.environ.get("PROJECTOR_SCREENSHOTS"):  # to look at: a folder to write them to
+        projector.screenshot(path=f"{os.environ['PROJECTOR_SCREENSHOTS']}/two-polls.png")
+
+    # A reload keeps the same two: the snapshot holds them both.
+    projector.reload()
+    screen.locator(".result-sentence").wait_for()
+    assert blocks.count() == 2
+
+    # The chair opens another poll: the result has had its time on the wall.
+    in_thread(lambda: open_poll(poll=draft_poll(resolution(runoff.motion.body)), by=chair_user))
+    screen.get_by_role("heading", name="Adopt the agenda").wait_for()
+    assert screen.locator(".result-sentence").count() == 0
+    assert "Regional Office for Central Asia (Almaty)" in blocks.nth(0).inner_text()
+    projector.context.close()

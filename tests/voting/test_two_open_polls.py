@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests.voting.factories import draft_poll, election, resolution
-from voting.services import open_poll
+from voting.live import room_polls
+from voting.services import close_poll, open_poll, publish_poll
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,13 @@ def test_opening_the_only_open_poll_says_just_that(body, present_voters, chair_c
     assert "The poll is open." in html
     assert "Also open" not in html
 
+
+def test_the_room_shows_a_result_published_after_another_poll_closed(
+    body, present_voters, chair_user
+):
+    first = open_poll(poll=draft_poll(resolution(body, code="r1")), by=chair_user)
+    second = open_poll(poll=draft_poll(resolution(body, code="r2")), by=chair_user)
+    close_poll(poll=first, by=chair_user)
+    close_poll(poll=second, by=chair_user)
+    publish_poll(poll=first, by=chair_user)
+    assert room_polls(body.assembly) == [first]

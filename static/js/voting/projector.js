@@ -1,4 +1,4 @@
-/* The projector: quorum bar, the open poll with countdown and turnout gauge, then the result.
+/* The projector: quorum bar, each open poll with countdown and turnout gauge, then the result.
    Runs unattended: state is a small map of the polls on show, redrawn from it, never appended. */
 (function () {
   "use strict";
@@ -8,22 +8,30 @@
   var quorumEl = document.getElementById("projector-quorum");
   var pollEl = document.getElementById("projector-poll");
 
-  function current() {
+  function time(iso) { return Date.parse(iso || "") || 0; }
+  // When a poll last ended: its publication, else its closing.
+  function endedAt(poll) { return time(poll.published_at || poll.closed_at); }
+
+  // What the hall sees: every open poll (first opened on top), then the poll that ended last
+  // (closed, or published) unless a poll opened after it ended. So a result the chair has just
+  // published stays up beside the open ballots until the chair opens another poll or ends
+  // another one; with nothing open, the last one that ended stays, as before.
+  function onShow() {
     var polls = Object.keys(state.polls).map(function (id) { return state.polls[id]; });
-    var open = polls.filter(function (p) { return p.state === "open"; });
-    if (open.length) {
-      return open.sort(function (a, b) { return (b.opened_at || "").localeCompare(a.opened_at || ""); })[0];
-    }
-    var done = polls.filter(function (p) { return p.state === "closed" || p.state === "published"; });
-    return done.sort(function (a, b) { return (b.closed_at || "").localeCompare(a.closed_at || ""); })[0] || null;
+    var open = polls.filter(function (p) { return p.state === "open"; })
+      .sort(function (a, b) { return time(a.opened_at) - time(b.opened_at) || a.id - b.id; });
+    var last = polls.filter(function (p) { return p.state === "closed" || p.state === "published"; })
+      .sort(function (a, b) { return endedAt(b) - endedAt(a) || b.id - a.id; })[0];
+    var lastOpening = Math.max.apply(null, [0].concat(open.map(function (p) { return time(p.opened_at); })));
+    return last && endedAt(last) >= lastOpening ? open.concat([last]) : open;
   }
 
-  // Keep only what can still be shown: the open polls and the latest closed one.
+  // Keep only what can still be shown: the open polls and the ended one on show.
   function prune() {
-    var keep = current();
+    var shown = onShow().map(function (p) { return p.id; });
     Object.keys(state.polls).forEach(function (id) {
       var p = state.polls[id];
-      if (p.state !== "open" && (!keep || keep.id !== p.id)) delete state.polls[id];
+      if (p.state !== "open" && shown.indexOf(p.id) < 0) delete state.polls[id];
     });
   }
 
@@ -76,23 +84,21 @@
     ]);
   }
 
-  function add(node) { if (node) pollEl.appendChild(node); }
-
-  function drawPoll() {
-    var poll = current();
-    pollEl.textContent = "";
-    if (!poll) {
-      add(R.el("p", { "class": "projector-idle", text: L.no_poll }));
-      return;
-    }
-    add(R.el("h1", { "class": "projector-question", id: "projector-question", text: poll.title }));
+  // One poll's block; with several on show, no ids (they would repeat) and observer lines
+  // named by the poll they belong to.
+  function pollNode(poll, several) {
+    var item = R.el("article", { "class": "projector-item", "data-poll": poll.id, "data-state": poll.state });
+    function add(node) { if (node) item.appendChild(node); }
+    function named(label) { return several ? poll.title + " · " + label : label; }
+    function only(id) { return several ? {} : { id: id }; }
+    add(R.el("h1", Object.assign({ "class": "projector-question", text: poll.title }, only("projector-question"))));
     if (poll.round > 1) add(R.el("p", { "class": "projector-round", text: R.fill(L.round, { n: poll.round }) }));
     // A show of hands has no electronic turnout: its counts come with the result.
     var byHand = poll.kind === "hand";
     var turnoutWords = R.fill(L.turnout, { turnout: poll.turnout, eligible: poll.eligible });
-    var turnout = byHand ? null : R.el("p", {
-      "class": "projector-turnout", id: "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords
-    });
+    var turnout = byHand ? null : R.el("p", Object.assign({
+      "class": "projector-turnout", "data-turnout": poll.turnout, text: turnoutWords
+    }, only("projector-turnout")));
     if (poll.state === "open") {
       add(countdownNode(poll));
       if (byHand) add(R.el("p", { "class": "projector-by-hand", text: L.by_hand }));
@@ -100,8 +106,7 @@
         R.el("span", { "class": "gauge-fill", style: "width: " + R.pct(poll.turnout, poll.eligible) + "%" })
       ]));
       add(turnout);
-      add(observers([[L.at_open, poll.at_open]]));
-      return;
+      return { node: item, figures: [[named(L.at_open), poll.at_open]] };
     }
     if (poll.state === "published" && poll.lines) {
       add(resultNode(poll.lines));
@@ -109,20 +114,39 @@
       add(turnout);
       add(R.el("p", { "class": "projector-awaiting", text: byHand ? L.by_hand_counting : L.awaiting }));
     }
-    add(observers([[L.at_open, poll.at_open], [L.at_close, poll.at_close]]));
+    return { node: item, figures: [[named(L.at_open), poll.at_open], [named(L.at_close), poll.at_close]] };
   }
 
-  // The quorum of the body whose poll is on screen, else the first body's (the General Assembly).
-  function quorumOnShow() {
+  function drawPoll() {
+    var polls = onShow();
+    var several = polls.length > 1;
+    pollEl.textContent = "";
+    pollEl.classList.toggle("several", several);
+    if (!polls.length) {
+      pollEl.appendChild(R.el("p", { "class": "projector-idle", text: L.no_poll }));
+      return;
+    }
+    var rows = [];
+    polls.forEach(function (poll) {
+      var block = pollNode(poll, several);
+      pollEl.appendChild(block.node);
+      rows = rows.concat(block.figures);
+    });
+    var foot = observers(rows);
+    if (foot) pollEl.appendChild(foot);
+  }
+
+  // The quorum of each body with a poll on show, else the first body's (the General Assembly).
+  function quorumsOnShow() {
     var bodies = (state.quorum && state.quorum.bodies) || [];
-    var poll = current();
-    return bodies.filter(function (q) { return poll && q.body === poll.body; })[0] || bodies[0];
+    var codes = onShow().map(function (p) { return p.body; });
+    var shown = bodies.filter(function (q) { return codes.indexOf(q.body) >= 0; });
+    return shown.length ? shown : bodies.slice(0, 1);
   }
 
   function drawQuorum() {
     quorumEl.textContent = "";
-    var q = quorumOnShow();
-    if (q) quorumEl.appendChild(R.quorumNode(q, false));
+    quorumsOnShow().forEach(function (q) { quorumEl.appendChild(R.quorumNode(q, false)); });
   }
 
   // Nobody scrolls a hall's screen: when a long result overflows it, all type shrinks together.
