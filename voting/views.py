@@ -22,6 +22,7 @@ from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
 from assembly.models import Assembly, Role
 from assembly.selectors import has_any_role, roles_for
+from assembly.text import quoted
 from registration.models import Delegate
 from voting import kept_receipts, live, services
 from voting.errors import AlreadyVoted, PollNotOpen
@@ -440,7 +441,9 @@ def _opened_message(assembly: Assembly, poll: Poll) -> str:
     others = [other.motion.title for other in open_polls(assembly).exclude(pk=poll.pk)]
     if not others:
         return _("The poll is open.")
-    return _("The poll is open. Also open: %(titles)s.") % {"titles": "; ".join(others)}
+    # Quoted, with no full stop after them: a title ending in its own "." read "..".
+    titles = ", ".join(quoted(title) for title in others)
+    return _("The poll is open. Also open: %(titles)s") % {"titles": titles}
 
 
 @require_POST
