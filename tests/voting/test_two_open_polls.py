@@ -20,8 +20,7 @@ def test_opening_a_poll_while_another_is_open_names_the_other(
 ):
     open_poll(poll=draft_poll(election(body, names=["Almaty", "Tashkent"])), by=chair_user)
     html = open_from_console(chair_client, draft_poll(resolution(body)))
-    assert "The poll is open. Also open: “Elect the Vice President Cities.”" in html
-    assert "Cities.”." not in html  # the title's own full stop, not a second one
+    assert "The poll is open. Also open: “Elect the Vice President Cities”<" in html
 
 
 def test_opening_the_only_open_poll_says_just_that(body, present_voters, chair_client):
