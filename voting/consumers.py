@@ -4,7 +4,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import OrderedDict, deque
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +18,7 @@ from django.conf import settings
 from django.contrib import auth
 
 from assembly.consumers import ListeningConsumer
-from assembly.layers import group_fanout
+from assembly.layers import GroupFanout, group_fanout
 from assembly.live import assembly_group, next_sequence
 from assembly.models import Assembly
 from assembly.selectors import roles_for
@@ -23,11 +26,13 @@ from voting.live import (
     HEARTBEAT_SECONDS,
     PROJECTOR_ROTATED,
     SEES_CLOSED_COUNTS,
+    as_of_now,
     poll_group,
     poll_state_for,
     projector_link_valid,
     projector_link_version,
     room_snapshot,
+    snapshot_audience,
 )
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,113 @@ def batch(held: list[tuple[int, str]]) -> str:
     """Several encoded messages as one frame, oldest first; clients apply each in turn."""
     items = ",".join(text for _seq, text in held)
     return f'{{"type": "batch", "seq": {held[-1][0]}, "payload": [{items}]}}'
+
+
+# How long a room snapshot read for one socket may serve the next sockets of its audience, when
+# no change of the room was heard meanwhile: a bound for what no live event announces (a motion's
+# title edited in the admin).
+SHARED_SNAPSHOT_SECONDS = 2.0
+
+
+@dataclass
+class _Read:
+    """One read of a room snapshot, and what this process heard of the room when it began."""
+
+    seq: int  # numbered before the read, after the groups it relies on were joined
+    changes: int  # the room changes of the assembly heard so far
+    members: dict[str, Any]  # the process's members of each group, listening since before
+    began: float = field(default_factory=time.monotonic)
+    task: asyncio.Task | None = None
+
+
+class SharedSnapshots:
+    """Room snapshots read once and served to every socket of the same assembly and audience
+    in this process (a reconnecting room: one read, not one per phone).
+
+    A read serves a later socket while it still covers it: no room change of the assembly
+    was heard since the read began, and the process has been listening, since before it,
+    to the assembly group and to the group of each poll open in it (so every change the
+    read may have missed reaches the socket next, numbered after the read). Otherwise the
+    socket reads afresh, numbered after it joined, as any socket did before.
+    """
+
+    def __init__(self, fanout: GroupFanout) -> None:
+        self.fanout = fanout
+        self.changes: Counter[int] = Counter()
+        self.reads: dict[Hashable, _Read] = {}
+
+    def changed(self, assembly_id: int) -> None:
+        """A room event of the assembly reached this process: no read before it covers."""
+        self.changes[assembly_id] += 1
+
+    async def snapshot(self, assembly: Assembly, roles: frozenset, joined: int) -> tuple[int, dict]:
+        """The room as `roles` see it, read after the socket joined (numbered `joined`) or
+        still covered; the caller joins its open polls' groups before its next await."""
+        audience = snapshot_audience(roles)
+        key = (assembly.pk, audience)
+        while True:
+            read = self.reads.get(key)
+            if read is None or not self.may_serve(read, assembly.pk, joined):
+                read = self.begin(key, assembly, audience)
+            snapshot = await asyncio.shield(read.task)
+            # Another socket's read, begun before this one joined, may not cover it: the next.
+            if read.seq > joined or self.covers(read, assembly.pk, snapshot):
+                return read.seq, as_of_now(snapshot)
+
+    def begin(self, key: Hashable, assembly: Assembly, audience: frozenset) -> _Read:
+        members = {
+            group: member
+            for group, member in self.fanout.members.items()
+            if member.ready.is_set() and not member.reader.done()
+        }
+        # Numbered before the read: any message numbered later reflects a state at least as new.
+        read = _Read(seq=next_sequence(), changes=self.changes[assembly.pk], members=members)
+        read.task = asyncio.get_running_loop().create_task(
+            database_sync_to_async(room_snapshot)(assembly, audience)
+        )
+        self.reads[key] = read
+        return read
+
+    def may_serve(self, read: _Read, assembly_id: int, joined: int) -> bool:
+        """Worth waiting for: begun after the socket joined, or it may still cover it once read."""
+        if read.seq > joined and not failed(read):
+            return True
+        if not self.may_cover(read, assembly_id):
+            return False
+        if read.task.done():
+            return self.covers(read, assembly_id, read.task.result())
+        return assembly_group(assembly_id) in read.members
+
+    def may_cover(self, read: _Read, assembly_id: int) -> bool:
+        return (
+            not failed(read)
+            and self.changes[assembly_id] == read.changes
+            and time.monotonic() - read.began < SHARED_SNAPSHOT_SECONDS
+        )
+
+    def covers(self, read: _Read, assembly_id: int, snapshot: dict[str, Any]) -> bool:
+        groups = [assembly_group(assembly_id)]
+        groups += [poll_group(poll["id"]) for poll in snapshot["polls"] if poll["state"] == "open"]
+        return self.may_cover(read, assembly_id) and all(
+            group in read.members and self.fanout.members.get(group) is read.members[group]
+            for group in groups
+        )
+
+
+def failed(read: _Read) -> bool:
+    return read.task.done() and (read.task.cancelled() or read.task.exception() is not None)
+
+
+_shared: dict[int, tuple[asyncio.AbstractEventLoop, SharedSnapshots]] = {}
+
+
+def shared_snapshots() -> SharedSnapshots:
+    """This event loop's shared snapshots (one per server process; tests run several loops)."""
+    loop = asyncio.get_running_loop()
+    found = _shared.get(id(loop))
+    if found is None or found[0] is not loop:
+        found = _shared[id(loop)] = (loop, SharedSnapshots(group_fanout()))
+    return found[1]
 
 
 @database_sync_to_async
@@ -153,16 +265,17 @@ class RoomConsumer(ListeningConsumer):
         self.held = {}
         self.sent = deque(maxlen=max(1, round(1 / settings.LIVE_COALESCE_SECONDS)))
         self.fanout = group_fanout()
+        self.snapshots = shared_snapshots()
         self.tasks: set[asyncio.Task] = set()
         # Poll states are followed one at a time, and only once the snapshot is out.
         self.in_order = asyncio.Lock()
         async with self.in_order:
             await self.join(assembly_group(assembly.pk))
             await self.accept()
-            # Numbered before the read: any message numbered later reflects a state at least
-            # as new.
-            seq = next_sequence()
-            snapshot = await database_sync_to_async(room_snapshot)(assembly, self.roles)
+            # Read after the join (or covered by a read of this process): any message numbered
+            # later than the snapshot reflects a state at least as new. The open polls' groups
+            # are joined before the next await (SharedSnapshots.snapshot).
+            seq, snapshot = await self.snapshots.snapshot(assembly, self.roles, next_sequence())
             for poll in snapshot["polls"]:
                 if poll["state"] == "open":
                     await self.join(poll_group(poll["id"]))
@@ -202,6 +315,8 @@ class RoomConsumer(ListeningConsumer):
     def deliver(self, message: dict[str, Any]) -> None:
         """A group message, from the process's member of the group: keep it, plan its send."""
         event = message["event"]
+        if event in ROOM_EVENTS:
+            self.snapshots.changed(self.assembly.pk)
         if event == PROJECTOR_ROTATED:
             if self.link_version is not None and self.link_version < message["payload"]["version"]:
                 self.spawn(self.close(code=LINK_REPLACED))

@@ -1,5 +1,6 @@
 """The live room: groups, coalesced turnout and quorum, room snapshots and projector links."""
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -107,6 +108,29 @@ def room_snapshot(assembly: Assembly, roles: frozenset) -> dict[str, Any]:
             for poll in room_polls(assembly)
         ],
     }
+
+
+def snapshot_audience(roles: frozenset) -> frozenset:
+    """The part of the roles a room snapshot depends on (can_see_results): sockets whose roles
+    share it may share one snapshot."""
+    return roles & SEES_CLOSED_COUNTS
+
+
+def as_of_now(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A room snapshot read a moment ago, with the server's clock and the seconds left now."""
+    now = timezone.now()
+    return {
+        **snapshot,
+        "now": now.isoformat(),
+        "polls": [_seconds_left_at(poll, now) for poll in snapshot["polls"]],
+    }
+
+
+def _seconds_left_at(poll: dict[str, Any], now: datetime) -> dict[str, Any]:
+    if poll["seconds_left"] is None:
+        return poll
+    closes_at = datetime.fromisoformat(poll["closes_at"])
+    return {**poll, "seconds_left": max(0, int((closes_at - now).total_seconds()))}
 
 
 def poll_state_for(poll_id: int, roles: frozenset) -> dict[str, Any] | None:
