@@ -290,6 +290,27 @@ class ImportPreview:
     def to_write(self) -> int:
         return sum(1 for row in self.rows if row.valid and not row.skip)
 
+    @property
+    def shown_rows(self) -> list[ImportRow]:
+        """The rows the preview lists: every one with an error or skipped, and the first
+        SHOWN_READY of those ready, in file order (5,000 rows had made a 700 kB page)."""
+        shown, ready = [], 0
+        for row in self.rows:
+            if row.valid and not row.skip:
+                ready += 1
+                if ready > SHOWN_READY:
+                    continue
+            shown.append(row)
+        return shown
+
+    @property
+    def ready_not_shown(self) -> int:
+        return max(0, self.to_write - SHOWN_READY)
+
+
+# Rows ready to import that a preview lists; the others are counted, not listed.
+SHOWN_READY = 50
+
 
 # Excel's "Unicode Text" and "CSV UTF-16" start with one of these; without it UTF-16 is not
 # told apart from other bytes, so a file without one is not read as UTF-16.
