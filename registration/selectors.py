@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from assembly.models import Assembly, MemberOrganization
@@ -300,3 +300,76 @@ def delegate_todo(delegate: Delegate) -> list[dict[str, str]]:
     elif delegate.needs_visa_letter and delegate.state == RegistrationState.APPROVED:
         todo.append({"kind": "wait", "text": _("The secretariat is preparing your visa letter.")})
     return todo
+
+
+# --- accreditation page: members found, then the rows of one page -------------------------------
+
+
+@dataclass(frozen=True)
+class AccreditationFilters:
+    search: str | None = None
+    accredited: bool | None = None  # True: has a voting delegate; False: not yet; None: all
+    region: str | None = None
+
+
+def accreditation_members(
+    *, assembly: Assembly, filters: AccreditationFilters
+) -> list[MemberOrganization]:
+    """Members with a delegate who may be accredited, matching the filters, as a reader sorts
+    names (the accreditation page's order)."""
+    candidates = Delegate.objects.filter(
+        assembly=assembly,
+        member=OuterRef("pk"),
+        state=RegistrationState.APPROVED,
+        role__in=ACCREDITED_ROLES,
+    )
+    members = MemberOrganization.objects.filter(Exists(candidates))
+    if filters.accredited is not None:
+        # The same voting delegate the card shows: one of the candidates, accredited now.
+        voting = Accreditation.objects.filter(
+            assembly=assembly,
+            delegate__member=OuterRef("pk"),
+            delegate__state=RegistrationState.APPROVED,
+            delegate__role__in=ACCREDITED_ROLES,
+            kind=AccreditationKind.VOTING,
+            ended_at__isnull=True,
+        )
+        members = members.filter(Exists(voting) if filters.accredited else ~Exists(voting))
+    if filters.region:
+        members = members.filter(region=filters.region)
+    if filters.search:
+        members = members.filter(name__icontains=normal_text(filters.search))
+    return sorted(members, key=lambda member: alphabetical(member.name))
+
+
+def accreditation_rows(*, assembly: Assembly, members: list[MemberOrganization]) -> list[dict]:
+    """accreditation_overview's rows for these members only, in their order."""
+    delegates = (
+        Delegate.objects.filter(
+            assembly=assembly,
+            member__in=members,
+            state=RegistrationState.APPROVED,
+            role__in=ACCREDITED_ROLES,
+        )
+        .select_related("member")
+        .order_by("full_name")
+    )
+    active = {
+        a.delegate_id: a
+        for a in Accreditation.objects.filter(
+            assembly=assembly, delegate__in=delegates, ended_at__isnull=True
+        )
+    }
+    rows = {
+        member.pk: {"member": member, "voting": None, "alternates": [], "delegates": []}
+        for member in members
+    }
+    for delegate in delegates:
+        row = rows[delegate.member_id]
+        row["delegates"].append(delegate)
+        accreditation = active.get(delegate.pk)
+        if accreditation and accreditation.kind == AccreditationKind.VOTING:
+            row["voting"] = delegate
+        elif accreditation:
+            row["alternates"].append(delegate)
+    return list(rows.values())

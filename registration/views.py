@@ -8,6 +8,7 @@ from defusedcsv import csv  # cells a spreadsheet would run as formulas are esca
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +19,8 @@ from django_ratelimit.core import is_ratelimited
 
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
-from assembly.models import Assembly, Role
+from assembly.models import Assembly, Region, Role
+from assembly.selectors import used_choices
 from assembly.text import quoted
 from registration import forms as rforms
 from registration import imports, letters, selectors, services, tours
@@ -666,9 +668,32 @@ def invitation_revoke(request: HttpRequest, assembly: Assembly, invitation_id: i
     return redirect("registration:invitations", assembly.slug)
 
 
+ACCREDITATION_PAGE_SIZE = 25  # members, each a card with its form
+ACCREDITATION_LISTING = ("q", "status", "region", "page")  # what a saved form returns to
+
+
+def _accreditation_filters(
+    request: HttpRequest,
+) -> tuple[selectors.AccreditationFilters, dict[str, str]]:
+    """The accreditation page's filters from its query, and their values for the form."""
+    search = (request.GET.get("q") or "").strip()
+    status = request.GET.get("status") or ""
+    status = status if status in ("pending", "accredited") else ""
+    region = request.GET.get("region") or ""
+    region = region if region in Region.values else ""
+    filters = selectors.AccreditationFilters(
+        search=search or None,
+        accredited={"pending": False, "accredited": True}.get(status),
+        region=region or None,
+    )
+    return filters, {"q": search, "status": status, "region": region}
+
+
 @require_http_methods(["GET", "POST"])
 @assembly_page(SECRETARIAT)
 def accreditation(request: HttpRequest, assembly: Assembly) -> HttpResponse:
+    """One page of members, found by name, status and region; each card accredits a delegate
+    and comes back to the same page of the same search."""
     if request.method == "POST":
         form = rforms.AccreditForm(request.POST)
         if form.is_valid():
@@ -701,11 +726,24 @@ def accreditation(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                     )
         else:
             messages.error(request, _("Choose a delegate and a kind."))
-        return redirect("registration:accreditation", assembly.slug)
+        listing = urlencode(
+            [(key, request.GET[key]) for key in ACCREDITATION_LISTING if request.GET.get(key)]
+        )
+        url = reverse("registration:accreditation", args=[assembly.slug])
+        return redirect(f"{url}?{listing}" if listing else url)
+    filters, selected = _accreditation_filters(request)
+    members = selectors.accreditation_members(assembly=assembly, filters=filters)
+    page = Paginator(members, ACCREDITATION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registration/accreditation.html",
-        {"assembly": assembly, "rows": selectors.accreditation_overview(assembly)},
+        {
+            "assembly": assembly,
+            "rows": selectors.accreditation_rows(assembly=assembly, members=page.object_list),
+            "page_obj": page,
+            "selected": selected,
+            "regions": used_choices(Region, "region"),
+        },
     )
 
 
