@@ -19,6 +19,7 @@ from assembly.models import (
 from assembly.rows import columns, fetch, load_model
 from assembly.text import alphabetical
 from registration.models import Accreditation, AccreditationKind, Delegate, RegistrationState
+from registration.normal import normal_text
 from voting.models import (
     Ballot,
     BodyKind,
@@ -987,3 +988,33 @@ def result_lines(poll: Poll) -> dict[str, Any] | None:
         "outcome": result["outcome"],
         "sentence": sentence,
     }
+
+
+# --- presence page: the accredited delegates a search finds -------------------------------------
+
+PRESENCE_STATES = ("hall", "online", "absent")
+
+
+def accredited_delegates_found(
+    *, assembly: Assembly, search: str | None = None, presence: str | None = None
+) -> list[Delegate]:
+    """accredited_delegates whose name or member's name holds the search, in the hall, online or
+    absent (neither), in the same order."""
+    delegates = Delegate.objects.filter(
+        assembly=assembly, accreditations__assembly=assembly, accreditations__ended_at__isnull=True
+    ).select_related("member", "presence")
+    if search:
+        term = normal_text(search)
+        delegates = delegates.filter(Q(full_name__icontains=term) | Q(member__name__icontains=term))
+    if presence == "hall":
+        delegates = delegates.filter(presence__in_hall=True)
+    elif presence == "online":
+        delegates = delegates.filter(presence__online=True)
+    elif presence == "absent":
+        # No presence row yet is absent too: the row is made by a first scan or confirmation.
+        delegates = delegates.filter(
+            Q(presence__isnull=True) | Q(presence__in_hall=False, presence__online=False)
+        )
+    return sorted(
+        delegates, key=lambda d: (alphabetical(d.member.name if d.member else ""), d.full_name)
+    )

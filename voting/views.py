@@ -3,10 +3,12 @@
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -30,8 +32,9 @@ from voting.live import HEARTBEAT_SECONDS, projector_link_valid
 from voting.models import Motion, Poll, PollKind, PollState
 from voting.presence import set_online_presence
 from voting.selectors import (
+    PRESENCE_STATES,
     Route,
-    accredited_delegates,
+    accredited_delegates_found,
     assembly_quorum,
     can_see_results,
     members_voted,
@@ -626,9 +629,14 @@ def minutes_pdf(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 # --- proxies and presence (secretariat) --------------------------------------------------------
 
 
+PRESENCE_PAGE_SIZE = 100  # delegates, one table row each
+PRESENCE_LISTING = ("q", "presence", "page")  # what a saved row returns to
+
+
 @assembly_page(Role.SECRETARIAT)
 def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    """Counts first, then compact rows: who is in the hall or online; confirm online presence."""
+    """Counts first, then one page of compact rows found by name and presence: who is in the
+    hall or online; confirm online presence and come back to the same page."""
     if request.method == "POST":
         delegate = Delegate.objects.filter(
             assembly=assembly, pk=_int(request.POST.get("delegate"))
@@ -641,14 +649,27 @@ def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 by=request.user,
             )
             messages.success(request, _("Online presence saved for %(name)s.") % {"name": delegate})
-        return redirect("voting-presence", slug=assembly.slug)
+        listing = urlencode(
+            [(key, request.GET[key]) for key in PRESENCE_LISTING if request.GET.get(key)]
+        )
+        url = reverse("voting-presence", kwargs={"slug": assembly.slug})
+        return redirect(f"{url}?{listing}" if listing else url)
+    search = (request.GET.get("q") or "").strip()
+    state = request.GET.get("presence") or ""
+    state = state if state in PRESENCE_STATES else ""
+    delegates = accredited_delegates_found(
+        assembly=assembly, search=search or None, presence=state or None
+    )
+    page = Paginator(delegates, PRESENCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "voting/presence.html",
         {
             "assembly": assembly,
             "quorum": assembly_quorum(assembly),
-            "delegates": accredited_delegates(assembly),
+            "delegates": page.object_list,
+            "page_obj": page,
+            "selected": {"q": search, "presence": state},
         },
     )
 
