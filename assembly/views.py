@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -252,6 +253,9 @@ def secretariat_home(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     )
 
 
+MEMBER_LIST_PAGE_SIZE = 100
+
+
 @assembly_page(*STAFF)
 def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     region = request.GET.get("region") or None
@@ -263,12 +267,14 @@ def member_list(request: HttpRequest, assembly: Assembly) -> HttpResponse:
         members_list(region=region, kind=kind, search=search),
         key=lambda member: alphabetical(member.name),
     )
+    page = Paginator(members, MEMBER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assembly/member_list.html",
         {
             "assembly": assembly,
-            "members": members,
+            "members": page.object_list,
+            "page_obj": page,
             "regions": used_choices(Region, "region"),
             "kinds": used_choices(MemberKind, "kind"),
             "shows_population": any_member_has_population(),
