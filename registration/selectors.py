@@ -203,37 +203,6 @@ def voting_delegates_for(member: MemberOrganization, assembly: Assembly) -> Voti
     return VotingDelegates(voting=voting, alternates=alternates)
 
 
-def accreditation_overview(assembly: Assembly) -> list[dict]:
-    """Members with approved delegates, each with its active accreditations and candidates."""
-    delegates = (
-        Delegate.objects.filter(
-            assembly=assembly,
-            member__isnull=False,
-            state=RegistrationState.APPROVED,
-            role__in=ACCREDITED_ROLES,  # an observer or staff cannot carry a member's vote
-        )
-        .select_related("member")
-        .order_by("member__name", "full_name")
-    )
-    active = {
-        a.delegate_id: a
-        for a in Accreditation.objects.filter(assembly=assembly, ended_at__isnull=True)
-    }
-    rows: dict[int, dict] = {}
-    for delegate in delegates:
-        row = rows.setdefault(
-            delegate.member_id,
-            {"member": delegate.member, "voting": None, "alternates": [], "delegates": []},
-        )
-        row["delegates"].append(delegate)
-        accreditation = active.get(delegate.pk)
-        if accreditation and accreditation.kind == AccreditationKind.VOTING:
-            row["voting"] = delegate
-        elif accreditation:
-            row["alternates"].append(delegate)
-    return sorted(rows.values(), key=lambda row: alphabetical(row["member"].name))
-
-
 # --- registrations for the secretariat ------------------------------------------------------
 
 
@@ -343,7 +312,8 @@ def accreditation_members(
 
 
 def accreditation_rows(*, assembly: Assembly, members: list[MemberOrganization]) -> list[dict]:
-    """accreditation_overview's rows for these members only, in their order."""
+    """The accreditation page's rows for these members, in their order: each member's approved
+    delegates who may carry its vote, its voting delegate and its alternates."""
     delegates = (
         Delegate.objects.filter(
             assembly=assembly,

@@ -87,16 +87,6 @@ def general_assembly_quorum_needed(assembly: Assembly, eligible: int) -> int:
     return body.quorum_needed(eligible) if body else assembly.quorum_needed(eligible)
 
 
-def accredited_delegates(assembly: Assembly) -> list[Delegate]:
-    """Delegates holding an accreditation now, by member as a reader sorts names, then name."""
-    delegates = Delegate.objects.filter(
-        assembly=assembly, accreditations__assembly=assembly, accreditations__ended_at__isnull=True
-    ).select_related("member", "presence")
-    return sorted(
-        delegates, key=lambda d: (alphabetical(d.member.name if d.member else ""), d.full_name)
-    )
-
-
 # --- presence -----------------------------------------------------------------------------------
 
 
@@ -998,8 +988,8 @@ PRESENCE_STATES = ("hall", "online", "absent")
 def accredited_delegates_found(
     *, assembly: Assembly, search: str | None = None, presence: str | None = None
 ) -> list[Delegate]:
-    """accredited_delegates whose name or member's name holds the search, in the hall, online or
-    absent (neither), in the same order."""
+    """Delegates holding an accreditation now whose name or member's name holds the search, in
+    the hall, online or absent (neither), by member as a reader sorts names, then name."""
     delegates = Delegate.objects.filter(
         assembly=assembly, accreditations__assembly=assembly, accreditations__ended_at__isnull=True
     ).select_related("member", "presence")
