@@ -31,6 +31,13 @@ class RegistrationOut(Schema):
     editable: bool
 
 
+class PagedRegistrationOut(Schema):
+    """One page of the secretariat's list, in the shape ninja's page-number pager gives."""
+
+    items: list[RegistrationOut]
+    count: int
+
+
 class RegistrationUpdateIn(Schema):
     """Fields a delegate may change until the cutoff; omitted fields stay as they are (a field
     not among them, such as the email or the state, is refused rather than ignored)."""

@@ -18,6 +18,7 @@ from registration.models import (
     SignupStatus,
     Tour,
     TourSignup,
+    VisaLetter,
 )
 from registration.normal import normal_text
 
@@ -234,6 +235,13 @@ def registrations_list(*, assembly: Assembly, filters: RegistrationFilters) -> Q
             | Q(organization_name__icontains=term)
         )
     return delegates.order_by("state_changed_at", "created_at", "pk")
+
+
+def with_visa_letter_flag(delegates: QuerySet[Delegate]) -> QuerySet[Delegate]:
+    """The delegates, each with has_visa_letter: whether its visa letter has been issued."""
+    return delegates.annotate(
+        has_visa_letter=Exists(VisaLetter.objects.filter(delegate=OuterRef("pk")))
+    )
 
 
 def delegate_todo(delegate: Delegate) -> list[dict[str, str]]:

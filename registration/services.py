@@ -597,7 +597,11 @@ def edit_cutoff(assembly: Assembly) -> datetime | None:
 
 
 def editing_open(delegate: Delegate) -> bool:
-    cutoff = edit_cutoff(delegate.assembly)
+    return editing_open_before(delegate, edit_cutoff(delegate.assembly))
+
+
+def editing_open_before(delegate: Delegate, cutoff: datetime | None) -> bool:
+    """editing_open with the assembly's cutoff read once by the caller (a list of delegates)."""
     return delegate.state in LIVE_STATES and (cutoff is None or timezone.now() < cutoff)
 
 
