@@ -490,6 +490,10 @@ def filters_from(request: HttpRequest) -> tuple[rforms.RegistrationFilterForm, o
     return form, filters
 
 
+# Rows a secretariat ticks through at once: the bulk actions act on the ticked rows of one page.
+QUEUE_PAGE_SIZE = 200
+
+
 @require_http_methods(["GET", "POST"])
 @assembly_page(SECRETARIAT)
 def queue(request: HttpRequest, assembly: Assembly) -> HttpResponse:
@@ -513,18 +517,28 @@ def queue(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 messages.error(request, f"{delegate.full_name}: {reason}")
         return redirect(request.get_full_path())
     form, filters = filters_from(request)
-    delegates = list(selectors.registrations_list(assembly=assembly, filters=filters)[:500])
+    delegates = selectors.registrations_list(assembly=assembly, filters=filters)
+    # An out-of-range page (the last rows approved away) shows the last page, not an error.
+    page = Paginator(delegates, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "registration/queue.html",
         {
             "assembly": assembly,
             "form": form,
-            "delegates": delegates,
+            "page": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
             "counts": selectors.registration_counts(assembly),
-            "query": request.GET.urlencode(),
+            "query": filters_query(request),
         },
     )
+
+
+def filters_query(request: HttpRequest) -> str:
+    """The page's filters and search as a query string, without its page number."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @assembly_page(SECRETARIAT)
