@@ -1,6 +1,7 @@
 """Badge and check-in pages: desk, the delegate's badge, secretariat dashboard, attendance."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -164,9 +165,22 @@ def service_worker(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 @require_POST
 @assembly_page(Role.SECRETARIAT)
 def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
-    """Revoke a badge or set a delegate's desk flag from the dashboard; shows the outcome."""
+    """Revoke a badge or set a delegate's desk flag from the dashboard; shows the outcome.
+
+    The delegate is chosen from the list, or typed: a name matching several is shown again
+    with its matches to choose from, the reason kept."""
+    chosen = request.POST.get("delegate", "")
+    text = request.POST.get("delegate_name", "").strip()
+    if not chosen and text:
+        pick = delegate_pick(assembly, text=text)
+        found = pick.resolve(selectors.delegates_matching(assembly=assembly, text=text))
+        if found is None:
+            reason = request.POST.get("reason", "")
+            context = dashboard_context(assembly, pick=pick, reason=reason)
+            return render(request, "badges/dashboard.html", context)
+        chosen = str(found.pk)
     try:
-        delegate_id = int(request.POST.get("delegate", ""))
+        delegate_id = int(chosen)
     except ValueError:
         messages.error(request, _("Choose a delegate."))
         return redirect("badges-dashboard", slug=assembly.slug)
@@ -189,6 +203,23 @@ def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return redirect("badges-dashboard", slug=assembly.slug)
 
 
+def delegate_pick(assembly: Assembly, *, text: str = "") -> selectors.Pick:
+    """The dashboard's delegate field: a list while the assembly is small, else a name to type."""
+    delegates = (
+        Delegate.objects.filter(assembly=assembly)
+        .exclude(state="cancelled")
+        .select_related("member")
+        .order_by("full_name")
+    )
+    options = None if text else selectors.short_list(delegates)
+    return selectors.Pick(
+        name="delegate",
+        label=_("Delegate") if options is not None else _("Delegate: name, email or badge number"),
+        options=options,
+        text=text,
+    )
+
+
 @require_POST
 @assembly_page(Role.SECRETARIAT)
 def end_day(request: HttpRequest, assembly: Assembly) -> HttpResponse:
@@ -208,33 +239,34 @@ def end_day(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 @assembly_page(Role.SECRETARIAT)
 def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     services.fail_stale_batches(assembly=assembly)
-    return render(
-        request,
-        "badges/dashboard.html",
-        {
-            "assembly": assembly,
-            "counts": selectors.checkin_counts(assembly),
-            "revoked": selectors.revoked_badges(assembly)[:100],
-            "conflicts": selectors.scan_conflicts(assembly),
-            "batches": BadgeBatch.objects.filter(assembly=assembly)[:10],
-            "delegates": Delegate.objects.filter(assembly=assembly)
-            .exclude(state="cancelled")
-            .only("id", "full_name", "attention")
-            .order_by("full_name"),
-            "layouts": BatchLayout.choices,
-            "night_cut": selectors.NIGHT_CUT,
-            "roles": DelegateRole.choices,
-            "attendances": Attendance.choices,
-            "labels": {
-                "entries": _("Entries"),
-                "download": _("Download the PDF"),
-                "failed": _("Failed"),
-                "queued": _("Queued"),
-                "running": _("Rendering"),
-                "done": _("Done"),
-            },
+    return render(request, "badges/dashboard.html", dashboard_context(assembly))
+
+
+def dashboard_context(
+    assembly: Assembly, *, pick: selectors.Pick | None = None, reason: str = ""
+) -> dict[str, Any]:
+    """The dashboard's context; `pick` and `reason` re-show a delegate form sent back."""
+    return {
+        "assembly": assembly,
+        "counts": selectors.checkin_counts(assembly),
+        "revoked": selectors.revoked_badges(assembly)[:100],
+        "conflicts": selectors.scan_conflicts(assembly),
+        "batches": BadgeBatch.objects.filter(assembly=assembly)[:10],
+        "pick": pick or delegate_pick(assembly),
+        "reason": reason,
+        "layouts": BatchLayout.choices,
+        "night_cut": selectors.NIGHT_CUT,
+        "roles": DelegateRole.choices,
+        "attendances": Attendance.choices,
+        "labels": {
+            "entries": _("Entries"),
+            "download": _("Download the PDF"),
+            "failed": _("Failed"),
+            "queued": _("Queued"),
+            "running": _("Rendering"),
+            "done": _("Done"),
         },
-    )
+    }
 
 
 def _read_time(text: str) -> datetime | None:
