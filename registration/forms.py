@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Region
 from assembly.text import refuse_broken_lines
+from badges.selectors import Pick, members_matching, short_list
 from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
 from registration.normal import NormalEmailField
 from registration.photos import MAX_BYTES
@@ -174,3 +175,39 @@ class SettingsForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class InvitationPickForm(InvitationForm):
+    """The invitation form with its member chosen from a short list, or typed: a name naming
+    one member is that member; one naming several offers them (self.pick) to choose from."""
+
+    member_name = forms.CharField(label=_("Member: name"), required=False, max_length=200)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].required = False
+        text = str(self.data.get("member_name", "")).strip() if self.is_bound else ""
+        options = None if text else short_list(self.fields["member"].queryset)
+        self.pick = Pick(
+            name="member",
+            label=_("Member organization") if options is not None else _("Member: name"),
+            options=options,
+            kind="member",
+            text=text,
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "member" in self.errors:
+            self.pick.error = " ".join(self.errors["member"])
+        elif data.get("member") is None and self.pick.options is not None:
+            self.pick.error = str(_("Choose a member organization."))
+            self.add_error("member", self.pick.error)
+        elif data.get("member") is None:
+            members = self.fields["member"].queryset
+            data["member"] = self.pick.resolve(
+                members_matching(members=members, text=self.pick.text)
+            )
+            if data["member"] is None:
+                self.add_error("member_name", self.pick.error)
+        return data

@@ -621,7 +621,7 @@ def letter_pdf(request: HttpRequest, assembly: Assembly, delegate_id: int) -> Ht
 def invitations(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     in_a_month = timezone.localtime() + timedelta(days=30)
     initial = {"expires_at": in_a_month.strftime("%Y-%m-%dT%H:%M")}
-    form = rforms.InvitationForm(request.POST or None, initial=initial)
+    form = rforms.InvitationPickForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
