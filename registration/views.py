@@ -527,7 +527,6 @@ def queue(request: HttpRequest, assembly: Assembly) -> HttpResponse:
             "assembly": assembly,
             "form": form,
             "page": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
             "counts": selectors.registration_counts(assembly),
             "query": filters_query(request),
         },

@@ -46,7 +46,7 @@ def test_first_page_holds_25_members_and_says_so(secretariat_client, assembly, t
     assert members_shown(html) == [f"Member {n:02d}" for n in range(1, 26)]
     assert "Showing 1\u201325 of 30 members" in html
     assert '<a href="?page=2" aria-current="page">' not in html
-    assert '<a href="?page=1" aria-current="page">1</a>' in html
+    assert '<a href="?page=1" aria-current="page"><span class="visually-hidden">Page </span>1</a>' in html
 
 
 def test_second_page_holds_the_rest_and_its_links_keep_the_filters(
@@ -55,7 +55,7 @@ def test_second_page_holds_the_rest_and_its_links_keep_the_filters(
     html = secretariat_client.get(url_of(assembly, "?status=pending&page=2")).content.decode()
     assert members_shown(html) == [f"Member {n:02d}" for n in range(26, 31)]
     assert "Showing 26\u201330 of 30 members" in html
-    assert '<a href="?status=pending&amp;page=1" rel="prev">Previous</a>' in html
+    assert '<a href="?status=pending&amp;page=1" rel="prev">Previous page</a>' in html
     assert '<option value="pending" selected>Not yet accredited</option>' in html
 
 

@@ -68,7 +68,7 @@ def test_second_page_holds_the_rest_and_its_links_keep_the_filters(
     html = secretariat_client.get(url_of(assembly, "?q=Member&page=2")).content.decode()
     assert people_shown(html) == [f"Person {n:03d}" for n in range(101, 106)]
     assert "Showing 101\u2013105 of 105 delegates" in html
-    assert '<a href="?q=Member&amp;page=1" rel="prev">Previous</a>' in html
+    assert '<a href="?q=Member&amp;page=1" rel="prev">Previous page</a>' in html
 
 
 def test_search_finds_a_delegate_of_a_later_page(secretariat_client, assembly, accredited_105):
