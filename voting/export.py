@@ -6,8 +6,8 @@ from typing import Any
 from assembly.models import Assembly, Role
 from voting.audit import link_pending_now
 from voting.models import AuditEntry, AuditHead, Poll, PollKind, PollState
-from voting.selectors import can_see_results
-from voting.services import ballot_rows, poll_facts
+from voting.selectors import ballots_by_poll, can_see_results, with_candidates
+from voting.services import poll_facts
 from voting.verify import REDACTABLE
 
 
@@ -23,12 +23,19 @@ def audit_export(assembly: Assembly, *, roles: frozenset[Role] | None = None) ->
     """
     link_pending_now(assembly)
     head = AuditHead.objects.filter(assembly=assembly).first()
-    polls = list(Poll.objects.filter(assembly=assembly).select_related("motion").order_by("pk"))
+    polls = list(
+        with_candidates(Poll.objects.filter(assembly=assembly))
+        .select_related("motion")
+        .order_by("pk")
+    )
     shown = {
         poll.pk: poll.state != PollState.OPEN
         and (roles is None or can_see_results(poll=poll, roles=roles))
         for poll in polls
     }
+    ballots = ballots_by_poll(
+        [poll.pk for poll in polls if shown[poll.pk] and poll.kind != PollKind.HAND]
+    )
     # Why each poll's secret entries are withheld from this caller, None where they are not;
     # the server's own command reads every entry.
     withheld = (
@@ -56,7 +63,7 @@ def audit_export(assembly: Assembly, *, roles: frozenset[Role] | None = None) ->
                     "open": (poll.at_open or {}).get("audit_head"),
                     "close": (poll.at_close or {}).get("audit_head"),
                 },
-                **_ballots_and_result(poll, shown=shown[poll.pk]),
+                **_ballots_and_result(poll, shown=shown[poll.pk], ballots=ballots),
             }
             for poll in polls
         ],
@@ -101,8 +108,9 @@ def _exported_entry(entry: AuditEntry, *, withheld: dict[int, str | None] | None
     }
 
 
-def _ballots_and_result(poll: Poll, *, shown: bool) -> dict[str, Any]:
+def _ballots_and_result(
+    poll: Poll, *, shown: bool, ballots: dict[int, list[dict[str, Any]]]
+) -> dict[str, Any]:
     if not shown:
         return {"withheld": True, "hand_counts": None, "result": None, "ballots": []}
-    ballots = [] if poll.kind == PollKind.HAND else ballot_rows(poll)
-    return {"withheld": False, "result": poll.result, "ballots": ballots}
+    return {"withheld": False, "result": poll.result, "ballots": ballots.get(poll.pk, [])}

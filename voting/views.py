@@ -52,6 +52,7 @@ from voting.selectors import (
     seconds_left,
     voter_for,
     voting_routes,
+    with_candidates,
     with_live_turnout,
 )
 
@@ -379,7 +380,7 @@ def online_checkin(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 def console(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     """Quorum, then every poll with the one action it can take next."""
     services.close_due_polls(assembly=assembly)
-    polls = list(polls_for(assembly).prefetch_related("candidates", "runoffs"))
+    polls = list(with_candidates(polls_for(assembly)).prefetch_related("runoffs"))
     quorum = assembly_quorum(assembly)
     reached = {q["body"]: q["reached"] for q in quorum}
     empty = {q["body"] for q in quorum if not q["eligible"]}
