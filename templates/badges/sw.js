@@ -62,6 +62,14 @@ function loggedOut(url, response) {
   return response.type === "opaqueredirect" || response.redirected || response.status === 401;
 }
 
+// The badge page answered from here says so (my_badge.js shows "Saved copy from …"): wifi that is
+// up but reaches nothing leaves navigator.onLine true, so the page cannot tell by itself.
+async function markedAsSavedCopy(response) {
+  if (!(response.headers.get("content-type") || "").startsWith("text/html")) return response;
+  const body = (await response.text()).replace(" data-rendered-at=", " data-from-cache data-rendered-at=");
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 // Network first (fresh badge, fresh desk), the cached copy when the network is gone.
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
@@ -82,6 +90,6 @@ self.addEventListener("fetch", (event) => {
         }
         return response;
       })
-      .catch(() => caches.match(key).then((hit) => hit || Response.error())),
+      .catch(() => caches.match(key).then((hit) => (hit ? markedAsSavedCopy(hit) : Response.error()))),
   );
 });

@@ -110,3 +110,48 @@ def test_a_draft_comes_back_until_saved_and_never_over_what_the_server_shows_aft
     assert page.get_by_label("Dietary needs").input_value() == "Halal, no shellfish"
     assert page.get_by_text(RESTORED_NOTE).count() == 0
     context.close()
+
+
+def test_the_badge_page_shown_offline_says_it_is_a_saved_copy(
+    live_server, browser, assembly, member
+):
+    from badges.services import ensure_badge_rendered
+
+    delegate = DelegateFactory(assembly=assembly, member=member)
+    ensure_badge_rendered(delegate=delegate)
+    context, page = phone_for(browser, live_server, delegate.user)
+    url = f"{live_server.url}/a/{assembly.slug}/badges/my/"
+    page.goto(url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    note = page.locator("#saved-copy")
+    assert not note.is_visible()
+
+    context.set_offline(True)
+    page.reload()
+    assert note.is_visible()
+    assert note.inner_text().startswith("Saved copy from ")
+    assert "if your badge was reprinted since, open this page online" in note.inner_text()
+
+    context.set_offline(False)
+    page.reload()
+    assert not note.is_visible()
+    context.close()
+
+
+def test_the_badge_page_from_the_cache_on_wifi_that_reaches_nothing_says_it_is_a_saved_copy(
+    live_server, browser, assembly, member
+):
+    # Venue wifi that is up but goes nowhere: navigator.onLine stays true.
+    from badges.services import ensure_badge_rendered
+
+    delegate = DelegateFactory(assembly=assembly, member=member)
+    ensure_badge_rendered(delegate=delegate)
+    context, page = phone_for(browser, live_server, delegate.user)
+    url = f"{live_server.url}/a/{assembly.slug}/badges/my/"
+    page.goto(url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.route("**/badges/my/", lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    assert page.evaluate("navigator.onLine")
+    assert page.locator("#saved-copy").is_visible()
+    context.close()

@@ -34,3 +34,12 @@ document.addEventListener("fullscreenchange", () => {
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && wakeLock !== null) keepAwake();
 });
+// A saved copy says so, with the time it was made: offline, or answered from the service worker's
+// cache (data-from-cache, set by sw.js: venue wifi that reaches nothing leaves navigator.onLine true).
+const savedCopy = document.getElementById("saved-copy");
+function showSavedCopy() {
+  if (savedCopy) savedCopy.hidden = navigator.onLine && !("fromCache" in root.dataset);
+}
+showSavedCopy();
+window.addEventListener("online", showSavedCopy);
+window.addEventListener("offline", showSavedCopy);
