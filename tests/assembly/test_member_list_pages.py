@@ -45,7 +45,8 @@ def test_second_page_holds_the_rest_of_the_region_and_its_links_keep_the_filters
     assert members_shown(html) == [f"Member {n:03d}" for n in range(101, 111)]
     assert "Showing 101\u2013110 of 110 members" in html
     assert '<a href="?region=africa&amp;page=1" rel="prev">Previous page</a>' in html
-    assert '<a href="?region=africa&amp;page=2" aria-current="page"><span class="visually-hidden">Page </span>2</a>' in html
+    current = '<a href="?region=africa&amp;page=2" aria-current="page">'
+    assert current + '<span class="visually-hidden">Page </span>2</a>' in html
 
 
 def test_search_finds_a_member_of_a_later_page(secretariat_client, assembly, members_120):
