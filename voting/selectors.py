@@ -700,8 +700,8 @@ def polls_for(assembly: Assembly) -> QuerySet[Poll]:
 
 
 def ballots_by_poll(poll_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each poll's ballots as the audit export lists them (services.ballot_rows), in one
-    query for all the polls."""
+    """Each poll's ballots as the seal at close and the audit export list them, in one query
+    for all the polls."""
     found: dict[int, list[dict[str, Any]]] = {poll_id: [] for poll_id in poll_ids}
     rows = (
         Ballot.objects.filter(poll_id__in=poll_ids)

@@ -73,6 +73,7 @@ from voting.selectors import (
     BallotReads,
     Route,
     ballot_poll,
+    ballots_by_poll,
     electorate_fingerprint,
     members_voted,
     not_a_voter_reason,
@@ -547,22 +548,6 @@ def _result(poll: Poll) -> dict[str, Any]:
     return result_for_poll(poll_facts(poll), ballots)
 
 
-def ballot_rows(poll: Poll) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": str(b["id"]),
-            "poll": b["poll_id"],
-            "choices": b["choices"],
-            "weight": b["weight"],
-            "receipt_hash": b["receipt_hash"],
-            "member": b["member_id"],
-        }
-        for b in Ballot.objects.filter(poll=poll)
-        .order_by("id")
-        .values("id", "poll_id", "choices", "weight", "receipt_hash", "member_id")
-    ]
-
-
 def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = False) -> Poll:
     """Close an open poll: record the figures, seal the ballots into the audit log, tally."""
     with transaction.atomic():
@@ -590,7 +575,7 @@ def close_poll(*, poll: Poll, by: AbstractBaseUser | None, scheduled: bool = Fal
                 _shuffle_ballots(poll)
                 # The log's frames still hold the ballots as cast until it is truncated.
                 transaction.on_commit(truncate_sqlite_wal, robust=True)
-            rows = ballot_rows(poll)
+            rows = ballots_by_poll([poll.pk])[poll.pk]
             seal = [[row["id"], ballot_hash(row)] for row in rows]
             poll.turnout, poll.turnout_weight = len(rows), sum(row["weight"] for row in rows)
             poll.result = _result(poll)
