@@ -64,3 +64,11 @@ def test_a_bad_request_is_a_phone_page_with_a_way_home(client):
     assert response.status_code == 400
     assert "This request could not be read" in html
     assert_phone_page_with_a_way_home(html)
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_page_reads_no_session_or_database(secretariat_client, django_assert_num_queries):
+    # A bot's random addresses, or a socket asked of a server without sockets, cost nothing.
+    with django_assert_num_queries(0):
+        response = secretariat_client.get("/ws/a/ga/room/")
+    assert response.status_code == 404
