@@ -1,5 +1,6 @@
 """The one NinjaAPI: authentication, the error shape, and each app's router under /api/v1/."""
 
+import inspect
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -58,7 +59,8 @@ def body_readable(content_type: str) -> bool:
 def refuse_unreadable_bodies(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wrap an operation that takes a JSON body: 415 for a body of another type, checked
     before authentication. Operations without a body are left as they are."""
-    operation = getattr(run, "__self__", None)  # ninja hands each operation's bound run
+    # ninja hands each operation's bound run, perhaps inside a view decorator (gzip_page).
+    operation = getattr(inspect.unwrap(run), "__self__", None)
     if operation is not None and not any(issubclass(m, BodyModel) for m in operation.models):
         return run
 

@@ -1,5 +1,7 @@
 """The desk roster's ETag: a 304 costs a few queries, and every change a desk shows moves it."""
 
+import gzip
+import json
 import uuid
 
 import pytest
@@ -141,3 +143,24 @@ def test_a_revocation_and_a_lifted_one_together_still_move_the_etag(
     assert after.status_code == 200
     revoked = {row["name"]: row["revoked"] for row in after.json()["delegates"]}
     assert revoked == {"Ana Pérez": False, "Kim Seo-yeon": True}
+
+
+def test_a_desk_accepting_gzip_gets_the_same_roster_compressed(client, bearer, assembly, badge):
+    for _ in range(20):
+        DelegateFactory(assembly=assembly)
+    plain = client.get(roster_url(), **bearer)
+    packed = client.get(roster_url(), HTTP_ACCEPT_ENCODING="gzip, deflate, br", **bearer)
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) / 3
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    again = client.get(roster_url(), HTTP_IF_NONE_MATCH=packed["ETag"], **bearer)
+    assert again.status_code == 304
+
+
+def test_a_get_that_names_a_content_type_still_gets_the_roster(client, bearer, assembly, badge):
+    # Some clients (and Python's own test server) send "text/plain" with a GET: the roster
+    # reads no body, so its type is no reason to refuse it, gzipped view or not.
+    response = client.get(roster_url(), CONTENT_TYPE="text/plain", **bearer)
+    assert response.status_code == 200
