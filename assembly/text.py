@@ -79,3 +79,31 @@ def alphabetical(text: str) -> tuple[str, str]:
     the Cs, "Österreichischer" among the Os, not after "Svenska"), the exact text breaking ties."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold(), text
+
+
+# Letters that are not a base letter and an accent, so NFKD keeps them: as typed on a
+# plain keyboard ("yilmaz" finds Yilmaz written with a dotless i, "lukasz" finds "Łukasz").
+# desk.js folds alike.
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez"), and
+    no hyphens, spaces or other punctuation ("kim seoyeon" and "seo-yeon" find "Kim Seo-yeon")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in bare.translate(_PLAIN_LETTERS) if c.isalnum())

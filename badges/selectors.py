@@ -3,11 +3,10 @@
 import hashlib
 import json
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as wall_time
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.db.models import Aggregate, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncHour
@@ -16,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assembly.models import Assembly, Checkpoint, MemberOrganization
-from assembly.text import alphabetical
+from assembly.picks import Matches, first_matches
+from assembly.text import alphabetical, fold
 from badges.models import (
     Badge,
     BadgeEvent,
@@ -28,8 +28,6 @@ from badges.models import (
 )
 from badges.tokens import public_key_hex
 from registration.models import Delegate, RegistrationState
-
-Row = TypeVar("Row")
 
 # Local time at which presence from the day before ends by itself, if nobody ended it.
 NIGHT_CUT = wall_time(3, 0)
@@ -239,34 +237,6 @@ def arrivals_per_hour(assembly: Assembly) -> list[dict[str, Any]]:
     ]
 
 
-# Letters that are not a base letter and an accent, so NFKD keeps them: as typed on a
-# plain keyboard ("yilmaz" finds Yilmaz written with a dotless i, "lukasz" finds "Łukasz").
-# desk.js folds alike.
-_PLAIN_LETTERS = str.maketrans(
-    {
-        "\N{LATIN SMALL LETTER DOTLESS I}": "i",
-        "ł": "l",
-        "ø": "o",
-        "đ": "d",
-        "ð": "d",
-        "ħ": "h",
-        "ŧ": "t",
-        "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "þ": "th",
-    }
-)
-
-
-def fold(text: str) -> str:
-    """Text as a desk volunteer types it: any case, no accents ("perez" finds "Pérez"), and
-    no hyphens, spaces or other punctuation ("kim seoyeon" and "seo-yeon" find "Kim Seo-yeon")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return "".join(c for c in bare.translate(_PLAIN_LETTERS) if c.isalnum())
-
-
 def search_delegates(*, assembly: Assembly, query: str, limit: int = 20) -> QuerySet[Delegate]:
     """By part of the name, organization or member, or the whole email, in any script.
 
@@ -412,40 +382,6 @@ def badge_for_delegate(*, assembly: Assembly, delegate_id: int) -> Badge | None:
     )
 
 
-# The search-then-pick fields (templates/assembly/_pick.html): a list this short stays a
-# <select>; a longer one is a text field, and a typed name shows this many matches at most.
-SELECT_AT_MOST = 30
-MATCHES_SHOWN = 20
-
-
-@dataclass
-class Matches(Generic[Row]):
-    """What a typed name found: the first MATCHES_SHOWN in alphabetical order, and how many."""
-
-    found: list[Row]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.found)
-
-    @property
-    def one(self) -> Row | None:
-        return self.found[0] if self.total == 1 else None
-
-
-def short_list(rows: QuerySet[Row]) -> list[Row] | None:
-    """All the rows when a <select> of them is short enough to scroll, else None (one query)."""
-    first = list(rows[: SELECT_AT_MOST + 1])
-    return first if len(first) <= SELECT_AT_MOST else None
-
-
-def _first_matches(rows: QuerySet[Row], hits: list[tuple[tuple[str, str], int]]) -> Matches[Row]:
-    shown = [pk for _key, pk in sorted(hits)[:MATCHES_SHOWN]]
-    by_pk = rows.in_bulk(shown)
-    return Matches(found=[by_pk[pk] for pk in shown], total=len(hits))
-
-
 def delegates_matching(
     *, assembly: Assembly, text: str, among: QuerySet[Delegate] | None = None
 ) -> Matches[Delegate]:
@@ -467,60 +403,4 @@ def delegates_matching(
             else (needle in fold(name) or fold(email) == needle)
         )
     ]
-    return _first_matches(among, hits)
-
-
-def members_matching(
-    *, members: QuerySet[MemberOrganization], text: str
-) -> Matches[MemberOrganization]:
-    """The members among `members` whose name holds the typed text, as fold() reads it."""
-    needle = fold(text)
-    if not needle:
-        return Matches(found=[], total=0)
-    hits = [
-        (alphabetical(name), pk)
-        for pk, name in members.values_list("pk", "name")
-        if needle in fold(name)
-    ]
-    return _first_matches(members, hits)
-
-
-def unmatched(matches: Matches[Any], text: str) -> str:
-    """Why a typed name names nobody yet, in words for the field ("" when it names one)."""
-    if matches.one is not None:
-        return ""
-    if not text.strip():
-        return _("Type a name, then choose.")
-    if not matches.total:
-        return _("Nothing matches “%(text)s”: check the spelling, or type less of it.") % {
-            "text": text.strip()[:60]
-        }
-    return _("%(n)s names match “%(text)s”: choose one below, or type more of it.") % {
-        "n": matches.total,
-        "text": text.strip()[:60],
-    }
-
-
-@dataclass
-class Pick:
-    """One search-then-pick field as templates/assembly/_pick.html shows it: a <select> of
-    `options` when short, else the text field `<name>_name` with the matches to choose from."""
-
-    name: str  # the posted id, from the <select> or a chosen match
-    label: str
-    options: list[Any] | None
-    kind: str = "delegate"  # or "member": how a row reads
-    text: str = ""
-    matches: Matches[Any] | None = None
-    error: str = ""
-    field_id: str = ""  # the <select>'s or text field's id; pick-<name> unless given
-    hint_id: str = ""  # a hint the page shows before the field
-    empty: str = ""  # what the <select> says when there is nothing to choose
-
-    def __post_init__(self) -> None:
-        self.field_id = self.field_id or f"pick-{self.name}"
-
-    def resolve(self, matches: Matches[Any]) -> Any:
-        """The one row the typed text names, else None with the matches and why kept."""
-        self.matches, self.error = matches, unmatched(matches, self.text)
-        return matches.one
+    return first_matches(among, hits)

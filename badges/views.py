@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
 from assembly.models import Assembly, Role
+from assembly.picks import Pick, short_list
 from badges import selectors, services
 from badges.models import BadgeBatch, BatchLayout
 from registration.models import Attendance, Delegate, DelegateRole
@@ -203,7 +204,7 @@ def badge_action(request: HttpRequest, assembly: Assembly) -> HttpResponse:
     return redirect("badges-dashboard", slug=assembly.slug)
 
 
-def delegate_pick(assembly: Assembly, *, text: str = "") -> selectors.Pick:
+def delegate_pick(assembly: Assembly, *, text: str = "") -> Pick:
     """The dashboard's delegate field: a list while the assembly is small, else a name to type."""
     delegates = (
         Delegate.objects.filter(assembly=assembly)
@@ -211,8 +212,8 @@ def delegate_pick(assembly: Assembly, *, text: str = "") -> selectors.Pick:
         .select_related("member")
         .order_by("full_name")
     )
-    options = None if text else selectors.short_list(delegates)
-    return selectors.Pick(
+    options = None if text else short_list(delegates)
+    return Pick(
         name="delegate",
         label=_("Delegate") if options is not None else _("Delegate: name, email or badge number"),
         options=options,
@@ -243,7 +244,7 @@ def dashboard(request: HttpRequest, assembly: Assembly) -> HttpResponse:
 
 
 def dashboard_context(
-    assembly: Assembly, *, pick: selectors.Pick | None = None, reason: str = ""
+    assembly: Assembly, *, pick: Pick | None = None, reason: str = ""
 ) -> dict[str, Any]:
     """The dashboard's context; `pick` and `reason` re-show a delegate form sent back."""
     return {

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assembly.models import Region
+from assembly.picks import Pick, members_matching, short_list
 from assembly.text import refuse_broken_lines
-from badges.selectors import Pick, members_matching, short_list
 from registration.models import Attendance, Delegate, DelegateRole, RegistrationState
 from registration.normal import NormalEmailField
 from registration.photos import MAX_BYTES

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
 from assembly.models import Assembly, MemberOrganization, Role
-from badges.selectors import Pick, delegates_matching, members_matching, short_list
+from assembly.picks import Pick, members_matching, short_list
+from badges.selectors import delegates_matching
 from registration.models import AccreditationKind, Delegate
 from voting import services
 from voting.models import Proxy

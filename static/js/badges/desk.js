@@ -959,7 +959,7 @@ function connectLive(delay = 1000) {
 
 // ---- search, reprint, print -------------------------------------------------------------
 
-// As the server folds (badges.selectors.fold): any case, any accent, any script, the
+// As the server folds (assembly.text.fold): any case, any accent, any script, the
 // letters NFKD keeps whole as a plain keyboard types them, and only letters and digits
 // ("kim seoyeon" finds "Kim Seo-yeon" offline as online).
 const PLAIN_LETTERS = { ı: "i", ł: "l", ø: "o", đ: "d", ð: "d", ħ: "h", ŧ: "t", ß: "ss", æ: "ae", œ: "oe", þ: "th" };
