@@ -20,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from assembly.auth import assembly_page
 from assembly.errors import DomainError
 from assembly.models import Assembly, Region, Role
+from assembly.pagination import back_to_listing
 from assembly.selectors import used_choices
 from assembly.text import quoted
 from registration import forms as rforms
@@ -739,11 +740,8 @@ def accreditation(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                     )
         else:
             messages.error(request, _("Choose a delegate and a kind."))
-        listing = urlencode(
-            [(key, request.GET[key]) for key in ACCREDITATION_LISTING if request.GET.get(key)]
-        )
         url = reverse("registration:accreditation", args=[assembly.slug])
-        return redirect(f"{url}?{listing}" if listing else url)
+        return back_to_listing(request, url, ACCREDITATION_LISTING)
     filters, selected = _accreditation_filters(request)
     members = selectors.accreditation_members(assembly=assembly, filters=filters)
     page = Paginator(members, ACCREDITATION_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -3,7 +3,6 @@
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +22,7 @@ from assembly.auth import assembly_page
 from assembly.errors import DomainError, InvalidInput
 from assembly.live import next_sequence
 from assembly.models import Assembly, Role
+from assembly.pagination import back_to_listing
 from assembly.selectors import has_any_role, roles_for
 from assembly.text import quoted
 from registration.models import Delegate
@@ -650,11 +650,8 @@ def presence(request: HttpRequest, assembly: Assembly) -> HttpResponse:
                 by=request.user,
             )
             messages.success(request, _("Online presence saved for %(name)s.") % {"name": delegate})
-        listing = urlencode(
-            [(key, request.GET[key]) for key in PRESENCE_LISTING if request.GET.get(key)]
-        )
         url = reverse("voting-presence", kwargs={"slug": assembly.slug})
-        return redirect(f"{url}?{listing}" if listing else url)
+        return back_to_listing(request, url, PRESENCE_LISTING)
     search = (request.GET.get("q") or "").strip()
     state = request.GET.get("presence") or ""
     state = state if state in PRESENCE_STATES else ""
